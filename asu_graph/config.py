@@ -1,0 +1,146 @@
+"""All settings in one place: environment variables with documented defaults.
+
+Every command-line option that overrides a setting maps onto a field here, so
+the web app, the CLI and the tests share one ``Settings`` object.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .paths import resource_dir
+
+DEFAULT_BASE = "https://w3id.org/asu/"
+
+
+def _bool(text: str) -> bool:
+    value = text.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true/false, got {text!r}")
+
+
+def _list(text: str) -> tuple[str, ...]:
+    return tuple(item for item in (part.strip() for part in text.split(",")) if item)
+
+
+def _setting(env: str, default: Any, help: str, parse: Any = str) -> Any:
+    return field(default=default, metadata={"env": env, "help": help, "parse": parse})
+
+
+@dataclass(frozen=True)
+class Settings:
+    base: str = _setting(
+        "ASU_BASE", DEFAULT_BASE,
+        "Canonical base IRI of the dataset; entities are {base}id/{slug}.")
+    data_dir: Path = _setting(
+        "ASU_DATA_DIR", None, "Folder of the fact files (*.ttl). Default: the bundled data.", Path)
+    ontology_dir: Path = _setting(
+        "ASU_ONTOLOGY_DIR", None,
+        "Folder with asu.ttl, shapes.ttl and context.jsonld. Default: the bundled ontology.", Path)
+    queries_dir: Path = _setting(
+        "ASU_QUERIES_DIR", None, "Folder of curated *.rq queries. Default: the bundled queries.",
+        Path)
+    out_dir: Path = _setting(
+        "ASU_OUT_DIR", Path("build"),
+        "Folder where build/release write dumps and where serve publishes them from.", Path)
+    store: str = _setting(
+        "ASU_STORE", "oxigraph",
+        "Query store: 'oxigraph' (embedded, in memory), 'oxigraph:DIR' (on disk), "
+        "'memory' (rdflib), or the URL of a remote SPARQL endpoint.")
+    store_update_url: str = _setting(
+        "ASU_STORE_UPDATE_URL", "",
+        "Graph Store Protocol URL of a remote store (publish); empty when not used.")
+    store_user: str = _setting("ASU_STORE_USER", "", "User for basic auth on a remote store.")
+    store_password: str = _setting(
+        "ASU_STORE_PASSWORD", "", "Password for basic auth on a remote store (never logged).")
+    store_token: str = _setting(
+        "ASU_STORE_TOKEN", "", "Bearer token for a remote store (never logged).")
+    union_default_graph: bool = _setting(
+        "ASU_UNION_DEFAULT_GRAPH", True,
+        "Whether the SPARQL default graph is the union of all named graphs.", _bool)
+    host: str = _setting("ASU_HOST", "127.0.0.1", "Address serve binds to.")
+    port: int = _setting("ASU_PORT", 8000, "Port serve listens on.", int)
+    workers: int = _setting("ASU_WORKERS", 2, "gunicorn worker processes for serve.", int)
+    threads: int = _setting("ASU_THREADS", 4, "Threads per gunicorn worker.", int)
+    query_timeout: float = _setting(
+        "ASU_QUERY_TIMEOUT", 30.0, "Seconds a query may run before it is stopped.", float)
+    result_cap: int = _setting(
+        "ASU_RESULT_CAP", 10000, "Most rows or triples one response carries.", int)
+    max_query_bytes: int = _setting(
+        "ASU_MAX_QUERY_BYTES", 65536, "Longest accepted query text, in bytes.", int)
+    max_body_bytes: int = _setting(
+        "ASU_MAX_BODY_BYTES", 1048576, "Largest accepted request body, in bytes.", int)
+    rate_limit: int = _setting(
+        "ASU_RATE_LIMIT", 0,
+        "Requests per minute per client address; 0 turns the limit off.", int)
+    rate_limit_loopback: bool = _setting(
+        "ASU_RATE_LIMIT_LOOPBACK", False,
+        "Whether the rate limit also applies to clients on 127.0.0.1 / ::1.", _bool)
+    service_allowlist: tuple[str, ...] = _setting(
+        "ASU_SERVICE_ALLOWLIST", (),
+        "Comma-separated endpoint URLs a query may name in SERVICE; empty refuses all.", _list)
+    cache_size: int = _setting(
+        "ASU_CACHE_SIZE", 512, "Entries in the query result cache; 0 turns it off.", int)
+    cache_max_age: int = _setting(
+        "ASU_CACHE_MAX_AGE", 300, "Cache-Control max-age of query responses, seconds.", int)
+    log_level: str = _setting("ASU_LOG_LEVEL", "INFO", "Logging level.")
+
+    def __post_init__(self) -> None:
+        if not self.base.endswith(("/", "#")):
+            object.__setattr__(self, "base", self.base + "/")
+        for name, folder in (("data_dir", "data"), ("ontology_dir", "ontology"),
+                             ("queries_dir", "queries")):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, resource_dir(folder))
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from environment variables, then explicit overrides (CLI options)."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            env = f.metadata["env"]
+            if env in environ:
+                try:
+                    values[f.name] = f.metadata["parse"](environ[env])
+                except ValueError as exc:
+                    raise ValueError(f"{env}: {exc}") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def ontology_iri(self) -> str:
+        return self.base + "ontology"
+
+    @property
+    def ontology_ns(self) -> str:
+        return self.base + "ontology#"
+
+    @property
+    def id_ns(self) -> str:
+        return self.base + "id/"
+
+    @property
+    def graph_ns(self) -> str:
+        return self.base + "graph/"
+
+
+def environment_help() -> str:
+    """The table of environment variables shown by ``asu-graph --help``."""
+    lines = ["environment variables (defaults in brackets):"]
+    for f in fields(Settings):
+        default = f.default
+        if isinstance(default, tuple):
+            default = ",".join(default)
+        shown = "bundled" if default is None else default
+        lines.append(f"  {f.metadata['env']:<26} {f.metadata['help']} [{shown}]")
+    return "\n".join(lines)

@@ -1,0 +1,63 @@
+"""The validated graph as published: dataset, store, version and report.
+
+``prepare`` is the one-way flow sources -> graph -> validate -> store. It
+raises ``InvalidData`` when the shapes fail, so nothing invalid is served.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from rdflib import Dataset
+
+from .build import dataset_version, load_dataset
+from .config import Settings
+from .store import Store, open_store
+from .validate import ValidationReport, validate_dataset
+
+
+class InvalidData(Exception):
+    def __init__(self, report: ValidationReport) -> None:
+        super().__init__(report.text())
+        self.report = report
+
+
+@dataclass
+class Publication:
+    settings: Settings
+    dataset: Dataset
+    report: ValidationReport
+    version: str
+    modified: datetime
+    store: Store | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def triple_count(self) -> int:
+        return len(set(self.dataset.triples((None, None, None))))
+
+
+def build_and_validate(settings: Settings) -> Publication:
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+    dataset = load_dataset(settings)
+    timings["load"] = time.perf_counter() - start
+    start = time.perf_counter()
+    report = validate_dataset(dataset, settings)
+    timings["validate"] = time.perf_counter() - start
+    if not report.conforms:
+        raise InvalidData(report)
+    return Publication(settings, dataset, report, dataset_version(dataset),
+                       datetime.now(UTC).replace(microsecond=0), timings=timings)
+
+
+def prepare(settings: Settings, store: Store | None = None) -> Publication:
+    """Build, validate and load the store named by ``settings.store``."""
+    publication = build_and_validate(settings)
+    start = time.perf_counter()
+    publication.store = store or open_store(settings.store, settings)
+    publication.store.load(publication.dataset)
+    publication.timings["store"] = time.perf_counter() - start
+    return publication

@@ -1,0 +1,51 @@
+"""Query stores, chosen by name like rdflib's plugins.
+
+``open_store("oxigraph")`` embedded Oxigraph in memory, ``"oxigraph:DIR"`` on
+disk, ``"memory"`` rdflib's own engine. Other kinds (remote SPARQL endpoints)
+register themselves with :func:`register`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .base import QueryResult, QuerySyntaxError, Store, StoreUnavailable
+
+_FACTORIES: dict[str, Callable[[str, object], Store]] = {}
+
+
+def register(scheme: str, factory: Callable[[str, object], Store]) -> None:
+    """Make ``open_store`` build ``factory(spec, settings)`` for specs starting with ``scheme``."""
+    _FACTORIES[scheme] = factory
+
+
+def _oxigraph(spec: str, settings: object) -> Store:
+    from .oxigraph import OxigraphStore
+
+    _, _, path = spec.partition(":")
+    return OxigraphStore(path or None)
+
+
+def _memory(spec: str, settings: object) -> Store:
+    from .memory import MemoryStore
+
+    return MemoryStore()
+
+
+register("oxigraph", _oxigraph)
+register("memory", _memory)
+
+
+def store_names() -> list[str]:
+    return sorted(_FACTORIES)
+
+
+def open_store(spec: str, settings: object = None) -> Store:
+    scheme = spec.split(":", 1)[0].lower()
+    if scheme not in _FACTORIES:
+        raise ValueError(f"unknown store {spec!r}; known: {', '.join(store_names())}")
+    return _FACTORIES[scheme](spec, settings)
+
+
+__all__ = ["QueryResult", "QuerySyntaxError", "Store", "StoreUnavailable", "open_store",
+           "register", "store_names"]

@@ -1,0 +1,68 @@
+"""What every query store offers, whatever engine answers underneath."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Literal
+
+from rdflib import Dataset, Graph
+from rdflib.term import Identifier
+
+Kind = Literal["SELECT", "ASK", "GRAPH"]
+
+
+class QuerySyntaxError(ValueError):
+    """The query text is not valid SPARQL 1.1."""
+
+
+class StoreUnavailable(RuntimeError):
+    """A remote store cannot be reached (the web app answers 502/503)."""
+
+
+class QueryResult(ABC):
+    """An answer that can serialize itself; ``kind`` is SELECT, ASK or GRAPH."""
+
+    kind: Kind
+
+    @abstractmethod
+    def serialize(self, fmt: str) -> bytes:
+        """Bytes in a format key of ``asu_graph.formats`` (results or RDF)."""
+
+    @property
+    def variables(self) -> list[str]:
+        return []
+
+    def rows(self) -> list[dict[str, Identifier]]:
+        """SELECT solutions as rdflib terms (unbound variables left out)."""
+        return []
+
+    @property
+    def boolean(self) -> bool | None:
+        return None
+
+    def graph(self) -> Graph:
+        """CONSTRUCT / DESCRIBE triples as an rdflib graph."""
+        return Graph()
+
+
+class Store(ABC):
+    """A query store; loading is done once, queries may come from many threads."""
+
+    name: str = "store"
+
+    @abstractmethod
+    def load(self, dataset: Dataset) -> None:
+        """Replace the store's content with ``dataset`` (quads, named graphs kept)."""
+
+    @abstractmethod
+    def query(self, sparql: str, *, union_default_graph: bool = True,
+              default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> QueryResult:
+        """Run a SPARQL 1.1 query; raises QuerySyntaxError for a malformed one."""
+
+    def triple_count(self) -> int:
+        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return int(result.rows()[0]["n"])
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release files or connections."""

@@ -1,0 +1,128 @@
+"""rdflib's own in-memory store and SPARQL engine (slow, but pure Python)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.query import Result
+from rdflib.term import Identifier, Literal
+
+from .base import QueryResult, QuerySyntaxError, Store
+
+
+def _tsv(result: Result) -> bytes:
+    out = io.StringIO()
+    out.write("\t".join(f"?{v}" for v in result.vars) + "\n")
+    for row in result:
+        cells = []
+        for var in result.vars:
+            term = row[var]
+            cells.append("" if term is None else term.n3())
+        out.write("\t".join(cells) + "\n")
+    return out.getvalue().encode("utf-8")
+
+
+def _csv(result: Result) -> bytes:
+    # rdflib writes CRLF rows like the spec, but bnode / literal details differ
+    # from other engines; write plain lexical values as SPARQL 1.1 CSV says.
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([str(v) for v in result.vars])
+    for row in result:
+        writer.writerow(["" if row[v] is None else str(row[v]) for v in result.vars])
+    return out.getvalue().encode("utf-8")
+
+
+class MemoryResult(QueryResult):
+    def __init__(self, result: Result) -> None:
+        self._result = result
+        self.kind = {"SELECT": "SELECT", "ASK": "ASK"}.get(result.type, "GRAPH")
+
+    def serialize(self, fmt: str) -> bytes:
+        if self.kind == "GRAPH":
+            graph = self._result.graph
+            return graph.serialize(format=_RDF_NAMES[fmt], encoding="utf-8")
+        if fmt == "tsv":
+            return _tsv(self._result) if self.kind == "SELECT" else _bool_tsv(self._result)
+        if fmt == "csv":
+            return _csv(self._result) if self.kind == "SELECT" else _bool_tsv(self._result)
+        if fmt not in ("json", "xml"):
+            raise ValueError(f"a {self.kind} result cannot be written as {fmt!r}")
+        return self._result.serialize(format=fmt, encoding="utf-8")
+
+    @property
+    def variables(self) -> list[str]:
+        return [str(v) for v in self._result.vars or []]
+
+    def rows(self) -> list[dict[str, Identifier]]:
+        if self.kind != "SELECT":
+            return []
+        return [{str(k): v for k, v in row.asdict().items()} for row in self._result]
+
+    @property
+    def boolean(self) -> bool | None:
+        return bool(self._result.askAnswer) if self.kind == "ASK" else None
+
+    def graph(self) -> Graph:
+        return self._result.graph if self.kind == "GRAPH" else Graph()
+
+
+def _bool_tsv(result: Result) -> bytes:
+    return ("true" if result.askAnswer else "false").encode("ascii") + b"\n"
+
+
+_RDF_NAMES = {"turtle": "turtle", "nt": "nt", "json-ld": "json-ld", "rdfxml": "xml",
+              "trig": "trig", "nquads": "nquads"}
+
+
+class MemoryStore(Store):
+    name = "memory"
+
+    def __init__(self) -> None:
+        self._dataset = Dataset(default_union=True)
+
+    def load(self, dataset: Dataset) -> None:
+        fresh = Dataset(default_union=True)
+        for quad in dataset.quads((None, None, None, None)):
+            fresh.add(quad)
+        for prefix, ns in dataset.namespaces():
+            fresh.bind(prefix, ns, override=False)
+        self._dataset = fresh
+
+    def _view(self, union: bool, default_graphs: list[str] | None,
+              named_graphs: list[str] | None) -> Dataset | Graph:
+        if default_graphs is None and named_graphs is None:
+            return Dataset(store=self._dataset.store, default_union=union)
+        # A restricted dataset: copy the chosen graphs (small data, rarely used).
+        view = Dataset(default_union=False)
+        for name in default_graphs or ([] if not union else
+                                        [str(c.identifier) for c in self._dataset.contexts()]):
+            source = self._dataset.graph(URIRef(name)) if name else self._dataset.default_context
+            for triple in source:
+                view.default_context.add(triple)
+        names = named_graphs if named_graphs is not None else [
+            str(c.identifier) for c in self._dataset.contexts()]
+        for name in names:
+            target = view.graph(URIRef(name))
+            for triple in self._dataset.graph(URIRef(name)):
+                target.add(triple)
+        return view
+
+    def query(self, sparql: str, *, union_default_graph: bool = True,
+              default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> QueryResult:
+        try:
+            prepared = prepareQuery(sparql)
+        except Exception as exc:  # pyparsing's ParseException and friends
+            raise QuerySyntaxError(str(exc)) from None
+        target = self._view(union_default_graph, default_graphs, named_graphs)
+        return MemoryResult(target.query(prepared))
+
+    def triple_count(self) -> int:
+        return len(set(self._dataset.triples((None, None, None))))
+
+
+__all__ = ["MemoryStore", "MemoryResult", "Literal"]

@@ -1,0 +1,38 @@
+"""The web app (Flask application factory)."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from ..config import Settings
+from ..publication import Publication, prepare
+
+
+def create_app(settings: Settings | None = None,
+               publication: Publication | None = None) -> Flask:
+    """Build, validate and load the graph (unless given), then wire the blueprints.
+
+    Raises ``asu_graph.publication.InvalidData`` when the data breaks the shapes:
+    an invalid graph is never served.
+    """
+    settings = settings or (publication.settings if publication else Settings.from_env())
+    publication = publication or prepare(settings)
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.extensions["asu"] = publication
+    logging.getLogger("asu_graph").setLevel(settings.log_level.upper())
+
+    from .sparql import blueprint as sparql
+
+    for blueprint in (sparql,):
+        app.register_blueprint(blueprint)
+    return app
+
+
+def current_publication() -> Publication:
+    from flask import current_app
+
+    return current_app.extensions["asu"]

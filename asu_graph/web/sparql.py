@@ -1,0 +1,79 @@
+"""SPARQL 1.1 Protocol, query side, at ``/sparql``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from .. import formats
+from ..store import QuerySyntaxError
+from . import current_publication
+
+blueprint = Blueprint("sparql", __name__)
+
+_DEFAULT = {"SELECT": "json", "ASK": "json", "GRAPH": "turtle"}
+
+
+def error(status: int, message: str) -> Response:
+    return Response(message.rstrip() + "\n", status=status,
+                    content_type="text/plain; charset=utf-8")
+
+
+def _query_text() -> tuple[str | None, Response | None]:
+    if request.method == "GET":
+        if "update" in request.args:
+            return None, error(405, "This endpoint is read-only: SPARQL Update is refused.")
+        return request.args.get("query"), None
+    mime = request.mimetype
+    if mime == "application/sparql-update" or "update" in request.form:
+        return None, error(403, "This endpoint is read-only: SPARQL Update is refused.")
+    if mime == "application/x-www-form-urlencoded":
+        return request.form.get("query"), None
+    if mime == "application/sparql-query":
+        try:
+            return request.get_data().decode("utf-8"), None
+        except UnicodeDecodeError:
+            return None, error(400, "The query body is not valid UTF-8.")
+    return None, error(415, f"Unsupported Content-Type {mime or '(none)'}: send "
+                            "application/x-www-form-urlencoded or application/sparql-query.")
+
+
+def choose_format(kind: str) -> str | None:
+    """The format key for this answer, from ?format= / ?output= or Accept."""
+    offered = formats.RDF_FORMATS if kind == "GRAPH" else formats.RESULT_FORMATS
+    asked = request.values.get("format") or request.values.get("output")
+    if asked:
+        key = formats.resolve(asked)
+        return key if key in offered else None
+    accept = request.accept_mimetypes
+    if not accept or accept.best in (None, "*/*"):
+        return _DEFAULT[kind]
+    best = accept.best_match([f.media_type for f in offered.values()] + ["application/json"])
+    if best is None:
+        return None
+    return "json" if best == "application/json" and kind != "GRAPH" else \
+        (formats.by_media_type(best).key if formats.by_media_type(best) else None)
+
+
+@blueprint.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    text, problem = _query_text()
+    if problem is not None:
+        return problem
+    if not text:
+        return error(400, "Missing 'query' parameter.")
+    publication = current_publication()
+    try:
+        result = publication.store.query(
+            text, union_default_graph=publication.settings.union_default_graph)
+    except QuerySyntaxError as exc:
+        return error(400, f"Malformed SPARQL query: {exc}")
+    key = choose_format(result.kind)
+    if key is None:
+        offered = formats.RDF_FORMATS if result.kind == "GRAPH" else formats.RESULT_FORMATS
+        return error(406, "None of the accepted types can be produced. Offered: "
+                          + ", ".join(f.media_type for f in offered.values()))
+    fmt = (formats.RDF_FORMATS if result.kind == "GRAPH" else formats.RESULT_FORMATS)[key]
+    body = result.serialize(key)
+    response = Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
+    response.vary.add("Accept")
+    return response

@@ -1,0 +1,13 @@
+"""WSGI entry point: ``gunicorn server:app`` or ``python server.py``.
+
+Settings come from the ASU_* environment variables (see ``asu-graph --help``).
+"""
+
+from asu_graph.config import Settings
+from asu_graph.web import create_app
+
+app = create_app(Settings.from_env())
+
+if __name__ == "__main__":
+    settings = app.extensions["asu"].settings
+    app.run(host=settings.host, port=settings.port, threaded=True)
