@@ -8,6 +8,7 @@ from flask import Flask
 
 from ..config import Settings
 from ..publication import Publication, prepare
+from ..query_service import QueryService
 
 
 def create_app(settings: Settings | None = None,
@@ -23,6 +24,7 @@ def create_app(settings: Settings | None = None,
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions["asu"] = publication
+    app.extensions["asu_queries"] = QueryService(publication)
     logging.getLogger("asu_graph").setLevel(settings.log_level.upper())
 
     from .sparql import blueprint as sparql
@@ -36,3 +38,9 @@ def current_publication() -> Publication:
     from flask import current_app
 
     return current_app.extensions["asu"]
+
+
+def current_service() -> QueryService:
+    from flask import current_app
+
+    return current_app.extensions["asu_queries"]

@@ -5,17 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from .. import formats
+from ..query_service import NotAcceptable
 from ..store import QuerySyntaxError
-from . import current_publication
+from . import current_service
+from .http import error
 
 blueprint = Blueprint("sparql", __name__)
 
 _DEFAULT = {"SELECT": "json", "ASK": "json", "GRAPH": "turtle"}
-
-
-def error(status: int, message: str) -> Response:
-    return Response(message.rstrip() + "\n", status=status,
-                    content_type="text/plain; charset=utf-8")
 
 
 def _query_text() -> tuple[str | None, Response | None]:
@@ -61,19 +58,17 @@ def sparql() -> Response:
         return problem
     if not text:
         return error(400, "Missing 'query' parameter.")
-    publication = current_publication()
+    service = current_service()
+    wanted = {kind: choose_format(kind) for kind in ("SELECT", "ASK", "GRAPH")}
     try:
-        result = publication.store.query(
-            text, union_default_graph=publication.settings.union_default_graph)
+        answer = service.answer(text, wanted)
     except QuerySyntaxError as exc:
         return error(400, f"Malformed SPARQL query: {exc}")
-    key = choose_format(result.kind)
-    if key is None:
-        offered = formats.RDF_FORMATS if result.kind == "GRAPH" else formats.RESULT_FORMATS
+    except NotAcceptable as exc:
+        offered = formats.RDF_FORMATS if exc.kind == "GRAPH" else formats.RESULT_FORMATS
         return error(406, "None of the accepted types can be produced. Offered: "
                           + ", ".join(f.media_type for f in offered.values()))
-    fmt = (formats.RDF_FORMATS if result.kind == "GRAPH" else formats.RESULT_FORMATS)[key]
-    body = result.serialize(key)
-    response = Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
+    fmt = (formats.RDF_FORMATS if answer.kind == "GRAPH" else formats.RESULT_FORMATS)[answer.fmt]
+    response = Response(answer.body, content_type=f"{fmt.media_type}; charset=utf-8")
     response.vary.add("Accept")
     return response
