@@ -274,7 +274,7 @@ def test_query_members(dataset: Dataset) -> None:
 def test_query_research_organisations(dataset: Dataset) -> None:
     rows = run(dataset, "research-organisations")
     assert {r["organisation"] for r in rows} == RESEARCH_ORGANISATIONS
-    assert {str(r["acronym"]) for r in rows} == {"CNRS", "Inserm", "Inria", "IRD"}
+    assert {str(r["name_en"]) for r in rows} == {"CNRS", "Inserm", "Inria", "IRD"}
 
 
 def test_query_museum_institutes(dataset: Dataset) -> None:
