@@ -31,14 +31,27 @@ SCHEMA = Namespace("https://schema.org/")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 PRIMARY = URIRef("https://www.mnhn.fr/en/alliance-sorbonne-universite")
-IBEES_PAGE = URIRef("https://www.mnhn.fr/en/biodiversity-evolution-ecology-and-society-initiative-ibees")
+IBEES_PAGE = URIRef(
+    "https://www.mnhn.fr/en/biodiversity-evolution-ecology-and-society-initiative-ibees"
+)
 
-MEMBERS = {ID[s] for s in ("sorbonne-universite", "mnhn", "insead", "utc", "pspbb",
-                           "france-education-international")}
+MEMBERS = {
+    ID[s]
+    for s in (
+        "sorbonne-universite",
+        "mnhn",
+        "insead",
+        "utc",
+        "pspbb",
+        "france-education-international",
+    )
+}
 RESEARCH_ORGANISATIONS = {ID[s] for s in ("cnrs", "inserm", "inria", "ird")}
 MUSEUM_INSTITUTES = {ID[s] for s in ("su-ite", "opus", "iscd", "scai", "ocean-institute")}
-CALLS = {ID["call-structuring-training-through-research"],
-         ID["call-integration-development-idex-isite"]}
+CALLS = {
+    ID["call-structuring-training-through-research"],
+    ID["call-integration-development-idex-isite"],
+}
 
 
 def load_dataset() -> Dataset:
@@ -58,8 +71,12 @@ def union_graph(dataset: Dataset) -> Graph:
 
 def validate(data: Graph) -> tuple[bool, Graph]:
     conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=Graph().parse(SHAPES, format="turtle"),
-        inference="none", advanced=True, allow_warnings=True)
+        data,
+        shacl_graph=Graph().parse(SHAPES, format="turtle"),
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
     return conforms, report
 
 
@@ -79,6 +96,7 @@ def id_entities(graph: Graph) -> set[URIRef]:
 
 # --------------------------------------------------------------------------- shapes
 
+
 def test_real_data_conforms(union: Graph) -> None:
     conforms, report = validate(union)
     assert conforms, report.serialize(format="turtle")
@@ -86,13 +104,17 @@ def test_real_data_conforms(union: Graph) -> None:
 
 def test_every_shape_is_named_and_has_a_message() -> None:
     shapes = Graph().parse(SHAPES, format="turtle")
-    found = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(shapes.subjects(RDF.type, SH.PropertyShape))
+    found = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(
+        shapes.subjects(RDF.type, SH.PropertyShape)
+    )
     assert len(found) >= 10
     for shape in found:
         assert isinstance(shape, URIRef) and str(shape).startswith(str(ASUSH)), shape
         messages = [m for m in shapes.objects(shape, SH.message) if m.language == "en"]
         assert messages, f"{shape} has no English sh:message"
-    for node in set(shapes.objects(None, SH.property)) | set(shapes.objects(None, SH.qualifiedValueShape)):
+    for node in set(shapes.objects(None, SH.property)) | set(
+        shapes.objects(None, SH.qualifiedValueShape)
+    ):
         assert isinstance(node, URIRef), "blank-node shape"
 
 
@@ -125,7 +147,10 @@ def test_broken_file_is_rejected_for_the_right_reason(path: Path) -> None:
     conforms, report = validate(with_ontology(path))
     assert not conforms, f"{path.name} should not conform"
     reported = {
-        (report.value(result, SH.focusNode), str(report.value(result, SH.sourceShape)).rsplit("#", 1)[-1])
+        (
+            report.value(result, SH.focusNode),
+            str(report.value(result, SH.sourceShape)).rsplit("#", 1)[-1],
+        )
         for result in report.subjects(RDF.type, SH.ValidationResult)
     }
     assert (focus, rule) in reported, f"{path.name}: expected ({focus}, {rule}), got {reported}"
@@ -147,6 +172,7 @@ def test_shapes_catch_a_mistake_in_the_real_data(union: Graph) -> None:
 
 
 # --------------------------------------------------------------------------- labels, vocabulary
+
 
 def test_every_id_entity_has_labels_and_source(union: Graph) -> None:
     entities = id_entities(union)
@@ -177,8 +203,11 @@ def test_every_entity_in_every_file_cites_the_page_of_its_graph(dataset: Dataset
 
 def test_ontology_terms_are_documented_in_two_languages() -> None:
     onto = Graph().parse(ONTOLOGY, format="turtle")
-    terms = {s for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
-             for s in onto.subjects(RDF.type, kind)}
+    terms = {
+        s
+        for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+        for s in onto.subjects(RDF.type, kind)
+    }
     assert len(terms) >= 15
     for term in terms:
         assert str(term).startswith(str(ASU)), term
@@ -211,6 +240,7 @@ def test_same_as_links_are_the_verified_ones(union: Graph) -> None:
 
 # --------------------------------------------------------------------------- curated queries
 
+
 def run(dataset: Dataset, name: str) -> list[dict[str, object]]:
     text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
     return [row.asdict() for row in dataset.query(text)]
@@ -218,9 +248,16 @@ def run(dataset: Dataset, name: str) -> list[dict[str, object]]:
 
 def test_every_query_has_a_header_and_runs(dataset: Dataset) -> None:
     names = {p.stem for p in QUERIES.glob("*.rq")}
-    assert names >= {"members", "research-organisations", "museum-institutes", "pia3-calls-2020",
-                     "idex-added-funding", "ibees-leader", "sorbonne-universite-predecessors",
-                     "fact-source"}
+    assert names >= {
+        "members",
+        "research-organisations",
+        "museum-institutes",
+        "pia3-calls-2020",
+        "idex-added-funding",
+        "ibees-leader",
+        "sorbonne-universite-predecessors",
+        "fact-source",
+    }
     for name in names:
         text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
         for key in ("title", "title@fr", "description", "sources"):
@@ -237,7 +274,7 @@ def test_query_members(dataset: Dataset) -> None:
 def test_query_research_organisations(dataset: Dataset) -> None:
     rows = run(dataset, "research-organisations")
     assert {r["organisation"] for r in rows} == RESEARCH_ORGANISATIONS
-    assert {str(r["acronym"]) for r in rows} == {"CNRS", "Inserm", "Inria", "IRD"}
+    assert {str(r["name_en"]) for r in rows} == {"CNRS", "Inserm", "Inria", "IRD"}
 
 
 def test_query_museum_institutes(dataset: Dataset) -> None:
@@ -252,7 +289,8 @@ def test_query_pia3_calls(dataset: Dataset) -> None:
     assert {r["call"] for r in rows} == CALLS
     assert {str(r["title"]) for r in rows} == {
         "Structuring training through research in initiatives of excellence",
-        "Integration and development of IdEx and ISITE"}
+        "Integration and development of IdEx and ISITE",
+    }
     assert all(r.get("aim") for r in rows)
     first = ID["call-structuring-training-through-research"]
     assert dataset.value(first, ASU.numberOfInstitutes) == Literal(9, datatype=XSD.integer)
@@ -284,4 +322,6 @@ def test_query_predecessors(dataset: Dataset) -> None:
 def test_query_fact_source(dataset: Dataset) -> None:
     rows = run(dataset, "fact-source")
     assert {(r["graph"], r["page"]) for r in rows} == {
-        (GRAPH.institutes, PRIMARY), (GRAPH.ibees, IBEES_PAGE)}
+        (GRAPH.institutes, PRIMARY),
+        (GRAPH.ibees, IBEES_PAGE),
+    }
