@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -31,6 +32,31 @@ RDF_TYPES = [
     ("application/n-triples", "nt", "nt"),
     ("application/rdf+xml", "rdf", "xml"),
 ]
+
+
+def source_data() -> Graph:
+    """The fact files as written (the expected values come from them, not from memory)."""
+    graph = Graph()
+    for path in sorted((ROOT / "data").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+DATA = source_data()
+
+
+def label(slug_or_iri: str, lang: str) -> str:
+    node = URIRef(slug_or_iri if ":" in slug_or_iri else ID[slug_or_iri])
+    (found,) = [o for o in DATA.objects(node, SKOS.prefLabel) if o.language == lang]
+    return str(found)
+
+
+def bilingual_entity() -> str:
+    """An entity whose English and French names differ, to see which one a page shows."""
+    for slug in ("sorbonne-universite", "alliance-sorbonne-universite", "cnrs", "mnhn"):
+        if label(slug, "en") != label(slug, "fr"):
+            return slug
+    raise AssertionError("no entity with different English and French names")
 
 
 def get(url: str, accept: str | None = None, **headers: str) -> requests.Response:
@@ -262,16 +288,17 @@ class _Page(HTMLParser):
 
 
 def test_page_language_follows_accept_language_and_lang(server: str) -> None:
-    fr = _Page(get(f"{server}/page/mnhn", **{"Accept-Language": "fr-FR,fr;q=0.9"}).text)
-    assert fr.lang == "fr" and fr.h1 == "Muséum national d'Histoire naturelle"
-    en = _Page(get(f"{server}/page/mnhn").text)
-    assert en.lang == "en" and en.h1 == "National Museum of Natural History"
-    forced = get(f"{server}/page/mnhn?lang=en", **{"Accept-Language": "fr"})
-    assert _Page(forced.text).h1 == "National Museum of Natural History"
+    slug = bilingual_entity()
+    fr = _Page(get(f"{server}/page/{slug}", **{"Accept-Language": "fr-FR,fr;q=0.9"}).text)
+    assert fr.lang == "fr" and fr.h1 == label(slug, "fr")
+    en = _Page(get(f"{server}/page/{slug}").text)
+    assert en.lang == "en" and en.h1 == label(slug, "en")
+    forced = get(f"{server}/page/{slug}?lang=en", **{"Accept-Language": "fr"})
+    assert _Page(forced.text).h1 == label(slug, "en")
     assert forced.headers["Content-Language"] == "en"
     assert "Accept-Language" in forced.headers["Vary"]
     switch = {a.get("hreflang"): a["href"] for a in en.anchors if a.get("hreflang")}
-    assert switch == {"fr": "/page/mnhn?lang=fr"}
+    assert switch == {"fr": f"/page/{slug}?lang=fr"}
 
 
 def test_page_links_every_property_and_value(server: str) -> None:
@@ -282,8 +309,9 @@ def test_page_links_every_property_and_value(server: str) -> None:
     assert hrefs["/ontology#helpedPrepare"] == "a contribué à préparer"
     assert hrefs["/ontology#leads"] == "pilote"
     # Values are links to the entity pages on this host, labelled in French.
-    assert hrefs["/page/alliance-sorbonne-universite"] == "Alliance Sorbonne Université"
-    assert hrefs["/page/ibees"].startswith("Initiative biodiversité")
+    assert hrefs["/page/alliance-sorbonne-universite"] == label("alliance-sorbonne-universite",
+                                                                "fr")
+    assert hrefs["/page/ibees"] == label("ibees", "fr")
     # External identifiers and sources.
     assert hrefs["https://ror.org/03wkt5x30"] == "03wkt5x30"
     assert hrefs["http://www.wikidata.org/entity/Q838691"] == "Q838691"
@@ -292,8 +320,9 @@ def test_page_links_every_property_and_value(server: str) -> None:
     assert "/validation" in hrefs
     # Inbound: the alliance has it as member.
     inbound = text.split('class="inbound"', 1)[1].split("</section>", 1)[0]
-    assert re.search(r'<a href="/page/alliance-sorbonne-universite"[^>]*>Alliance Sorbonne '
-                     r'Université</a></td>\s*<th scope="row"><a href="http://www.w3.org/ns/'
+    assert re.search(r'<a href="/page/alliance-sorbonne-universite"[^>]*>'
+                     + re.escape(label("alliance-sorbonne-universite", "fr"))
+                     + r'</a></td>\s*<th scope="row"><a href="http://www.w3.org/ns/'
                      r'org#hasMember" title="org:hasMember">a pour membre</a>', inbound)
     # Every internal link goes to this host, not to the canonical domain.
     assert not any(h.startswith(BASE) for h in hrefs)
@@ -318,12 +347,14 @@ def test_page_declares_alternates_and_embeds_jsonld(server: str) -> None:
 
 
 def test_page_shows_linked_amounts_and_typed_values(server: str) -> None:
+    amount = "idex-super-pia3-funding-amount"
     text = get(f"{server}/page/idex-super-pia3-funding?lang=en").text
-    assert "38 million euros over ten years" in text
+    assert f'<a href="/page/{amount}" title="{ID[amount]}">{label(amount, "en")}</a>' in text
     assert "P10Y" in text and "xsd:duration" in text
-    page = _Page(get(f"{server}/page/idex-super-pia3-funding-amount").text)
-    assert page.h1 == "38 million euros over ten years"
-    assert "38000000" in get(f"{server}/page/idex-super-pia3-funding-amount").text
+    page = _Page(get(f"{server}/page/{amount}").text)
+    assert page.h1 == label(amount, "en")
+    value = DATA.value(ID[amount], URIRef("https://schema.org/value"))
+    assert f">{value}</span>" in get(f"{server}/page/{amount}").text
 
 
 # -- ontology, validation -----------------------------------------------------
@@ -334,7 +365,10 @@ def test_ontology_is_documented_in_html_and_served_as_rdf(server: str) -> None:
     html = get(f"{server}/ontology", BROWSER_ACCEPT, **{"Accept-Language": "fr"}).text
     for name in classes:
         assert f'id="{name}"' in html
-    assert "organisme de recherche" in html
+    for term in source.subjects(RDFS.label, None):
+        french = [o for o in source.objects(term, RDFS.label) if o.language == "fr"]
+        if str(term).startswith(str(ASU)) and french:
+            assert f'<dd lang="fr">{french[0]}' in unescape(html), term
     assert 'href="/ontology#ResearchOrganisation"' in html   # a range, linked
     for accept, ext, fmt in RDF_TYPES:
         negotiated = get(f"{server}/ontology", accept)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS
+from rdflib.namespace import RDFS, SKOS
 
 from .support import ROOT, asu_server
 
@@ -21,11 +21,16 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("hostile")
     data = tmp / "data"
     shutil.copytree(ROOT / "data", data)
-    alliance = data / "alliance.ttl"
-    text = alliance.read_text(encoding="utf-8")
-    original = '"National Museum of Natural History"@en'
-    assert original in text, "the fixture expects the museum's English label in alliance.ttl"
-    alliance.write_text(text.replace(original, f'"{HOSTILE}"@en'), encoding="utf-8")
+    # Every English name of the museum becomes markup, wherever the files state it.
+    for path in data.glob("*.ttl"):
+        graph = Graph().parse(path, format="turtle")
+        names = [(p, o) for p, o in graph.predicate_objects(MNHN)
+                 if p in (RDFS.label, SKOS.prefLabel) and o.language == "en"]
+        if names:
+            for p, o in names:
+                graph.remove((MNHN, p, o))
+                graph.add((MNHN, p, Literal(HOSTILE, lang="en")))
+            path.write_text(graph.serialize(format="turtle"), encoding="utf-8")
     with asu_server(tmp, env={"ASU_DATA_DIR": str(data)}) as url:
         yield url
 
