@@ -27,9 +27,11 @@ def create_app(settings: Settings | None = None,
     app.extensions["asu_queries"] = QueryService(publication)
     logging.getLogger("asu_graph").setLevel(settings.log_level.upper())
 
+    from .downloads import blueprint as downloads
+    from .fragments import blueprint as fragments
     from .sparql import blueprint as sparql
 
-    for blueprint in (sparql,):
+    for blueprint in (sparql, downloads, fragments):
         app.register_blueprint(blueprint)
     return app
 
