@@ -29,9 +29,10 @@ def create_app(settings: Settings | None = None,
 
     from .downloads import blueprint as downloads
     from .fragments import blueprint as fragments
+    from .linked_data import blueprint as linked_data
     from .sparql import blueprint as sparql
 
-    for blueprint in (sparql, downloads, fragments):
+    for blueprint in (sparql, linked_data, downloads, fragments):
         app.register_blueprint(blueprint)
     return app
 
