@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from . import guard
+from .executor import Executor, Job, executor_for
 from .publication import Publication
 from .store import QueryResult
 
@@ -39,10 +43,28 @@ class DatasetSpec:
 
 
 class QueryService:
-    def __init__(self, publication: Publication) -> None:
+    def __init__(self, publication: Publication, executor: Executor | None = None) -> None:
         self.publication = publication
+        settings = publication.settings
+        # The graphs a query may name in FROM / default-graph-uri: the published ones.
+        self.graph_names = frozenset(
+            str(g.identifier) for g in publication.dataset.graphs()
+            if g.identifier != DATASET_DEFAULT_GRAPH_ID)
+        # Created now, while the process is single-threaded (see executor.py).
+        self.executor = executor or executor_for(
+            publication.store, memory_bytes=settings.query_memory * 1024 * 1024)
+
+    def check(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> None:
+        """Refuse, before any engine sees it, what must not run (see guard.py)."""
+        settings = self.publication.settings
+        guard.check(text, allowed_graphs=self.graph_names,
+                    service_allowlist=settings.service_allowlist,
+                    max_query_bytes=settings.max_query_bytes,
+                    default_graphs=dataset.default_graphs, named_graphs=dataset.named_graphs)
 
     def run(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> QueryResult:
+        """Guarded, in this thread, without timeout or cap: for the CLI and server code."""
+        self.check(text, dataset)
         settings = self.publication.settings
         return self.publication.store.query(
             text, union_default_graph=settings.union_default_graph,
@@ -54,8 +76,8 @@ class QueryService:
     def answer(self, text: str, formats_by_kind: dict[str, str | None],
                dataset: DatasetSpec = DatasetSpec()) -> Answer:
         """Run ``text`` and serialize in ``formats_by_kind[kind]``; NotAcceptable if None."""
-        result = self.run(text, dataset)
-        fmt = formats_by_kind.get(result.kind)
-        if fmt is None:
-            raise NotAcceptable(result.kind)
-        return Answer(result.kind, fmt, result.serialize(fmt))
+        self.check(text, dataset)
+        settings = self.publication.settings
+        job = Job(text, tuple(sorted(formats_by_kind.items())), dataset.default_graphs,
+                  dataset.named_graphs, settings.union_default_graph, settings.result_cap)
+        return self.executor.run(job, settings.query_timeout)

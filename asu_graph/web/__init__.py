@@ -27,7 +27,10 @@ def create_app(settings: Settings | None = None,
     app.extensions["asu_queries"] = QueryService(publication)
     logging.getLogger("asu_graph").setLevel(settings.log_level.upper())
 
+    from .security import install as install_security
     from .sparql import blueprint as sparql
+
+    install_security(app, settings)
 
     for blueprint in (sparql,):
         app.register_blueprint(blueprint)
