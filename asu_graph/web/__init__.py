@@ -27,12 +27,13 @@ def create_app(settings: Settings | None = None,
     app.extensions["asu_queries"] = QueryService(publication)
     logging.getLogger("asu_graph").setLevel(settings.log_level.upper())
 
+    from .linked_data import blueprint as linked_data
     from .security import install as install_security
     from .sparql import blueprint as sparql
 
     install_security(app, settings)
 
-    for blueprint in (sparql,):
+    for blueprint in (sparql, linked_data):
         app.register_blueprint(blueprint)
     return app
 

@@ -1,0 +1,327 @@
+"""The data model on its own: ontology, facts, shapes and curated queries.
+
+Plain rdflib and pyshacl only, so that a change to the vocabulary or the facts
+is checked independently of the application code.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pyshacl
+import pytest
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY = ROOT / "ontology" / "asu.ttl"
+SHAPES = ROOT / "ontology" / "shapes.ttl"
+DATA = ROOT / "data"
+QUERIES = ROOT / "queries"
+BROKEN = ROOT / "tests" / "broken"
+
+BASE = "https://w3id.org/asu/"
+ID = Namespace(BASE + "id/")
+ASU = Namespace(BASE + "ontology#")
+ASUSH = Namespace(BASE + "shapes#")
+GRAPH = Namespace(BASE + "graph/")
+ORG = Namespace("http://www.w3.org/ns/org#")
+SCHEMA = Namespace("https://schema.org/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+PRIMARY = URIRef("https://www.mnhn.fr/en/alliance-sorbonne-universite")
+IBEES_PAGE = URIRef(
+    "https://www.mnhn.fr/en/biodiversity-evolution-ecology-and-society-initiative-ibees"
+)
+
+MEMBERS = {
+    ID[s]
+    for s in (
+        "sorbonne-universite",
+        "mnhn",
+        "insead",
+        "utc",
+        "pspbb",
+        "france-education-international",
+    )
+}
+RESEARCH_ORGANISATIONS = {ID[s] for s in ("cnrs", "inserm", "inria", "ird")}
+MUSEUM_INSTITUTES = {ID[s] for s in ("su-ite", "opus", "iscd", "scai", "ocean-institute")}
+CALLS = {
+    ID["call-structuring-training-through-research"],
+    ID["call-integration-development-idex-isite"],
+}
+
+
+def load_dataset() -> Dataset:
+    dataset = Dataset(default_union=True)
+    dataset.graph(URIRef(BASE + "ontology")).parse(ONTOLOGY, format="turtle")
+    for path in sorted(DATA.glob("*.ttl")):
+        dataset.graph(GRAPH[path.stem]).parse(path, format="turtle")
+    return dataset
+
+
+def union_graph(dataset: Dataset) -> Graph:
+    union = Graph()
+    for triple in dataset.triples((None, None, None)):
+        union.add(triple)
+    return union
+
+
+def validate(data: Graph) -> tuple[bool, Graph]:
+    conforms, report, _ = pyshacl.validate(
+        data,
+        shacl_graph=Graph().parse(SHAPES, format="turtle"),
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    return conforms, report
+
+
+@pytest.fixture(scope="module")
+def dataset() -> Dataset:
+    return load_dataset()
+
+
+@pytest.fixture(scope="module")
+def union(dataset: Dataset) -> Graph:
+    return union_graph(dataset)
+
+
+def id_entities(graph: Graph) -> set[URIRef]:
+    return {s for s in graph.subjects() if isinstance(s, URIRef) and str(s).startswith(str(ID))}
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+def test_real_data_conforms(union: Graph) -> None:
+    conforms, report = validate(union)
+    assert conforms, report.serialize(format="turtle")
+
+
+def test_every_shape_is_named_and_has_a_message() -> None:
+    shapes = Graph().parse(SHAPES, format="turtle")
+    found = set(shapes.subjects(RDF.type, SH.NodeShape)) | set(
+        shapes.subjects(RDF.type, SH.PropertyShape)
+    )
+    assert len(found) >= 10
+    for shape in found:
+        assert isinstance(shape, URIRef) and str(shape).startswith(str(ASUSH)), shape
+        messages = [m for m in shapes.objects(shape, SH.message) if m.language == "en"]
+        assert messages, f"{shape} has no English sh:message"
+    for node in set(shapes.objects(None, SH.property)) | set(
+        shapes.objects(None, SH.qualifiedValueShape)
+    ):
+        assert isinstance(node, URIRef), "blank-node shape"
+
+
+def broken_cases() -> list[Path]:
+    return sorted(p for p in BROKEN.glob("*.ttl") if p.name != "valid-control.ttl")
+
+
+def test_there_are_enough_broken_cases() -> None:
+    assert len(broken_cases()) >= 8
+
+
+def header(path: Path, key: str) -> str:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.match(rf"^#\s*{key}:\s*(\S+)\s*$", line)
+        if match:
+            return match.group(1)
+    raise AssertionError(f"{path.name} has no '# {key}:' line")
+
+
+def with_ontology(path: Path) -> Graph:
+    graph = Graph().parse(ONTOLOGY, format="turtle")
+    graph.parse(path, format="turtle")
+    return graph
+
+
+@pytest.mark.parametrize("path", broken_cases(), ids=lambda p: p.stem)
+def test_broken_file_is_rejected_for_the_right_reason(path: Path) -> None:
+    focus = URIRef(header(path, "focus"))
+    rule = header(path, "rule")
+    conforms, report = validate(with_ontology(path))
+    assert not conforms, f"{path.name} should not conform"
+    reported = {
+        (
+            report.value(result, SH.focusNode),
+            str(report.value(result, SH.sourceShape)).rsplit("#", 1)[-1],
+        )
+        for result in report.subjects(RDF.type, SH.ValidationResult)
+    }
+    assert (focus, rule) in reported, f"{path.name}: expected ({focus}, {rule}), got {reported}"
+
+
+def test_valid_control_conforms() -> None:
+    conforms, report = validate(with_ontology(BROKEN / "valid-control.ttl"))
+    assert conforms, report.serialize(format="turtle")
+
+
+def test_shapes_catch_a_mistake_in_the_real_data(union: Graph) -> None:
+    """Remove one French label from the real data: the union must stop conforming."""
+    broken = Graph()
+    for triple in union:
+        broken.add(triple)
+    broken.remove((ID.mnhn, RDFS.label, Literal("Muséum national d'Histoire naturelle", lang="fr")))
+    conforms, _ = validate(broken)
+    assert not conforms
+
+
+# --------------------------------------------------------------------------- labels, vocabulary
+
+
+def test_every_id_entity_has_labels_and_source(union: Graph) -> None:
+    entities = id_entities(union)
+    assert len(entities) > 30
+    for entity in entities:
+        for prop in (RDFS.label, SKOS.prefLabel):
+            langs = [o.language for o in union.objects(entity, prop) if isinstance(o, Literal)]
+            assert "en" in langs and "fr" in langs, f"{entity} {prop}"
+        pref = [o.language for o in union.objects(entity, SKOS.prefLabel)]
+        assert sorted(pref) == sorted(set(pref)), f"{entity} has two prefLabels in a language"
+        assert (entity, PROV.wasDerivedFrom, None) in union, entity
+
+
+def test_every_entity_in_every_file_cites_the_page_of_its_graph(dataset: Dataset) -> None:
+    sources = dataset.graph(GRAPH.sources)
+    for path in sorted(DATA.glob("*.ttl")):
+        if path.stem == "sources":
+            continue
+        graph = dataset.graph(GRAPH[path.stem])
+        pages = set(sources.objects(GRAPH[path.stem], PROV.wasDerivedFrom))
+        assert len(pages) == 1, f"graph {path.stem} must name exactly one source page"
+        page = pages.pop()
+        assert (page, RDF.type, URIRef("http://xmlns.com/foaf/0.1/Document")) in sources
+        for subject in {s for s in graph.subjects() if isinstance(s, URIRef)}:
+            assert set(graph.objects(subject, PROV.wasDerivedFrom)) == {page}, (path.stem, subject)
+            assert set(graph.objects(subject, URIRef("http://purl.org/dc/terms/source"))) == {page}
+
+
+def test_ontology_terms_are_documented_in_two_languages() -> None:
+    onto = Graph().parse(ONTOLOGY, format="turtle")
+    terms = {
+        s
+        for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+        for s in onto.subjects(RDF.type, kind)
+    }
+    assert len(terms) >= 15
+    for term in terms:
+        assert str(term).startswith(str(ASU)), term
+        for prop in (RDFS.label, RDFS.comment):
+            langs = {o.language for o in onto.objects(term, prop)}
+            assert {"en", "fr"} <= langs, f"{term} {prop}"
+        assert (term, RDFS.isDefinedBy, URIRef(BASE + "ontology")) in onto
+        parents = set(onto.objects(term, RDFS.subPropertyOf))
+        assert PROV.wasDerivedFrom not in parents
+        assert URIRef("http://purl.org/dc/terms/source") not in parents
+
+
+def test_exactly_six_members_both_directions(union: Graph) -> None:
+    assert len(list(union.triples((None, ORG.hasMember, None)))) == 6
+    assert set(union.objects(ID["alliance-sorbonne-universite"], ORG.hasMember)) == MEMBERS
+    assert set(union.subjects(ORG.memberOf, ID["alliance-sorbonne-universite"])) == MEMBERS
+    for organisation in RESEARCH_ORGANISATIONS:
+        assert (ID["alliance-sorbonne-universite"], ORG.linkedTo, organisation) in union
+        assert (ID["alliance-sorbonne-universite"], ORG.hasMember, organisation) not in union
+
+
+def test_same_as_links_are_the_verified_ones(union: Graph) -> None:
+    links = {(s, o) for s, o in union.subject_objects(OWL.sameAs)}
+    assert (ID["sorbonne-universite"], URIRef("http://www.wikidata.org/entity/Q41497113")) in links
+    assert (ID.inserm, URIRef("https://ror.org/02vjkv261")) in links
+    assert (ID.inria, URIRef("https://ror.org/02kvxyf05")) in links
+    assert not any(s == ID.scai for s, _ in links)
+    assert not any(s in (ID.pspbb, ID["france-education-international"]) for s, _ in links)
+
+
+# --------------------------------------------------------------------------- curated queries
+
+
+def run(dataset: Dataset, name: str) -> list[dict[str, object]]:
+    text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+    return [row.asdict() for row in dataset.query(text)]
+
+
+def test_every_query_has_a_header_and_runs(dataset: Dataset) -> None:
+    names = {p.stem for p in QUERIES.glob("*.rq")}
+    assert names >= {
+        "members",
+        "research-organisations",
+        "museum-institutes",
+        "pia3-calls-2020",
+        "idex-added-funding",
+        "ibees-leader",
+        "sorbonne-universite-predecessors",
+        "fact-source",
+    }
+    for name in names:
+        text = (QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+        for key in ("title", "title@fr", "description", "sources"):
+            assert re.search(rf"^# {re.escape(key)}: \S", text, re.M), f"{name}: no {key}"
+        assert run(dataset, name), f"{name} returns nothing"
+
+
+def test_query_members(dataset: Dataset) -> None:
+    rows = run(dataset, "members")
+    assert {r["member"] for r in rows} == MEMBERS
+    assert len(rows) == 6
+
+
+def test_query_research_organisations(dataset: Dataset) -> None:
+    rows = run(dataset, "research-organisations")
+    assert {r["organisation"] for r in rows} == RESEARCH_ORGANISATIONS
+    assert {str(r["name_en"]) for r in rows} == {"CNRS", "Inserm", "Inria", "IRD"}
+
+
+def test_query_museum_institutes(dataset: Dataset) -> None:
+    rows = run(dataset, "museum-institutes")
+    assert {r["institute"] for r in rows} == MUSEUM_INSTITUTES
+    founded = {r["institute"] for r in rows if r["founder"].toPython() is True}
+    assert founded == {ID["ocean-institute"]}
+
+
+def test_query_pia3_calls(dataset: Dataset) -> None:
+    rows = run(dataset, "pia3-calls-2020")
+    assert {r["call"] for r in rows} == CALLS
+    assert {str(r["title"]) for r in rows} == {
+        "Structuring training through research in initiatives of excellence",
+        "Integration and development of IdEx and ISITE",
+    }
+    assert all(r.get("aim") for r in rows)
+    first = ID["call-structuring-training-through-research"]
+    assert dataset.value(first, ASU.numberOfInstitutes) == Literal(9, datatype=XSD.integer)
+    assert dataset.value(first, ASU.numberOfInitiatives) == Literal(11, datatype=XSD.integer)
+
+
+def test_query_idex_added_funding(dataset: Dataset) -> None:
+    rows = run(dataset, "idex-added-funding")
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["value"] == Literal("38000000", datatype=XSD.decimal)
+    assert row["value"].toPython() == 38000000
+    assert str(row["currency"]) == "EUR"
+    assert row["duration"] == Literal("P10Y", datatype=XSD.duration)
+
+
+def test_query_ibees_leader(dataset: Dataset) -> None:
+    rows = run(dataset, "ibees-leader")
+    assert {r["leader"] for r in rows} == {ID.mnhn}
+    assert str(rows[0]["leader_fr"]) == "Muséum national d'Histoire naturelle"
+
+
+def test_query_predecessors(dataset: Dataset) -> None:
+    rows = run(dataset, "sorbonne-universite-predecessors")
+    assert {r["predecessor"] for r in rows} == {ID["universite-paris-6"], ID["universite-paris-4"]}
+    assert {r.get("event") for r in rows} == {ID["sorbonne-universite-merger"]}
+
+
+def test_query_fact_source(dataset: Dataset) -> None:
+    rows = run(dataset, "fact-source")
+    assert {(r["graph"], r["page"]) for r in rows} == {
+        (GRAPH.institutes, PRIMARY),
+        (GRAPH.ibees, IBEES_PAGE),
+    }
