@@ -405,14 +405,7 @@ def _read_only_oxigraph(path: str) -> Store:
 
     from .store.oxigraph import OxigraphStore
 
-    native = ox.Store.read_only(path)
-    over = getattr(OxigraphStore, "over", None)
-    if over is not None:
-        return over(native)
-    view = OxigraphStore.__new__(OxigraphStore)
-    view.path = None
-    view._store = native
-    return view
+    return OxigraphStore.over(ox.Store.read_only(path))
 
 
 def executor_for(store: Store, *, memory_bytes: int = 0) -> Executor:
@@ -423,6 +416,7 @@ def executor_for(store: Store, *, memory_bytes: int = 0) -> Executor:
     if isinstance(store, OxigraphStore) and store.path:
         path = str(store.path)
         return ProcessExecutor(lambda: _read_only_oxigraph(path), memory_bytes=memory_bytes)
-    if isinstance(store, OxigraphStore | MemoryStore) or store.name in ("oxrdflib",):
+    # Embedded stores held in memory are shared with the workers by fork.
+    if isinstance(store, OxigraphStore | MemoryStore) or store.name == "oxrdflib":
         return ProcessExecutor(lambda: store, memory_bytes=memory_bytes)
     return InlineExecutor(store)
