@@ -110,10 +110,18 @@ class Executor:
 
 
 class InlineExecutor(Executor):
-    """In the calling thread: for remote stores (HTTP timeouts) and one-shot CLI use."""
+    """In the calling thread: for remote stores (HTTP timeouts) and one-shot CLI use.
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    ``store`` may be a callable returning the store, to follow a store that is
+    replaced after the executor was made.
+    """
+
+    def __init__(self, store: Store | Callable[[], Store]) -> None:
+        self._store = store
+
+    @property
+    def store(self) -> Store:
+        return self._store if isinstance(self._store, Store) else self._store()
 
     def run(self, job: Job, timeout: float | None) -> Any:
         return execute(self.store, job)
