@@ -27,10 +27,11 @@ def create_app(settings: Settings | None = None,
     app.extensions["asu_queries"] = QueryService(publication)
     logging.getLogger("asu_graph").setLevel(settings.log_level.upper())
 
+    from .landing import blueprint as landing
     from .linked_data import blueprint as linked_data
     from .sparql import blueprint as sparql
 
-    for blueprint in (sparql, linked_data):
+    for blueprint in (sparql, linked_data, landing):
         app.register_blueprint(blueprint)
     return app
 
