@@ -155,8 +155,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def _common_settings(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base", help="canonical base IRI (ASU_BASE)")
     parser.add_argument("--data-dir", type=Path, help="folder of fact files (ASU_DATA_DIR)")
-    parser.add_argument("--store", help="query store: oxigraph, oxigraph:DIR, memory, or a "
-                                        "SPARQL endpoint URL (ASU_STORE)")
+    parser.add_argument("--store", help="query store: oxigraph, oxigraph:DIR, oxrdflib, memory, "
+                                        "or a SPARQL endpoint URL (ASU_STORE)")
 
 
 def build_parser() -> argparse.ArgumentParser:

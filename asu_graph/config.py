@@ -52,6 +52,7 @@ class Settings:
     store: str = _setting(
         "ASU_STORE", "oxigraph",
         "Query store: 'oxigraph' (embedded, in memory), 'oxigraph:DIR' (on disk), "
+        "'oxrdflib' (rdflib API over Oxigraph), "
         "'memory' (rdflib), or the URL of a remote SPARQL endpoint.")
     store_update_url: str = _setting(
         "ASU_STORE_UPDATE_URL", "",
@@ -87,6 +88,9 @@ class Settings:
         "Comma-separated endpoint URLs a query may name in SERVICE; empty refuses all.", _list)
     cache_size: int = _setting(
         "ASU_CACHE_SIZE", 512, "Entries in the query result cache; 0 turns it off.", int)
+    cache_max_bytes: int = _setting(
+        "ASU_CACHE_MAX_BYTES", 64 * 1024 * 1024,
+        "Total bytes of response bodies the result cache keeps per worker process.", int)
     cache_max_age: int = _setting(
         "ASU_CACHE_MAX_AGE", 300, "Cache-Control max-age of query responses, seconds.", int)
     log_level: str = _setting("ASU_LOG_LEVEL", "INFO", "Logging level.")

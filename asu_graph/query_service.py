@@ -8,8 +8,9 @@ which is what the result cache keeps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from .cache import ResultCache, normalise_query
 from .publication import Publication
 from .store import QueryResult
 
@@ -28,6 +29,7 @@ class Answer:
     fmt: str           # format key (asu_graph.formats)
     body: bytes
     truncated: bool = False
+    cached: bool = False   # served from the result cache (X-Cache: hit)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,15 @@ class DatasetSpec:
 class QueryService:
     def __init__(self, publication: Publication) -> None:
         self.publication = publication
+        settings = publication.settings
+        self.cache: ResultCache[Answer] = ResultCache(settings.cache_size,
+                                                      settings.cache_max_bytes)
+
+    def cache_key(self, text: str, formats_by_kind: dict[str, str | None],
+                  dataset: DatasetSpec) -> tuple:
+        """Everything an answer depends on: data version, query, dataset, formats."""
+        return (self.publication.version, self.publication.settings.union_default_graph,
+                normalise_query(text), dataset, tuple(sorted(formats_by_kind.items())))
 
     def run(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> QueryResult:
         settings = self.publication.settings
@@ -53,7 +64,23 @@ class QueryService:
 
     def answer(self, text: str, formats_by_kind: dict[str, str | None],
                dataset: DatasetSpec = DatasetSpec()) -> Answer:
-        """Run ``text`` and serialize in ``formats_by_kind[kind]``; NotAcceptable if None."""
+        """Run ``text`` and serialize in ``formats_by_kind[kind]``; NotAcceptable if None.
+
+        The cache sits in front of everything else: a repeated query on the
+        same graph version costs one dictionary look-up, no engine, no worker.
+        """
+        key = self.cache_key(text, formats_by_kind, dataset) if self.cache.enabled else None
+        if key is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                return replace(hit, cached=True)
+        answer = self._compute(text, formats_by_kind, dataset)
+        if key is not None:
+            self.cache.put(key, answer, len(answer.body))
+        return answer
+
+    def _compute(self, text: str, formats_by_kind: dict[str, str | None],
+                 dataset: DatasetSpec) -> Answer:
         result = self.run(text, dataset)
         fmt = formats_by_kind.get(result.kind)
         if fmt is None:

@@ -71,4 +71,5 @@ def sparql() -> Response:
     fmt = (formats.RDF_FORMATS if answer.kind == "GRAPH" else formats.RESULT_FORMATS)[answer.fmt]
     response = Response(answer.body, content_type=f"{fmt.media_type}; charset=utf-8")
     response.vary.add("Accept")
+    response.headers["X-Cache"] = "hit" if answer.cached else "miss"
     return response
