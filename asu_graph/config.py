@@ -70,7 +70,13 @@ class Settings:
     workers: int = _setting("ASU_WORKERS", 2, "gunicorn worker processes for serve.", int)
     threads: int = _setting("ASU_THREADS", 4, "Threads per gunicorn worker.", int)
     query_timeout: float = _setting(
-        "ASU_QUERY_TIMEOUT", 30.0, "Seconds a query may run before it is stopped.", float)
+        "ASU_QUERY_TIMEOUT", 30.0,
+        "Seconds a query may run before it is stopped (its worker process is killed); "
+        "0 turns the timeout off.", float)
+    query_memory: int = _setting(
+        "ASU_QUERY_MEMORY", 2048,
+        "Megabytes one query may allocate beyond the loaded store before it is stopped; "
+        "0 turns the limit off.", int)
     result_cap: int = _setting(
         "ASU_RESULT_CAP", 10000, "Most rows or triples one response carries.", int)
     max_query_bytes: int = _setting(

@@ -29,7 +29,10 @@ def create_app(settings: Settings | None = None,
 
     from .landing import blueprint as landing
     from .linked_data import blueprint as linked_data
+    from .security import install as install_security
     from .sparql import blueprint as sparql
+
+    install_security(app, settings)
 
     for blueprint in (sparql, linked_data, landing):
         app.register_blueprint(blueprint)
