@@ -104,7 +104,9 @@ def mix_queries() -> list[BenchQuery]:
 
 def curated(settings: Settings | None = None) -> list[BenchQuery]:
     found = curated_queries(settings or Settings.from_env())
-    return [BenchQuery(name, "curated", "curated", q.text) for name, q in found.items()]
+    # Federated examples call another endpoint (SERVICE): not part of any measurement.
+    return [BenchQuery(name, "curated", "curated", q.text) for name, q in found.items()
+            if not q.federated]
 
 
 def all_queries(settings: Settings | None = None) -> list[BenchQuery]:

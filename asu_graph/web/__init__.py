@@ -31,12 +31,13 @@ def create_app(settings: Settings | None = None,
     from .fragments import blueprint as fragments
     from .landing import blueprint as landing
     from .linked_data import blueprint as linked_data
+    from .query_page import blueprint as query_page
     from .security import install as install_security
     from .sparql import blueprint as sparql
 
     install_security(app, settings)
 
-    for blueprint in (sparql, linked_data, landing, downloads, fragments):
+    for blueprint in (sparql, linked_data, landing, downloads, fragments, query_page):
         app.register_blueprint(blueprint)
     return app
 
