@@ -211,6 +211,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     ensure_latest(publication)
     say(f"dumps written to {Path(settings.out_dir) / 'latest'}")
     app = create_app(settings, publication)
+    from .web.query_page import find_yasgui
+
+    editor = find_yasgui(settings)
+    say(f"query page /query: editor files from {editor}" if editor else
+        "query page /query: editor files not found (npm ci, or ASU_YASGUI_DIR); "
+        "the page falls back to a plain form")
     if args.dev:
         say(f"Flask development server on http://{settings.host}:{settings.port}/sparql")
         app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)

@@ -342,6 +342,13 @@ def test_the_queries_graph_is_in_the_dumps(server: str) -> None:
 
 # -- the federated example ------------------------------------------------------
 
+def test_endpoint_refuses_the_federated_query(server: str) -> None:
+    text = (ROOT / "queries" / "wikidata-inception.rq").read_text(encoding="utf-8")
+    response = post(server, text)
+    assert response.status_code == 403
+    assert "SERVICE <https://query.wikidata.org/sparql> is refused" in response.text
+
+
 def test_federated_query_is_not_run_without_asking() -> None:
     result = run_cli("query", "wikidata-inception")
     assert result.returncode == 3

@@ -25,9 +25,10 @@ from rdflib import Graph, URIRef
 
 from .. import formats
 from ..build import project_prefixes
+from ..config import Settings
 from ..queries import CuratedQuery, curated_queries, query_iri
 from . import current_publication
-from .http import error
+from .http import conditional, error, etag_for
 from .linked_data import embed_json, finish, html, language, negotiate, not_acceptable
 
 blueprint = Blueprint("query_page", __name__)
@@ -80,15 +81,19 @@ TEXT = {
 }
 
 
-def yasgui_dir() -> Path | None:
-    """Where the editor's files are, or None when they are not installed."""
-    configured = current_publication().settings.yasgui_dir
+def find_yasgui(settings: Settings) -> Path | None:
+    """Where the editor's files are for these settings, or None when not installed."""
+    configured = settings.yasgui_dir
     candidates = [Path(configured)] if configured else [_CHECKOUT / YASGUI_PACKAGE,
                                                          Path.cwd() / YASGUI_PACKAGE]
     for folder in candidates:
         if (folder / "yasgui.min.js").is_file() and (folder / "yasgui.min.css").is_file():
             return folder
     return None
+
+
+def yasgui_dir() -> Path | None:
+    return find_yasgui(current_publication().settings)
 
 
 def _curated() -> dict[str, CuratedQuery]:
@@ -161,9 +166,12 @@ def query_page() -> Response:
                 page_lang_links={code: f"{root}/query?" + urlencode(
                     {k: v for k, v in (("lang", code), ("name", name)) if v})
                     for code in ("en", "fr")})
-    response = finish(200, body, "text/html; charset=utf-8", "html", lang,
-                      ("Accept-Language",))
-    return response
+    # The page depends on its arguments and on the host (the endpoint it names).
+    response = Response(body, content_type="text/html; charset=utf-8")
+    response.vary.add("Accept-Language")
+    publication = current_publication()
+    return conditional(response, etag_for(publication.version, request.full_path,
+                                          request.host_url, lang), publication.modified)
 
 
 @blueprint.route("/query/yasgui/<filename>")
