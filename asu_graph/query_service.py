@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .build import project_prefixes
+from .describe import DescriptionResult, describe_query
 from .publication import Publication
 from .store import QueryResult
 
@@ -28,6 +30,7 @@ class Answer:
     fmt: str           # format key (asu_graph.formats)
     body: bytes
     truncated: bool = False
+    size: int | None = None   # rows or triples in the body (ASK: 1), when known
 
 
 @dataclass(frozen=True)
@@ -44,12 +47,18 @@ class QueryService:
 
     def run(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> QueryResult:
         settings = self.publication.settings
-        return self.publication.store.query(
-            text, union_default_graph=settings.union_default_graph,
+        options = dict(
+            union_default_graph=settings.union_default_graph,
             default_graphs=list(dataset.default_graphs) if dataset.default_graphs is not None
             else None,
             named_graphs=list(dataset.named_graphs) if dataset.named_graphs is not None
             else None)
+        # DESCRIBE gets the project's bounded description, whatever the engine.
+        described = describe_query(self.publication.store, text, limit=settings.result_cap,
+                                   prefixes=project_prefixes(settings), **options)
+        if described is not None:
+            return described
+        return self.publication.store.query(text, **options)
 
     def answer(self, text: str, formats_by_kind: dict[str, str | None],
                dataset: DatasetSpec = DatasetSpec()) -> Answer:
@@ -58,4 +67,6 @@ class QueryService:
         fmt = formats_by_kind.get(result.kind)
         if fmt is None:
             raise NotAcceptable(result.kind)
-        return Answer(result.kind, fmt, result.serialize(fmt))
+        size = len(result.graph()) if isinstance(result, DescriptionResult) else \
+            (1 if result.kind == "ASK" else None)
+        return Answer(result.kind, fmt, result.serialize(fmt), size=size)

@@ -27,7 +27,10 @@ def create_app(settings: Settings | None = None,
     app.extensions["asu_queries"] = QueryService(publication)
     logging.getLogger("asu_graph").setLevel(settings.log_level.upper())
 
+    from .http import install as install_http
     from .sparql import blueprint as sparql
+
+    install_http(app)
 
     for blueprint in (sparql,):
         app.register_blueprint(blueprint)
