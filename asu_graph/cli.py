@@ -12,6 +12,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from . import __version__, formats
 from .build import BuildError
 from .config import Settings, environment_help
+from .guard import QueryRefused
 from .publication import InvalidData, build_and_validate, prepare
 from .store import QuerySyntaxError, StoreUnavailable
 
@@ -21,7 +22,8 @@ EXIT_HELP = """exit codes:
   0  success
   1  the data does not conform to the SHACL shapes (report on stderr)
   2  wrong usage (unknown command or option)
-  3  bad input: missing or unparsable file, malformed query, unknown query name
+  3  bad input: missing or unparsable file, malformed query, unknown query name,
+     query refused (SERVICE, LOAD, update, FROM naming a graph not published here)
   4  runtime failure: store unreachable or refused, server could not start
 """
 
@@ -105,8 +107,13 @@ def _short(term) -> str:
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     text = _resolve_query(args.query, settings)
+    from .executor import InlineExecutor
+    from .query_service import QueryService
+
     publication = prepare(settings)
-    result = publication.store.query(text, union_default_graph=settings.union_default_graph)
+    # The same guard as the endpoint (no SERVICE, LOAD, foreign FROM), run in this process.
+    service = QueryService(publication, executor=InlineExecutor(publication.store))
+    result = service.run(text)
     fmt = args.format
     if fmt == "table":
         if result.kind == "SELECT":
@@ -155,8 +162,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def _common_settings(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base", help="canonical base IRI (ASU_BASE)")
     parser.add_argument("--data-dir", type=Path, help="folder of fact files (ASU_DATA_DIR)")
-    parser.add_argument("--store", help="query store: oxigraph, oxigraph:DIR, memory, or a "
-                                        "SPARQL endpoint URL (ASU_STORE)")
+    parser.add_argument("--store", help="query store: oxigraph, oxigraph:DIR, oxrdflib, memory, "
+                                        "or a SPARQL endpoint URL (ASU_STORE)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -204,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-dir", type=Path, help="where the dumps are written (ASU_OUT_DIR)")
     p.add_argument("--workers", type=int, help="gunicorn workers (ASU_WORKERS)")
     p.add_argument("--threads", type=int, help="threads per worker (ASU_THREADS)")
+    p.add_argument("--query-timeout", type=float, metavar="SECONDS",
+                   help="stop a query after this many seconds, 0 for never "
+                        "(ASU_QUERY_TIMEOUT, default 30)")
     p.add_argument("--dev", action="store_true",
                    help="use Flask's development server instead of gunicorn")
     p.set_defaults(func=cmd_serve)
@@ -212,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 _OVERRIDES = {"base": "base", "data_dir": "data_dir", "store": "store", "host": "host",
               "port": "port", "out_dir": "out_dir", "workers": "workers",
-              "threads": "threads"}
+              "threads": "threads", "query_timeout": "query_timeout"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -231,6 +241,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID
     except QuerySyntaxError as exc:
         say(f"error: malformed SPARQL query: {exc}")
+        return EXIT_INPUT
+    except QueryRefused as exc:
+        say(f"error: {exc.message}")
         return EXIT_INPUT
     except (BuildError, FileNotFoundError) as exc:
         say(f"error: {exc}")

@@ -52,6 +52,7 @@ class Settings:
     store: str = _setting(
         "ASU_STORE", "oxigraph",
         "Query store: 'oxigraph' (embedded, in memory), 'oxigraph:DIR' (on disk), "
+        "'oxrdflib' (rdflib API over Oxigraph), "
         "'memory' (rdflib), or the URL of a remote SPARQL endpoint.")
     store_update_url: str = _setting(
         "ASU_STORE_UPDATE_URL", "",
@@ -69,7 +70,13 @@ class Settings:
     workers: int = _setting("ASU_WORKERS", 2, "gunicorn worker processes for serve.", int)
     threads: int = _setting("ASU_THREADS", 4, "Threads per gunicorn worker.", int)
     query_timeout: float = _setting(
-        "ASU_QUERY_TIMEOUT", 30.0, "Seconds a query may run before it is stopped.", float)
+        "ASU_QUERY_TIMEOUT", 30.0,
+        "Seconds a query may run before it is stopped (its worker process is killed); "
+        "0 turns the timeout off.", float)
+    query_memory: int = _setting(
+        "ASU_QUERY_MEMORY", 2048,
+        "Megabytes one query may allocate beyond the loaded store before it is stopped; "
+        "0 turns the limit off.", int)
     result_cap: int = _setting(
         "ASU_RESULT_CAP", 10000, "Most rows or triples one response carries.", int)
     max_query_bytes: int = _setting(
@@ -87,6 +94,9 @@ class Settings:
         "Comma-separated endpoint URLs a query may name in SERVICE; empty refuses all.", _list)
     cache_size: int = _setting(
         "ASU_CACHE_SIZE", 512, "Entries in the query result cache; 0 turns it off.", int)
+    cache_max_bytes: int = _setting(
+        "ASU_CACHE_MAX_BYTES", 64 * 1024 * 1024,
+        "Total bytes of response bodies the result cache keeps per worker process.", int)
     cache_max_age: int = _setting(
         "ASU_CACHE_MAX_AGE", 300, "Cache-Control max-age of query responses, seconds.", int)
     log_level: str = _setting("ASU_LOG_LEVEL", "INFO", "Logging level.")

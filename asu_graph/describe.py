@@ -185,3 +185,10 @@ def describe_query(store: Store, text: str, *, limit: int = _MAX_DESCRIBED,
     for iri in found[:limit]:
         graph += describe(store, iri, inbound=False, **options)
     return DescriptionResult(graph)
+
+
+def query(store: Store, text: str, *, limit: int = _MAX_DESCRIBED,
+          prefixes: dict[str, str] | None = None, **options: object) -> QueryResult:
+    """``store.query``, except that DESCRIBE answers with the bounded description."""
+    described = describe_query(store, text, limit=limit, prefixes=prefixes, **options)
+    return described if described is not None else store.query(text, **options)

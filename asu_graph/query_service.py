@@ -8,10 +8,14 @@ which is what the result cache keeps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from . import describe, guard
 from .build import project_prefixes
-from .describe import DescriptionResult, describe_query
+from .cache import ResultCache, normalise_query
+from .executor import Executor, Job, executor_for
 from .publication import Publication
 from .store import QueryResult
 
@@ -30,6 +34,7 @@ class Answer:
     fmt: str           # format key (asu_graph.formats)
     body: bytes
     truncated: bool = False
+    cached: bool = False   # served from the result cache (X-Cache: hit)
     size: int | None = None   # rows or triples in the body (ASK: 1), when known
 
 
@@ -42,31 +47,70 @@ class DatasetSpec:
 
 
 class QueryService:
-    def __init__(self, publication: Publication) -> None:
+    def __init__(self, publication: Publication, executor: Executor | None = None) -> None:
         self.publication = publication
+        settings = publication.settings
+        self.cache: ResultCache[Answer] = ResultCache(settings.cache_size,
+                                                      settings.cache_max_bytes)
+        # The graphs a query may name in FROM / default-graph-uri: the published ones.
+        self.graph_names = frozenset(
+            str(g.identifier) for g in publication.dataset.graphs()
+            if g.identifier != DATASET_DEFAULT_GRAPH_ID)
+        # Created now, while the process is single-threaded (see executor.py).
+        self.executor = executor or executor_for(
+            publication.store, memory_bytes=settings.query_memory * 1024 * 1024)
+
+    def check(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> None:
+        """Refuse, before any engine sees it, what must not run (see guard.py)."""
+        settings = self.publication.settings
+        guard.check(text, allowed_graphs=self.graph_names,
+                    service_allowlist=settings.service_allowlist,
+                    max_query_bytes=settings.max_query_bytes,
+                    default_graphs=dataset.default_graphs, named_graphs=dataset.named_graphs)
+
+    def cache_key(self, text: str, formats_by_kind: dict[str, str | None],
+                  dataset: DatasetSpec) -> tuple:
+        """Everything an answer depends on: data version, query, dataset, formats."""
+        return (self.publication.version, self.publication.settings.union_default_graph,
+                normalise_query(text), dataset, tuple(sorted(formats_by_kind.items())))
 
     def run(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> QueryResult:
+        """Guarded, in this thread, without timeout or cap: for the CLI and server code."""
+        self.check(text, dataset)
         settings = self.publication.settings
-        options = dict(
+        return describe.query(
+            self.publication.store, text, limit=settings.result_cap,
+            prefixes=project_prefixes(settings),
             union_default_graph=settings.union_default_graph,
             default_graphs=list(dataset.default_graphs) if dataset.default_graphs is not None
             else None,
             named_graphs=list(dataset.named_graphs) if dataset.named_graphs is not None
             else None)
-        # DESCRIBE gets the project's bounded description, whatever the engine.
-        described = describe_query(self.publication.store, text, limit=settings.result_cap,
-                                   prefixes=project_prefixes(settings), **options)
-        if described is not None:
-            return described
-        return self.publication.store.query(text, **options)
 
     def answer(self, text: str, formats_by_kind: dict[str, str | None],
                dataset: DatasetSpec = DatasetSpec()) -> Answer:
-        """Run ``text`` and serialize in ``formats_by_kind[kind]``; NotAcceptable if None."""
-        result = self.run(text, dataset)
-        fmt = formats_by_kind.get(result.kind)
-        if fmt is None:
-            raise NotAcceptable(result.kind)
-        size = len(result.graph()) if isinstance(result, DescriptionResult) else \
-            (1 if result.kind == "ASK" else None)
-        return Answer(result.kind, fmt, result.serialize(fmt), size=size)
+        """Run ``text`` and serialize in ``formats_by_kind[kind]``; NotAcceptable if None.
+
+        The cache sits in front of everything else: a repeated query on the
+        same graph version costs one dictionary look-up, no engine, no worker.
+        """
+        key = self.cache_key(text, formats_by_kind, dataset) if self.cache.enabled else None
+        if key is not None:
+            hit = self.cache.get(key)
+            if hit is not None:
+                return replace(hit, cached=True)
+        answer = self._compute(text, formats_by_kind, dataset)
+        if key is not None:
+            self.cache.put(key, answer, len(answer.body))
+        return answer
+
+    def _compute(self, text: str, formats_by_kind: dict[str, str | None],
+                 dataset: DatasetSpec) -> Answer:
+        # Guarded first, then run by the executor: in a worker process that is
+        # killed at the query timeout, with the result cap applied (executor.py).
+        self.check(text, dataset)
+        settings = self.publication.settings
+        job = Job(text, tuple(sorted(formats_by_kind.items())), dataset.default_graphs,
+                  dataset.named_graphs, settings.union_default_graph, settings.result_cap,
+                  tuple(project_prefixes(settings).items()))
+        return self.executor.run(job, settings.query_timeout)

@@ -1,7 +1,8 @@
 """Query stores, chosen by name like rdflib's plugins.
 
 ``open_store("oxigraph")`` embedded Oxigraph in memory, ``"oxigraph:DIR"`` on
-disk, ``"memory"`` rdflib's own engine. Other kinds (remote SPARQL endpoints)
+disk, ``"oxrdflib"`` an rdflib Dataset over Oxigraph (rdflib API, Oxigraph
+engine), ``"memory"`` rdflib's own engine. Other kinds (remote SPARQL endpoints)
 register themselves with :func:`register`.
 """
 
@@ -32,7 +33,14 @@ def _memory(spec: str, settings: object) -> Store:
     return MemoryStore()
 
 
+def _oxrdflib(spec: str, settings: object) -> Store:
+    from .oxrdflib import OxrdflibStore
+
+    return OxrdflibStore()
+
+
 register("oxigraph", _oxigraph)
+register("oxrdflib", _oxrdflib)
 register("memory", _memory)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from pathlib import Path
 from typing import Literal
 
 from rdflib import Dataset, Graph
@@ -53,6 +54,16 @@ class Store(ABC):
     @abstractmethod
     def load(self, dataset: Dataset) -> None:
         """Replace the store's content with ``dataset`` (quads, named graphs kept)."""
+
+    def load_file(self, path: str | Path) -> None:
+        """Replace the content with one RDF file (N-Quads, TriG, N-Triples, Turtle...).
+
+        Used to put large generated data straight into a store; engines with a
+        native parser override this to skip rdflib.
+        """
+        dataset = Dataset(default_union=True)
+        dataset.parse(str(path))
+        self.load(dataset)
 
     @abstractmethod
     def query(self, sparql: str, *, union_default_graph: bool = True,

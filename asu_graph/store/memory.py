@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
+import rdflib.plugins.sparql
+from pyparsing import ParseResults
 from rdflib import Dataset, Graph, URIRef
-from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Identifier, Literal
 
 from .base import QueryResult, QuerySyntaxError, Store
+
+# FROM <iri> names a graph of the dataset; never fetch it from the web.
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 
 def _tsv(result: Result) -> bytes:
@@ -78,6 +87,31 @@ _RDF_NAMES = {"turtle": "turtle", "nt": "nt", "json-ld": "json-ld", "rdfxml": "x
               "trig": "trig", "nquads": "nquads"}
 
 
+def _translate(parsed: object) -> tuple:
+    undeclared = _used_prefixes(parsed) - {
+        decl.get("prefix") or "" for decl in parsed[0] if decl.name == "PrefixDecl"}
+    if undeclared:
+        # rdflib quietly knows rdf:, rdfs:, xsd:, owl:; SPARQL engines (and the
+        # other stores) refuse a prefix the query does not declare.
+        raise QuerySyntaxError("undeclared prefix: " + ", ".join(
+            f"{p}:" for p in sorted(undeclared)))
+    query = translateQuery(parsed)
+    return query.prologue, query.algebra
+
+
+def _used_prefixes(node: object, found: set[str] | None = None) -> set[str]:
+    found = set() if found is None else found
+    if isinstance(node, CompValue):
+        if node.name == "pname":
+            found.add(node.get("prefix") or "")
+        for value in node.values():
+            _used_prefixes(value, found)
+    elif isinstance(node, list | tuple | ParseResults):
+        for value in node:
+            _used_prefixes(value, found)
+    return found
+
+
 class MemoryStore(Store):
     name = "memory"
 
@@ -90,6 +124,11 @@ class MemoryStore(Store):
             fresh.add(quad)
         for prefix, ns in dataset.namespaces():
             fresh.bind(prefix, ns, override=False)
+        self._dataset = fresh
+
+    def load_file(self, path: str | Path) -> None:
+        fresh = Dataset(default_union=True)
+        fresh.parse(str(path))
         self._dataset = fresh
 
     def _view(self, union: bool, default_graphs: list[str] | None,
@@ -115,7 +154,10 @@ class MemoryStore(Store):
               default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None) -> QueryResult:
         try:
-            prepared = prepareQuery(sparql)
+            parsed = parseQuery(sparql)
+            prepared = Query(*_translate(parsed))
+        except QuerySyntaxError:
+            raise
         except Exception as exc:  # pyparsing's ParseException and friends
             raise QuerySyntaxError(str(exc)) from None
         target = self._view(union_default_graph, default_graphs, named_graphs)

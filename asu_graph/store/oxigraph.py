@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
+from ..sparql_text import has_dataset_clause
 from .base import QueryResult, QuerySyntaxError, Store
 
 _RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
@@ -56,6 +57,10 @@ class OxigraphResult(QueryResult):
     def _take(self):
         raw, self._raw = self._raw, None
         return raw if raw is not None else self._rerun()
+
+    def native_answer(self):
+        """The pyoxigraph answer itself, read once (the result cap streams it)."""
+        return self._take()
 
     def serialize(self, fmt: str) -> bytes:
         if self.kind == "GRAPH":
@@ -107,37 +112,112 @@ class OxigraphResult(QueryResult):
         return graph
 
 
+# Where the merged default graph lives when triples repeat across named graphs.
+# Oxigraph's own union (use_default_graph_as_union) is a bag over quads: a fact
+# stated by two sources would come back twice, where SPARQL's default graph is
+# an RDF graph, a set (Jena's union default graph behaves so too).
+UNION_GRAPH = "urn:x-asu-graph:union-default-graph"
+_UNION = ox.NamedNode(UNION_GRAPH)
+
+
+class UnionView:
+    """How to ask one pyoxigraph store for the service's default dataset."""
+
+    def __init__(self, native: ox.Store) -> None:
+        self.native = native
+        self.merged = native.contains_named_graph(_UNION)
+        self.named = [g for g in native.named_graphs() if g != _UNION] if self.merged else None
+
+    @classmethod
+    def prepare(cls, native: ox.Store) -> UnionView:
+        """After a load: materialise the merged default graph if (and only if) needed."""
+        native.remove_graph(_UNION) if native.contains_named_graph(_UNION) else None
+        distinct = _count(native, "SELECT (COUNT(*) AS ?n) "
+                                  "{ SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")
+        if distinct != len(native):
+            native.update(f"INSERT {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }} "
+                          "WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+        return cls(native)
+
+    def kwargs(self, sparql: str, union_default_graph: bool,
+               default_graphs: list[str] | None, named_graphs: list[str] | None) -> dict:
+        """pyoxigraph query arguments for this dataset.
+
+        The protocol's dataset wins over FROM in the query, the query's FROM
+        wins over the service default (SPARQL 1.1 Protocol 2.1.4, Query 13.2).
+        """
+        hidden = {"named_graphs": self.named} if self.merged else {}
+        if default_graphs is None and named_graphs is None:
+            if has_dataset_clause(sparql):
+                return {}
+            return {**hidden, **self._default()} if union_default_graph else hidden
+        kwargs = dict(hidden)
+        if default_graphs is not None:
+            kwargs["default_graph"] = [_graph_name(g) for g in default_graphs]
+        elif union_default_graph:
+            kwargs.update(self._default())
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        return kwargs
+
+    def _default(self) -> dict:
+        if self.merged:
+            return {"default_graph": [_UNION]}
+        return {"use_default_graph_as_union": True}
+
+
+def _count(native: ox.Store, sparql: str) -> int:
+    result = native.query(sparql, use_default_graph_as_union=True)
+    return int(next(iter(result))[0].value)
+
+
 class OxigraphStore(Store):
     name = "oxigraph"
 
     def __init__(self, path: str | None = None) -> None:
         self.path = path
         self._store = ox.Store(path) if path else ox.Store()
+        self._union = UnionView(self._store)
+
+    @classmethod
+    def over(cls, native: ox.Store, union: UnionView | None = None) -> OxigraphStore:
+        """A query view over an existing pyoxigraph store (shared, not copied)."""
+        view = cls.__new__(cls)
+        view.path = None
+        view._store = native
+        view._union = union or UnionView(native)
+        return view
 
     @property
     def native(self) -> ox.Store:
         return self._store
 
     def load(self, dataset: Dataset) -> None:
+        # rdflib writes N-Quads and Oxigraph parses them in one native call:
+        # faster than building ox.Quad objects one by one in Python.
         data = dataset.serialize(format="nquads", encoding="utf-8")
         self._store.clear()
-        self._store.load(data, format=ox.RdfFormat.N_QUADS)
-        self._store.optimize() if self.path else None
+        self._store.bulk_load(data, format=ox.RdfFormat.N_QUADS)
+        self._loaded()
 
-    def load_quads(self, quads: Iterable[ox.Quad]) -> None:
+    def load_file(self, path: str | Path) -> None:
+        """Replace the content with an RDF file, parsed natively (the fast path)."""
+        fmt = ox.RdfFormat.from_extension(Path(path).suffix.lstrip("."))
+        if fmt is None:
+            raise ValueError(f"{path}: unknown RDF file extension")
         self._store.clear()
-        self._store.extend(quads)
+        self._store.bulk_load(path=str(path), format=fmt)
+        self._loaded()
+
+    def _loaded(self) -> None:
+        self._union = UnionView.prepare(self._store)
+        if self.path:
+            self._store.optimize()
 
     def query(self, sparql: str, *, union_default_graph: bool = True,
               default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None) -> QueryResult:
-        kwargs: dict = {}
-        if default_graphs is not None:
-            kwargs["default_graph"] = [_graph_name(g) for g in default_graphs]
-        elif union_default_graph:
-            kwargs["use_default_graph_as_union"] = True
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        kwargs = self._union.kwargs(sparql, union_default_graph, default_graphs, named_graphs)
 
         def run():
             try:
@@ -148,4 +228,12 @@ class OxigraphStore(Store):
         return OxigraphResult(run(), run)
 
     def triple_count(self) -> int:
-        return len(self._store)
+        # Distinct triples of the union, like the other stores (len() counts quads).
+        if self._union.merged:
+            return _count(self._store, f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{UNION_GRAPH}> "
+                                       "{ ?s ?p ?o } }")
+        return _count(self._store, "SELECT (COUNT(*) AS ?n) "
+                                   "{ SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }")
+
+    def close(self) -> None:
+        del self._store

@@ -28,11 +28,14 @@ def create_app(settings: Settings | None = None,
     logging.getLogger("asu_graph").setLevel(settings.log_level.upper())
 
     from .http import install as install_http
+    from .linked_data import blueprint as linked_data
+    from .security import install as install_security
     from .sparql import blueprint as sparql
 
     install_http(app)
+    install_security(app, settings)
 
-    for blueprint in (sparql,):
+    for blueprint in (sparql, linked_data):
         app.register_blueprint(blueprint)
     return app
 

@@ -221,6 +221,7 @@ def sparql() -> Response:
     g.query_answer = answer
     fmt = (formats.RDF_FORMATS if answer.kind == "GRAPH" else formats.RESULT_FORMATS)[answer.fmt]
     response = _negotiated(answer.body, fmt.media_type)
+    response.headers["X-Cache"] = "hit" if answer.cached else "miss"
     if answer.truncated:  # never silent: see asu_graph/cap.py
         response.headers["X-ASU-Result-Truncated"] = "true"
     if request.method == "POST":   # POST answers are not cached by HTTP caches

@@ -1,0 +1,522 @@
+"""Dereferenceable URIs: ``/id/{slug}`` -> 303 -> ``/page/{slug}`` or ``/data/{slug}.{ext}``.
+
+Follows the W3C "Cool URIs for the Semantic Web" 303 pattern for entities and
+the hash pattern for ontology terms (``{base}ontology#X`` is served at
+``/ontology`` by content negotiation). The canonical base maps onto the
+serving host: HTML links use this server's paths, RDF keeps canonical IRIs.
+Everything here is read-only and depends only on the published release, so
+each response carries an ETag tied to it and rendered bodies are cached.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from jinja2 import pass_context
+from rdflib import BNode, Graph, URIRef
+from rdflib.term import Node
+
+from .. import formats
+from ..build import project_prefixes
+from ..describe import describe
+from ..export import jsonld_context
+from . import current_publication, current_service
+from .http import conditional, error, etag_for
+from .pages import (
+    LANGUAGES,
+    MESSAGES,
+    SLUG,
+    EntityBuilder,
+    Links,
+    Vocabulary,
+    choose_language,
+    ontology_terms,
+    title_of,
+)
+
+blueprint = Blueprint("linked_data", __name__)
+
+# What /data/{slug}.{ext} and /ontology.{ext} serve.
+EXTENSIONS: dict[str, str] = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "rdfxml"}
+EXTENSION_OF = {key: ext for ext, key in EXTENSIONS.items()}
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Server preference order: text/html first so that */* (curl, links) gets the page.
+_OFFERS: list[tuple[str, str]] = [
+    ("text/html", "html"),
+    ("text/turtle", "turtle"),
+    ("application/ld+json", "json-ld"),
+    ("application/n-triples", "nt"),
+    ("application/rdf+xml", "rdfxml"),
+    ("application/xhtml+xml", "html"),
+    # JSON-LD is JSON; N-Triples was served as text/plain before RDF 1.1
+    # (rdflib still asks for it with format="nt").
+    ("application/json", "json-ld"),
+    ("text/plain", "nt"),
+]
+_RDF_KEYS = tuple(EXTENSIONS.values())
+_CACHE_SIZE = 2048
+
+
+# -- helpers ------------------------------------------------------------------
+
+def negotiate(allow_html: bool = True, default: str = "html") -> str | None:
+    """The representation key for this request's Accept: 'html', an RDF key, or None."""
+    offers = [(mt, key) for mt, key in _OFFERS if allow_html or key != "html"]
+    accept = request.accept_mimetypes
+    if not accept:
+        return default if (allow_html or default != "html") else offers[0][1]
+    best = accept.best_match([mt for mt, _ in offers])
+    return dict(offers)[best] if best else None
+
+
+def not_acceptable(html_too: bool) -> Response:
+    types = [mt for mt, key in _OFFERS[:5] if html_too or key != "html"]
+    return error(406, "None of the accepted types can be produced. Offered: " + ", ".join(types))
+
+
+def language() -> str | Response:
+    asked = request.args.get("lang")
+    if asked is not None and asked not in LANGUAGES:
+        return error(400, f"Unsupported lang {asked!r}: choose one of {', '.join(LANGUAGES)}.")
+    return choose_language(asked, request.accept_languages.best_match(LANGUAGES))
+
+
+def links() -> Links:
+    return Links(current_publication().settings, request.script_root)
+
+
+def vocabulary() -> Vocabulary:
+    cached = current_app.extensions.get("asu_vocabulary")
+    if cached is None:
+        publication = current_publication()
+        cached = Vocabulary(publication.dataset.graph(
+            URIRef(publication.settings.ontology_iri)))
+        current_app.extensions["asu_vocabulary"] = cached
+    return cached
+
+
+class _RenderCache:
+    """Finished bodies by (path, representation, language): the release never changes."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple, tuple[int, bytes, str]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, produce: Callable[[], tuple[int, bytes, str]]):
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        value = produce()
+        with self.lock:
+            self.entries[key] = value
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return value
+
+
+def cache() -> _RenderCache:
+    found = current_app.extensions.get("asu_render_cache")
+    if found is None:
+        found = current_app.extensions.setdefault("asu_render_cache", _RenderCache(_CACHE_SIZE))
+    return found
+
+
+def finish(status: int, body: bytes, content_type: str, representation: str,
+           lang: str = "", extra_vary: tuple[str, ...] = ()) -> Response:
+    """Vary / ETag / Last-Modified / CORS on every RDF and HTML answer; 304 when it matches."""
+    publication = current_publication()
+    response = Response(body, status=status, content_type=content_type)
+    response.vary.add("Accept")
+    for header in extra_vary:
+        response.vary.add(header)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    if status != 200:
+        return response
+    etag = etag_for(publication.version, request.path, representation, lang)
+    return conditional(response, etag, publication.modified)
+
+
+def serialize(graph: Graph, key: str) -> bytes:
+    """A graph in an RDF format key, with the project's prefixes / JSON-LD context."""
+    settings = current_publication().settings
+    for prefix, ns in project_prefixes(settings).items():
+        graph.bind(prefix, ns, override=True, replace=True)
+    if key == "json-ld":
+        return graph.serialize(format="json-ld", context=jsonld_context(settings),
+                               auto_compact=True, encoding="utf-8")
+    return graph.serialize(format=formats.RDF_FORMATS[key].rdflib_name, encoding="utf-8")
+
+
+def rdf_content_type(key: str) -> str:
+    return f"{formats.RDF_FORMATS[key].media_type}; charset=utf-8"
+
+
+def html(template: str, status: int = 200, **context) -> bytes:
+    return render_template(template, **context).encode("utf-8")
+
+
+def _alternates(path_stem: str) -> list[dict]:
+    root = request.script_root
+    return [{"href": f"{root}{path_stem}.{ext}", "type": formats.RDF_FORMATS[key].media_type,
+             "name": formats.RDF_FORMATS[key].key, "ext": ext}
+            for ext, key in EXTENSIONS.items()]
+
+
+def link_header(alternates: list[dict]) -> str:
+    return ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["type"]}"' for a in alternates)
+
+
+def embed_json(data: str) -> str:
+    """JSON made safe inside <script>: no '</script>', no '<!--', no HTML entities."""
+    return (data.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+# -- not found ------------------------------------------------------------------
+
+def not_found(what: str, representation: str | None, lang: str = "en") -> Response:
+    """404 in the representation asked for: an HTML page, an empty RDF document, or text."""
+    message = f"Not found: {what} is not described in this dataset."
+    if representation == "html":
+        body = html("not_found.html", lang=lang, message=what, links=links(),
+                    page_lang_links=_lang_links())
+        return finish(404, body, "text/html; charset=utf-8", "html", lang)
+    if representation in ("turtle", "nt"):
+        body = f"# {message}\n".encode()
+        return finish(404, body, rdf_content_type(representation), representation)
+    if representation == "json-ld":
+        # Keys that are not terms are dropped by JSON-LD processors: an empty graph.
+        body = json.dumps({"@graph": [], "error": message}).encode()
+        return finish(404, body, rdf_content_type(representation), representation)
+    if representation == "rdfxml":
+        body = ('<?xml version="1.0" encoding="utf-8"?>\n'
+                f"<!-- {message.replace('--', '- -')} -->\n"
+                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n').encode()
+        return finish(404, body, rdf_content_type(representation), representation)
+    return finish(404, message.encode() + b"\n", "text/plain; charset=utf-8", "text")
+
+
+def _lang_links() -> dict[str, str]:
+    return {code: f"{request.script_root}{request.path}?lang={code}" for code in LANGUAGES}
+
+
+def _exists(iri: str) -> bool:
+    query = f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"
+    return bool(current_service().run(query).boolean)
+
+
+class _ServiceStore:
+    """The query service seen as a store, so describe() goes through its caps and timeouts."""
+
+    def query(self, sparql: str, **_ignored):
+        return current_service().run(sparql)
+
+
+# -- entities -------------------------------------------------------------------
+
+@blueprint.route("/id/<slug>")
+def dereference(slug: str) -> Response:
+    representation = negotiate()
+    settings = current_publication().settings
+    if representation is None:
+        return not_acceptable(True)
+    if not SLUG.fullmatch(slug) or not _exists(settings.id_ns + slug):
+        lang = language()
+        return not_found(f"<{settings.id_ns}{slug}>", representation,
+                         lang if isinstance(lang, str) else "en")
+    if representation == "html":
+        target = url_for("linked_data.page", slug=slug)
+    else:
+        target = url_for("linked_data.data_file", name=f"{slug}.{EXTENSION_OF[representation]}")
+    response = redirect(target, code=303)
+    response.vary.add("Accept")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+def _entity_graph(slug: str) -> Graph:
+    iri = current_publication().settings.id_ns + slug
+    return describe(_ServiceStore(), iri, inbound=True)
+
+
+@blueprint.route("/data/<name>")
+def data_file(name: str) -> Response:
+    if "." in name:
+        slug, ext = name.rsplit(".", 1)
+        representation = EXTENSIONS.get(ext)
+        if representation is None:
+            return not_found(f"/data/{name} (extensions: "
+                             f"{', '.join('.' + e for e in EXTENSIONS)})", "text")
+    else:
+        slug = name
+        representation = negotiate(allow_html=False, default="turtle")
+        if representation is None:
+            return not_acceptable(False)
+    settings = current_publication().settings
+    iri = settings.id_ns + slug
+    if not SLUG.fullmatch(slug):
+        return not_found(f"<{iri}>", representation)
+
+    def produce() -> tuple[int, bytes, str]:
+        graph = _entity_graph(slug)
+        if len(graph) == 0:
+            return 404, b"", ""
+        return 200, serialize(graph, representation), rdf_content_type(representation)
+
+    status, body, content_type = cache().get(("data", slug, representation), produce)
+    if status == 404:
+        return not_found(f"<{iri}>", representation)
+    response = finish(200, body, content_type, representation)
+    if "." not in name:
+        response.headers["Content-Location"] = url_for(
+            "linked_data.data_file", name=f"{slug}.{EXTENSION_OF[representation]}")
+    response.headers["Link"] = link_header(_alternates(f"/data/{slug}")) + \
+        f', <{url_for("linked_data.page", slug=slug)}>; rel="alternate"; type="text/html"'
+    return response
+
+
+def _statement_sources(iri: str) -> dict[tuple[str, Node], list[str]]:
+    """(predicate, object) -> source pages, from the named graph each statement is in."""
+    publication = current_publication()
+    pages = _graph_pages()
+    query = (f"SELECT DISTINCT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} "
+             f"FILTER(!isBlank(?o)) }}")
+    found: dict[tuple[str, Node], list[str]] = {}
+    for row in publication.store.query(query).rows():
+        for page in pages.get(str(row["g"]), ()):
+            found.setdefault((str(row["p"]), row["o"]), []).append(page)
+    return found
+
+
+def _graph_pages() -> dict[str, list[str]]:
+    """Named graph -> the pages it was derived from (``data/sources.ttl``)."""
+    cached = current_app.extensions.get("asu_graph_pages")
+    if cached is None:
+        from rdflib.namespace import PROV
+
+        dataset = current_publication().dataset
+        cached = {}
+        for graph, page in dataset.subject_objects(PROV.wasDerivedFrom):
+            if str(graph).startswith(current_publication().settings.graph_ns):
+                cached.setdefault(str(graph), []).append(str(page))
+        current_app.extensions["asu_graph_pages"] = cached
+    return cached
+
+
+def _entity_jsonld(graph: Graph, iri: str) -> str:
+    """The entity's own statements (and its blank nodes) as JSON-LD for embedding."""
+    own = Graph()
+    stack, seen = [URIRef(iri)], set()
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for p, o in graph.predicate_objects(node):
+            own.add((node, p, o))
+            if isinstance(o, BNode):
+                stack.append(o)
+    return embed_json(serialize(own, "json-ld").decode("utf-8"))
+
+
+def _violations_for(iri: str) -> list:
+    return [v for v in current_publication().report.violations if v.focus == iri]
+
+
+@blueprint.route("/page/<slug>")
+def page(slug: str) -> Response:
+    lang = language()
+    if isinstance(lang, Response):
+        return lang
+    settings = current_publication().settings
+    iri = settings.id_ns + slug
+    if not SLUG.fullmatch(slug):
+        return not_found(f"<{iri}>", "html", lang)
+
+    def produce() -> tuple[int, bytes, str]:
+        graph = _entity_graph(slug)
+        if len(graph) == 0:
+            return 404, b"", ""
+        ln = links()
+        view = EntityBuilder(graph, vocabulary(), ln, lang,
+                             statement_sources=_statement_sources(iri)).build(iri)
+        alternates = _alternates(f"/data/{slug}")
+        body = html("entity.html", lang=lang, view=view, links=ln, slug=slug,
+                    alternates=alternates, jsonld=_entity_jsonld(graph, iri),
+                    warnings=_violations_for(iri), page_lang_links=_lang_links(),
+                    id_href=url_for("linked_data.dereference", slug=slug))
+        return 200, body, "text/html; charset=utf-8"
+
+    status, body, content_type = cache().get(("page", slug, lang), produce)
+    if status == 404:
+        return not_found(f"<{iri}>", "html", lang)
+    response = finish(200, body, content_type, "html", lang, ("Accept-Language",))
+    response.headers["Link"] = link_header(_alternates(f"/data/{slug}"))
+    response.headers["Content-Language"] = lang
+    return response
+
+
+@blueprint.route("/id/<path:rest>")
+@blueprint.route("/page/<path:rest>")
+@blueprint.route("/data/<path:rest>")
+def bad_path(rest: str) -> Response:
+    """Anything with a slash after /id/, /page/ or /data/: never a file read, always 404."""
+    representation = negotiate() or "text"
+    lang = language()
+    return not_found(request.path, representation, lang if isinstance(lang, str) else "en")
+
+
+# -- ontology, context, validation -------------------------------------------------
+
+def _ontology_graph() -> Graph:
+    publication = current_publication()
+    graph = Graph()
+    graph += publication.dataset.graph(URIRef(publication.settings.ontology_iri))
+    return graph
+
+
+def _ontology_response(representation: str) -> Response:
+    lang = language()
+    if isinstance(lang, Response):
+        return lang
+    if representation == "html":
+        def produce() -> tuple[int, bytes, str]:
+            ontology = _ontology_graph()
+            ln = links()
+            voc = vocabulary()
+            classes, properties = ontology_terms(ontology, voc, ln, lang)
+            settings = current_publication().settings
+            meta = URIRef(settings.ontology_iri)
+            from rdflib.namespace import DCTERMS, OWL
+            return 200, html(
+                "ontology.html", lang=lang, links=ln, classes=classes, properties=properties,
+                title=title_of(ontology, meta, lang) or "Ontology",
+                description=_pick(ontology, meta, DCTERMS.description, lang),
+                version=ontology.value(meta, OWL.versionInfo),
+                license=ontology.value(meta, DCTERMS.license),
+                iri=settings.ontology_iri, namespace=settings.ontology_ns,
+                alternates=_alternates("/ontology"), page_lang_links=_lang_links(),
+            ), "text/html; charset=utf-8"
+        _, body, content_type = cache().get(("ontology", "html", lang), produce)
+        response = finish(200, body, content_type, "html", lang, ("Accept-Language",))
+        response.headers["Content-Language"] = lang
+    else:
+        _, body, content_type = cache().get(("ontology", representation, ""), lambda: (
+            200, serialize(_ontology_graph(), representation), rdf_content_type(representation)))
+        response = finish(200, body, content_type, representation)
+    response.headers["Link"] = link_header(_alternates("/ontology"))
+    return response
+
+
+def _pick(graph: Graph, node: URIRef, predicate: URIRef, lang: str) -> str | None:
+    from .pages import pick_literal
+
+    found = pick_literal(list(graph.objects(node, predicate)), lang)
+    return str(found) if found is not None else None
+
+
+@blueprint.route("/ontology")
+def ontology() -> Response:
+    representation = negotiate()
+    if representation is None:
+        return not_acceptable(True)
+    response = _ontology_response(representation)
+    if representation != "html" and response.status_code in (200, 304):
+        response.headers["Content-Location"] = f"{request.script_root}/ontology." \
+                                               f"{EXTENSION_OF[representation]}"
+    return response
+
+
+@blueprint.route("/ontology.<ext>")
+def ontology_file(ext: str) -> Response:
+    representation = EXTENSIONS.get(ext)
+    if representation is None:
+        return error(404, f"Not found: /ontology.{ext} (extensions: "
+                          f"{', '.join('.' + e for e in EXTENSIONS)})")
+    return _ontology_response(representation)
+
+
+@blueprint.route("/context.jsonld")
+def context() -> Response:
+    """The JSON-LD context at a stable URL, with this deployment's base."""
+    settings = current_publication().settings
+    body = json.dumps({"@context": jsonld_context(settings)}, indent=2,
+                      ensure_ascii=False).encode("utf-8")
+    return finish(200, body, "application/ld+json; charset=utf-8", "context")
+
+
+_REPORT_OFFERS = [("text/html", "html"), ("text/turtle", "turtle"),
+                  ("application/ld+json", "json-ld"), ("application/n-triples", "nt"),
+                  ("application/rdf+xml", "rdfxml"), ("application/json", "json"),
+                  ("text/plain", "text")]
+
+
+@blueprint.route("/validation")
+def validation() -> Response:
+    """The SHACL report of the published release, by content negotiation or ?format=."""
+    lang = language()
+    if isinstance(lang, Response):
+        return lang
+    asked = request.args.get("format")
+    keys = dict((key, mt) for mt, key in _REPORT_OFFERS)
+    if asked:
+        representation = formats.resolve(asked) if asked != "html" else "html"
+        if representation not in keys:
+            return error(400, f"Unsupported format {asked!r}: choose one of "
+                              f"{', '.join(keys)}.")
+    elif not request.accept_mimetypes:
+        representation = "html"
+    else:
+        best = request.accept_mimetypes.best_match([mt for mt, _ in _REPORT_OFFERS])
+        if best is None:
+            return error(406, "None of the accepted types can be produced. Offered: "
+                              + ", ".join(mt for mt, _ in _REPORT_OFFERS))
+        representation = dict(_REPORT_OFFERS)[best]
+    report = current_publication().report
+
+    def produce() -> tuple[int, bytes, str]:
+        if representation == "html":
+            severities: dict[str, int] = {}
+            for v in report.violations:
+                severities[v.severity] = severities.get(v.severity, 0) + 1
+            return 200, html("validation.html", lang=lang, report=report, links=links(),
+                             severities=severities, page_lang_links=_lang_links(),
+                             publication=current_publication()), "text/html; charset=utf-8"
+        if representation == "json":
+            return 200, report.json().encode("utf-8"), "application/json; charset=utf-8"
+        if representation == "text":
+            return 200, report.text().encode("utf-8") + b"\n", "text/plain; charset=utf-8"
+        graph = Graph()
+        graph += report.graph
+        return 200, serialize(graph, representation), rdf_content_type(representation)
+
+    _, body, content_type = cache().get(("validation", representation, lang), produce)
+    response = finish(200, body, content_type, representation,
+                      lang if representation == "html" else "", ("Accept-Language",))
+    return response
+
+
+@blueprint.app_template_filter("curie")
+def _curie_filter(iri: str) -> str:
+    return links().curie(str(iri))
+
+
+@blueprint.app_template_global("href")
+def _href(iri: str) -> str:
+    return links().href(str(iri))
+
+
+@blueprint.app_template_global("t")
+@pass_context
+def _translate(context, key: str) -> str:
+    """Interface text in the page's language (``lang`` of the template context)."""
+    table = MESSAGES.get(context.get("lang", "en"), MESSAGES["en"])
+    return table.get(key) or MESSAGES["en"][key]
