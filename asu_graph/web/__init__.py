@@ -27,6 +27,8 @@ def create_app(settings: Settings | None = None,
     app.extensions["asu_queries"] = QueryService(publication)
     logging.getLogger("asu_graph").setLevel(settings.log_level.upper())
 
+    from .downloads import blueprint as downloads
+    from .fragments import blueprint as fragments
     from .http import install as install_http
     from .linked_data import blueprint as linked_data
     from .security import install as install_security
@@ -35,7 +37,7 @@ def create_app(settings: Settings | None = None,
     install_http(app)
     install_security(app, settings)
 
-    for blueprint in (sparql, linked_data):
+    for blueprint in (sparql, linked_data, downloads, fragments):
         app.register_blueprint(blueprint)
     return app
 

@@ -112,8 +112,11 @@ def accepts_gzip() -> bool:
 
 
 def _gzip(response: Response) -> None:
+    # Files sent as they are (dumps, which have their own .gz) and streamed
+    # bodies are left alone; so is anything already encoded.
     if not _COMPRESSIBLE.match(response.mimetype or "") or \
-            response.headers.get("Content-Encoding"):
+            response.headers.get("Content-Encoding") or \
+            response.direct_passthrough or response.is_streamed:
         return
     response.vary.add("Accept-Encoding")
     if not accepts_gzip() or response.status_code not in (200, 304):
@@ -123,7 +126,7 @@ def _gzip(response: Response) -> None:
     etag, weak = response.get_etag()
     if etag and not weak:
         response.set_etag(etag, weak=True)
-    if response.status_code != 200 or response.direct_passthrough or response.is_streamed:
+    if response.status_code != 200:
         return
     body = response.get_data()
     response.set_data(gzip.compress(body, compresslevel=6, mtime=0))
