@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Blueprint, Response, current_app, g, request
 
@@ -129,9 +130,17 @@ def _format_values() -> list[str]:
 
 def choose_formats() -> dict[str, str | None]:
     """The format key to send for each kind of answer (None: not acceptable)."""
-    accept, values = request.headers.get("Accept"), _format_values()
-    return {kind: neg.choose(neg.OFFERS_BY_KIND[kind], neg.WORDS_BY_KIND[kind], values, accept)
-            for kind in ("SELECT", "ASK", "GRAPH")}
+    return dict(_formats_for(request.headers.get("Accept"), tuple(_format_values())))
+
+
+@lru_cache(maxsize=1024)
+def _formats_for(accept: str | None,
+                 values: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]:
+    # Memoised: clients send a handful of distinct Accept headers, and parsing
+    # them for every request is a visible share of a cached answer's time.
+    return tuple((kind, neg.choose(neg.OFFERS_BY_KIND[kind], neg.WORDS_BY_KIND[kind],
+                                   values, accept))
+                 for kind in ("SELECT", "ASK", "GRAPH"))
 
 
 def _not_acceptable(kind: str | None) -> Response:
