@@ -29,13 +29,14 @@ def create_app(settings: Settings | None = None,
 
     from .downloads import blueprint as downloads
     from .fragments import blueprint as fragments
+    from .landing import blueprint as landing
     from .linked_data import blueprint as linked_data
     from .security import install as install_security
     from .sparql import blueprint as sparql
 
     install_security(app, settings)
 
-    for blueprint in (sparql, linked_data, downloads, fragments):
+    for blueprint in (sparql, linked_data, landing, downloads, fragments):
         app.register_blueprint(blueprint)
     return app
 
