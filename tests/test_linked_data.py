@@ -408,3 +408,17 @@ def test_embedded_json_is_safe_in_a_script_element() -> None:
     safe = embed_json(hostile)
     assert "</" not in safe and "<!--" not in safe and "&" not in safe
     assert json.loads(safe) == json.loads(hostile)
+
+
+def test_every_entity_dereferences_with_all_its_statements(server: str) -> None:
+    entities = {s for s in DATA.subjects() if str(s).startswith(str(ID))}
+    assert len(entities) > 20
+    for entity in sorted(entities):
+        slug = str(entity)[len(str(ID)):]
+        described = parse(get(f"{server}/data/{slug}.nt"), "nt")
+        expected = set(DATA.triples((entity, None, None))) | set(DATA.triples((None, None,
+                                                                                entity)))
+        assert expected <= set(described), slug
+        page = get(f"{server}/page/{slug}")
+        assert page.status_code == 200, slug
+        assert _Page(page.text).h1 == label(slug, "en"), slug
