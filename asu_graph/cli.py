@@ -68,6 +68,24 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_release(args: argparse.Namespace, settings: Settings) -> int:
+    from .publishing.release import check_version, make_release
+
+    timer = Timer()
+    out = Path(args.out or settings.out_dir)
+    check_version(out, args.version)
+    say("loading and validating ...")
+    publication = prepare(settings.with_(store="oxigraph"))
+    say(f"valid: {publication.triple_count:,} triples ({timer})")
+    manifest = make_release(publication, out, version=args.version, progress=say)
+    previous = manifest["previous"] or "none"
+    say(f"release {manifest['release']} written to {manifest['folder']} "
+        f"(previous: {previous}; +{manifest['changes']['added']} "
+        f"-{manifest['changes']['removed']} triples) in {timer}")
+    print(manifest["release"])
+    return EXIT_OK
+
+
 def _resolve_query(source: str, settings: Settings) -> str:
     from .queries import curated_queries
 
@@ -135,15 +153,16 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from .export import export_build
+    from .publishing.state import ensure_latest
     from .web import create_app
 
     timer = Timer()
     say(f"building and validating (store: {settings.store}) ...")
     publication = prepare(settings)
     say(f"valid: {publication.triple_count:,} triples, version {publication.version} ({timer})")
-    export_build(publication, Path(settings.out_dir), progress=lambda _m: None)
-    say(f"dumps written to {settings.out_dir}")
+    # Only OUT/latest is rewritten; releases in OUT/releases are never touched.
+    ensure_latest(publication)
+    say(f"dumps written to {Path(settings.out_dir) / 'latest'}")
     app = create_app(settings, publication)
     if args.dev:
         say(f"Flask development server on http://{settings.host}:{settings.port}/sparql")
@@ -191,6 +210,23 @@ def build_parser() -> argparse.ArgumentParser:
     _common_settings(p)
     p.add_argument("--out", type=Path, help="output folder (ASU_OUT_DIR, default ./build)")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("release", help="write a versioned release with its change set",
+                       description="Validate, then write OUT/releases/VERSION/: every dump "
+                                   "(plain and gzip), VoID, a DCAT catalogue with dcat:version "
+                                   "and dcat:previousVersion, the change set against the "
+                                   "previous release (added and removed triples as N-Triples, "
+                                   "changes.md, changes.json), SHA256SUMS and manifest.json. "
+                                   "The folder appears complete or not at all; earlier releases "
+                                   "are never changed. A running server lists it at once under "
+                                   "/download/releases/. Prints the version on stdout.")
+    _common_settings(p)
+    p.add_argument("--version", dest="version",
+                   help="release name (default: today's date YYYY.MM.DD, then .2, .3, ...)")
+    p.add_argument("--out", type=Path,
+                   help="folder holding releases/ (ASU_OUT_DIR, default ./build); use the "
+                        "serve --out-dir folder so the server lists the release")
+    p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("query", help="run a SPARQL query on the embedded store",
                        description="QUERY is a .rq file, the name of a curated query in "

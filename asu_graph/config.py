@@ -100,6 +100,16 @@ class Settings:
     cache_max_age: int = _setting(
         "ASU_CACHE_MAX_AGE", 300, "Cache-Control max-age of query responses, seconds.", int)
     log_level: str = _setting("ASU_LOG_LEVEL", "INFO", "Logging level.")
+    public_url: str = _setting(
+        "ASU_PUBLIC_URL", "",
+        "Public root URL of the server, written into release files (DCAT download links); "
+        "empty: the base. Live responses use the URL the request came to.")
+    publisher_name: str = _setting(
+        "ASU_PUBLISHER_NAME", "asu-graph, Alliance Sorbonne Université linked open data",
+        "Name of the agent that publishes the dataset (DCAT / VoID dcterms:publisher).")
+    contact_email: str = _setting(
+        "ASU_CONTACT_EMAIL", "",
+        "Contact e-mail written into the DCAT catalogue; empty: the landing page is the contact.")
 
     def __post_init__(self) -> None:
         if not self.base.endswith(("/", "#")):
