@@ -191,6 +191,8 @@ def not_acceptable_message(what: str, offers: Iterable[Offer], words: dict[str, 
     offers = list(offers)
     asked = (f"format={', '.join(format_values)}" if any(v.strip() for v in format_values)
              else f"Accept: {accept or '(none)'}")
+    if len(asked) > 200:     # never echo a whole oversized header back
+        asked = asked[:200] + "..."
     names = sorted(set(words))
     return (f"Not acceptable: {what} cannot be sent as {asked}. Offered media types: "
             f"{', '.join(canonical_types(offers))}. Format names for ?format=: "
