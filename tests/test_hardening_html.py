@@ -2,10 +2,11 @@
 
 The data folder is a copy of the published one plus one more triple: an
 English ``skos:altLabel`` of the Museum, which its page shows under "also
-known as" (no shape limits alternative labels, so the data still validates). The label tries every way into a page: closing tags, a script
-element, an event handler, a javascript: link. Chromium must show it as
-text, run none of it, and report no Content-Security-Policy violation from
-the page's own scripts.
+known as" (no shape limits alternative labels, so the data still validates).
+The label tries every way into a page: closing tags, a script element, an
+event handler, a javascript: link. Chromium must show it as text, run none
+of it, and report no Content-Security-Policy violation from the page's own
+scripts.
 """
 
 from __future__ import annotations
