@@ -8,7 +8,9 @@ exact bytes whose SHA-256 the manifest gives (no transparent decompression).
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from markupsafe import escape
 from rdflib import Graph
 
 from .. import formats
+from ..export import sha256
 from ..publishing.dcat import catalog_graph
 from ..publishing.layout import find_release, list_releases, served_file
 from ..publishing.sitemap import robots_txt, sitemap_xml
@@ -78,7 +81,7 @@ def not_acceptable(offered: tuple[str, ...]) -> Response:
                       + " (or ?format=" + "|".join(offered) + ")")
 
 
-def rdf_document(name: str, build: callable) -> Response:
+def rdf_document(name: str, build: Callable[[PublishingState, str], Graph]) -> Response:
     """A small RDF document (VoID, DCAT) negotiated, cached per host and format."""
     key = negotiate(DOCUMENT_FORMATS, "turtle")
     if key is None:
@@ -94,7 +97,8 @@ def rdf_document(name: str, build: callable) -> Response:
     body = state.rendered((name, root, key, _releases_key()), render)
     response = Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
     response.vary.add("Accept")
-    etag = etag_for(state.publication.version, name, root, key, _releases_key())
+    # The ETag is the body's own hash: equal bytes, equal tag, in every worker.
+    etag = etag_for(state.publication.version, hashlib.sha256(body).hexdigest())
     return conditional(response, etag, state.publication.modified, INDEX_MAX_AGE)
 
 
@@ -230,8 +234,6 @@ def _send(folder: Path, manifest: dict, name: str, max_age: int) -> Response:
     meta = manifest["files"].get(name)
     if meta is None:  # manifest.json / SHA256SUMS themselves
         media = "application/json" if name.endswith(".json") else "text/plain; charset=utf-8"
-        from ..export import sha256
-
         etag = sha256(path)
     else:
         media, etag = _media_type(name, meta), meta["sha256"]

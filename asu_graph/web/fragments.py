@@ -15,6 +15,7 @@ N-Triples cannot name graphs, so there both are in one graph.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from urllib.parse import urlencode
 
@@ -208,5 +209,5 @@ def fragments() -> Response:
     fmt = formats.RDF_FORMATS[key]
     response = Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
     response.vary.add("Accept")
-    etag = etag_for(publication.version, "fragments", key, str(here))
+    etag = etag_for(publication.version, hashlib.sha256(body).hexdigest())
     return conditional(response, etag, publication.modified, 300)
