@@ -27,9 +27,11 @@ def create_app(settings: Settings | None = None,
     app.extensions["asu_queries"] = QueryService(publication)
     logging.getLogger("asu_graph").setLevel(settings.log_level.upper())
 
+    from .errors_remote import install as install_store_errors
     from .linked_data import blueprint as linked_data
     from .sparql import blueprint as sparql
 
+    install_store_errors(app)
     for blueprint in (sparql, linked_data):
         app.register_blueprint(blueprint)
     return app
