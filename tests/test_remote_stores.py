@@ -182,14 +182,14 @@ def test_entity_data_comes_from_the_store(deployed: Deployment, server: str) -> 
     assert isomorphic(graphs[0], graphs[1])
 
 
-def _changed_data(folder: Path) -> Path:
-    """The bundled data plus one more label: a second, different, valid release."""
-    data = folder / "data-v2"
+def _changed_data(folder: Path, label: str = "second release") -> Path:
+    """The bundled data plus one more label: another, different, valid release."""
+    data = folder / f"data-{label.replace(' ', '-')}"
     if not data.exists():
         shutil.copytree(Settings.from_env().data_dir, data)
         with open(data / "alliance.ttl", "a", encoding="utf-8") as out:
             out.write(f'\n<{BASE}id/mnhn> <http://www.w3.org/2004/02/skos/core#altLabel> '
-                      '"Jardin des Plantes test label"@en .\n')
+                      f'"{label}"@en .\n')
     return data
 
 
@@ -271,7 +271,7 @@ def test_wrong_password_is_refused_and_changes_nothing(deployed: Deployment) -> 
     done = run_cli("publish", "--to", deployed.gsp_url, "--query-url", deployed.query_url,
                    "--retries", "0", env={
                        **deployed.wrong_env,
-                       "ASU_DATA_DIR": str(_changed_data(deployed.folder / "wrong"))})
+                       "ASU_DATA_DIR": str(_changed_data(deployed.folder, "third release"))})
     assert done.returncode == 4, done.stderr
     assert "refused" in done.stderr and "HTTP 401" in done.stderr
     assert deployed.wrong_env["ASU_STORE_PASSWORD"] not in done.stderr + done.stdout

@@ -27,6 +27,7 @@ import re
 import threading
 import time
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Identifier
@@ -37,16 +38,13 @@ from .base import QueryResult, QuerySyntaxError, Store, StoreUnavailable
 from .http import StoreClient, StoreDown, StoreError, check_url, raise_for_status, shown
 from .memory import MemoryResult
 from .releases import Release, pointer_query, query_form, release_from_rows
+from .virtuoso import is_virtuoso, repair_lexical, repair_rows
 
 log = logging.getLogger("asu_graph.store")
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RESULTS_JSON = "application/sparql-results+json"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-_RDF_PARSERS = {"application/n-triples": "nt", "text/plain": "nt", "text/turtle": "turtle",
-                "application/x-turtle": "turtle", "application/rdf+xml": "xml",
-                "application/ld+json": "json-ld", "application/n-quads": "nquads",
-                "application/trig": "trig"}
 
 
 class _Response:
@@ -60,6 +58,10 @@ class _Response:
 
     def read(self) -> bytes:
         return self._response.content
+
+    @property
+    def server(self) -> str:
+        return self._response.headers.get("Server", "")
 
     def geturl(self) -> str:
         return self._response.url
@@ -93,7 +95,17 @@ def _bnode(label: str) -> BNode:
     return BNode(re.sub(r"[^A-Za-z0-9]", "", label) or "b")
 
 
-def json_term(cell: dict) -> Identifier:
+def _literal(value: str, lang: str | None, datatype: str | None, virtuoso: bool) -> Literal:
+    if lang:
+        return Literal(value, lang=lang)
+    if not datatype or datatype == _XSD_STRING:
+        return Literal(value)       # RDF 1.1 simple literal, as the embedded stores give it
+    if virtuoso:
+        value = repair_lexical(value, datatype)
+    return Literal(value, datatype=URIRef(datatype))
+
+
+def json_term(cell: dict, virtuoso: bool = False) -> Identifier:
     kind = cell.get("type")
     value = cell.get("value", "")
     if kind == "uri":
@@ -101,27 +113,31 @@ def json_term(cell: dict) -> Identifier:
     if kind == "bnode":
         return _bnode(value)
     if kind in ("literal", "typed-literal"):
-        lang = cell.get("xml:lang")
-        datatype = cell.get("datatype")
-        if lang:
-            return Literal(value, lang=lang)
-        if datatype and datatype != _XSD_STRING:
-            return Literal(value, datatype=URIRef(datatype))
-        return Literal(value)
+        return _literal(value, cell.get("xml:lang"), cell.get("datatype"), virtuoso)
     raise ValueError(f"unknown term type {kind!r} in SPARQL JSON results")
+
+
+def ox_term(term: object, virtuoso: bool = False) -> Identifier:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return _bnode(term.value)
+    if isinstance(term, ox.Literal):
+        return _literal(term.value, term.language, term.datatype.value, virtuoso)
+    raise ValueError(f"unsupported term in a graph answer: {term!r}")
 
 
 class RemoteResult(MemoryResult):
     """An answer from the store, held as an rdflib Result (serializes to every format)."""
 
 
-def _select_result(document: dict, rename) -> Result:
+def _select_result(document: dict, rename, virtuoso: bool = False) -> Result:
     result = Result("SELECT")
     names = document.get("head", {}).get("vars", [])
     result.vars = [Variable(v) for v in names]
     rows = []
     for binding in document.get("results", {}).get("bindings", []):
-        rows.append({Variable(k): rename(json_term(v)) for k, v in binding.items()
+        rows.append({Variable(k): rename(json_term(v, virtuoso)) for k, v in binding.items()
                      if k in names})
     result.bindings = rows
     return result
@@ -133,18 +149,21 @@ def _ask_result(document: dict) -> Result:
     return result
 
 
-def _graph_result(body: bytes, content_type: str, rename) -> Result:
+def _graph_result(body: bytes, content_type: str, rename, virtuoso: bool = False) -> Result:
     media = content_type.split(";")[0].strip().lower()
-    parser = _RDF_PARSERS.get(media)
-    if parser is None:
+    fmt = ox.RdfFormat.from_media_type(media) if media else None
+    if media == "text/plain":        # N-Triples under its old media type
+        fmt = ox.RdfFormat.N_TRIPLES
+    if fmt is None or fmt.supports_datasets:
         raise StoreError(f"The triple store answered a graph query with {media or 'no type'}, "
                          "which this service cannot read.")
-    raw = Graph()
-    raw.parse(data=body, format=parser)
     graph = Graph()
-    for s, p, o in raw:
-        s, o = (_bnode(str(t)) if isinstance(t, BNode) else t for t in (s, o))
-        graph.add((rename(s), rename(p), rename(o)))
+    try:
+        for triple in ox.parse(body, format=fmt):
+            graph.add(tuple(rename(ox_term(t, virtuoso))
+                            for t in (triple.subject, triple.predicate, triple.object)))
+    except SyntaxError as exc:
+        raise StoreError(f"The triple store sent an unreadable graph: {exc}") from None
     result = Result("CONSTRUCT")
     result.graph = graph
     return result
@@ -168,6 +187,7 @@ class RemoteStore(Store):
         self._release: Release | None = None
         self._checked = float("-inf")
         self._lock = threading.Lock()
+        self.virtuoso = False   # set from the Server header of the store's answers
 
     def __repr__(self) -> str:
         return f"RemoteStore({shown(self.url)!r})"
@@ -228,6 +248,7 @@ class RemoteStore(Store):
             wrapper.addNamedGraph(graph)
         wrapper.addCustomHttpHeader("Accept", accept)
         answer = wrapper.query()
+        self.virtuoso = is_virtuoso(answer.response.server)
         return answer.response.read(), answer.info().get("content-type", "")
 
     def query(self, sparql: str, *, union_default_graph: bool = True,
@@ -255,7 +276,7 @@ class RemoteStore(Store):
                                         defaults, nameds)
         rename = names.from_store_term
         if graph_form:
-            return RemoteResult(_graph_result(body, content_type, rename))
+            return RemoteResult(_graph_result(body, content_type, rename, self.virtuoso))
         try:
             document = json.loads(body)
         except ValueError:
@@ -263,7 +284,10 @@ class RemoteStore(Store):
                              "not SPARQL JSON.") from None
         if "boolean" in document:
             return RemoteResult(_ask_result(document))
-        return RemoteResult(_select_result(document, rename))
+        result = _select_result(document, rename, self.virtuoso)
+        if self.virtuoso:
+            repair_rows(sparql, result.bindings)
+        return RemoteResult(result)
 
     def triple_count(self) -> int:
         release = self.current_release()
