@@ -12,6 +12,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from . import __version__, formats
 from .build import BuildError
 from .config import Settings, environment_help
+from .guard import QueryRefused
 from .publication import InvalidData, build_and_validate, prepare
 from .store import QuerySyntaxError, StoreUnavailable
 
@@ -21,7 +22,8 @@ EXIT_HELP = """exit codes:
   0  success
   1  the data does not conform to the SHACL shapes (report on stderr)
   2  wrong usage (unknown command or option)
-  3  bad input: missing or unparsable file, malformed query, unknown query name
+  3  bad input: missing or unparsable file, malformed query, unknown query name,
+     query refused (SERVICE, LOAD, update, FROM naming a graph not published here)
   4  runtime failure: store unreachable or refused, server could not start
 """
 
@@ -66,6 +68,24 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_release(args: argparse.Namespace, settings: Settings) -> int:
+    from .publishing.release import check_version, make_release
+
+    timer = Timer()
+    out = Path(args.out or settings.out_dir)
+    check_version(out, args.version)
+    say("loading and validating ...")
+    publication = prepare(settings.with_(store="oxigraph"))
+    say(f"valid: {publication.triple_count:,} triples ({timer})")
+    manifest = make_release(publication, out, version=args.version, progress=say)
+    previous = manifest["previous"] or "none"
+    say(f"release {manifest['release']} written to {manifest['folder']} "
+        f"(previous: {previous}; +{manifest['changes']['added']} "
+        f"-{manifest['changes']['removed']} triples) in {timer}")
+    print(manifest["release"])
+    return EXIT_OK
+
+
 def _resolve_query(source: str, settings: Settings) -> str:
     from .queries import curated_queries
 
@@ -105,8 +125,13 @@ def _short(term) -> str:
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     text = _resolve_query(args.query, settings)
+    from .executor import InlineExecutor
+    from .query_service import QueryService
+
     publication = prepare(settings)
-    result = publication.store.query(text, union_default_graph=settings.union_default_graph)
+    # The same guard as the endpoint (no SERVICE, LOAD, foreign FROM), run in this process.
+    service = QueryService(publication, executor=InlineExecutor(publication.store))
+    result = service.run(text)
     fmt = args.format
     if fmt == "table":
         if result.kind == "SELECT":
@@ -128,15 +153,16 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from .export import export_build
+    from .publishing.state import ensure_latest
     from .web import create_app
 
     timer = Timer()
     say(f"building and validating (store: {settings.store}) ...")
     publication = prepare(settings)
     say(f"valid: {publication.triple_count:,} triples, version {publication.version} ({timer})")
-    export_build(publication, Path(settings.out_dir), progress=lambda _m: None)
-    say(f"dumps written to {settings.out_dir}")
+    # Only OUT/latest is rewritten; releases in OUT/releases are never touched.
+    ensure_latest(publication)
+    say(f"dumps written to {Path(settings.out_dir) / 'latest'}")
     app = create_app(settings, publication)
     if args.dev:
         say(f"Flask development server on http://{settings.host}:{settings.port}/sparql")
@@ -213,6 +239,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="output folder (ASU_OUT_DIR, default ./build)")
     p.set_defaults(func=cmd_build)
 
+    p = sub.add_parser("release", help="write a versioned release with its change set",
+                       description="Validate, then write OUT/releases/VERSION/: every dump "
+                                   "(plain and gzip), VoID, a DCAT catalogue with dcat:version "
+                                   "and dcat:previousVersion, the change set against the "
+                                   "previous release (added and removed triples as N-Triples, "
+                                   "changes.md, changes.json), SHA256SUMS and manifest.json. "
+                                   "The folder appears complete or not at all; earlier releases "
+                                   "are never changed. A running server lists it at once under "
+                                   "/download/releases/. Prints the version on stdout.")
+    _common_settings(p)
+    p.add_argument("--version", dest="version",
+                   help="release name (default: today's date YYYY.MM.DD, then .2, .3, ...)")
+    p.add_argument("--out", type=Path,
+                   help="folder holding releases/ (ASU_OUT_DIR, default ./build); use the "
+                        "serve --out-dir folder so the server lists the release")
+    p.set_defaults(func=cmd_release)
+
     p = sub.add_parser("query", help="run a SPARQL query on the embedded store",
                        description="QUERY is a .rq file, the name of a curated query in "
                                    "queries/, or SPARQL text.")
@@ -232,6 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out-dir", type=Path, help="where the dumps are written (ASU_OUT_DIR)")
     p.add_argument("--workers", type=int, help="gunicorn workers (ASU_WORKERS)")
     p.add_argument("--threads", type=int, help="threads per worker (ASU_THREADS)")
+    p.add_argument("--query-timeout", type=float, metavar="SECONDS",
+                   help="stop a query after this many seconds, 0 for never "
+                        "(ASU_QUERY_TIMEOUT, default 30)")
     p.add_argument("--dev", action="store_true",
                    help="use Flask's development server instead of gunicorn")
     p.set_defaults(func=cmd_serve)
@@ -266,7 +312,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 _OVERRIDES = {"base": "base", "data_dir": "data_dir", "store": "store", "host": "host",
               "port": "port", "out_dir": "out_dir", "workers": "workers",
-              "threads": "threads"}
+              "threads": "threads", "query_timeout": "query_timeout"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -285,6 +331,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID
     except QuerySyntaxError as exc:
         say(f"error: malformed SPARQL query: {exc}")
+        return EXIT_INPUT
+    except QueryRefused as exc:
+        say(f"error: {exc.message}")
         return EXIT_INPUT
     except (BuildError, FileNotFoundError) as exc:
         say(f"error: {exc}")

@@ -77,7 +77,13 @@ class Settings:
     workers: int = _setting("ASU_WORKERS", 2, "gunicorn worker processes for serve.", int)
     threads: int = _setting("ASU_THREADS", 4, "Threads per gunicorn worker.", int)
     query_timeout: float = _setting(
-        "ASU_QUERY_TIMEOUT", 30.0, "Seconds a query may run before it is stopped.", float)
+        "ASU_QUERY_TIMEOUT", 30.0,
+        "Seconds a query may run before it is stopped (its worker process is killed); "
+        "0 turns the timeout off.", float)
+    query_memory: int = _setting(
+        "ASU_QUERY_MEMORY", 2048,
+        "Megabytes one query may allocate beyond the loaded store before it is stopped; "
+        "0 turns the limit off.", int)
     result_cap: int = _setting(
         "ASU_RESULT_CAP", 10000, "Most rows or triples one response carries.", int)
     max_query_bytes: int = _setting(
@@ -101,6 +107,16 @@ class Settings:
     cache_max_age: int = _setting(
         "ASU_CACHE_MAX_AGE", 300, "Cache-Control max-age of query responses, seconds.", int)
     log_level: str = _setting("ASU_LOG_LEVEL", "INFO", "Logging level.")
+    public_url: str = _setting(
+        "ASU_PUBLIC_URL", "",
+        "Public root URL of the server, written into release files (DCAT download links); "
+        "empty: the base. Live responses use the URL the request came to.")
+    publisher_name: str = _setting(
+        "ASU_PUBLISHER_NAME", "asu-graph, Alliance Sorbonne Université linked open data",
+        "Name of the agent that publishes the dataset (DCAT / VoID dcterms:publisher).")
+    contact_email: str = _setting(
+        "ASU_CONTACT_EMAIL", "",
+        "Contact e-mail written into the DCAT catalogue; empty: the landing page is the contact.")
 
     def __post_init__(self) -> None:
         if not self.base.endswith(("/", "#")):

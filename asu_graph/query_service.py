@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+
+from . import guard
 from .cache import ResultCache, normalise_query
+from .executor import Executor, Job, executor_for
 from .publication import Publication
 from .store import QueryResult
 
@@ -41,11 +45,26 @@ class DatasetSpec:
 
 
 class QueryService:
-    def __init__(self, publication: Publication) -> None:
+    def __init__(self, publication: Publication, executor: Executor | None = None) -> None:
         self.publication = publication
         settings = publication.settings
         self.cache: ResultCache[Answer] = ResultCache(settings.cache_size,
                                                       settings.cache_max_bytes)
+        # The graphs a query may name in FROM / default-graph-uri: the published ones.
+        self.graph_names = frozenset(
+            str(g.identifier) for g in publication.dataset.graphs()
+            if g.identifier != DATASET_DEFAULT_GRAPH_ID)
+        # Created now, while the process is single-threaded (see executor.py).
+        self.executor = executor or executor_for(
+            publication.store, memory_bytes=settings.query_memory * 1024 * 1024)
+
+    def check(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> None:
+        """Refuse, before any engine sees it, what must not run (see guard.py)."""
+        settings = self.publication.settings
+        guard.check(text, allowed_graphs=self.graph_names,
+                    service_allowlist=settings.service_allowlist,
+                    max_query_bytes=settings.max_query_bytes,
+                    default_graphs=dataset.default_graphs, named_graphs=dataset.named_graphs)
 
     def cache_key(self, text: str, formats_by_kind: dict[str, str | None],
                   dataset: DatasetSpec) -> tuple:
@@ -55,6 +74,8 @@ class QueryService:
                 normalise_query(text), dataset, tuple(sorted(formats_by_kind.items())))
 
     def run(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> QueryResult:
+        """Guarded, in this thread, without timeout or cap: for the CLI and server code."""
+        self.check(text, dataset)
         settings = self.publication.settings
         return self.publication.store.query(
             text, union_default_graph=settings.union_default_graph,
@@ -82,8 +103,10 @@ class QueryService:
 
     def _compute(self, text: str, formats_by_kind: dict[str, str | None],
                  dataset: DatasetSpec) -> Answer:
-        result = self.run(text, dataset)
-        fmt = formats_by_kind.get(result.kind)
-        if fmt is None:
-            raise NotAcceptable(result.kind)
-        return Answer(result.kind, fmt, result.serialize(fmt))
+        # Guarded first, then run by the executor: in a worker process that is
+        # killed at the query timeout, with the result cap applied (executor.py).
+        self.check(text, dataset)
+        settings = self.publication.settings
+        job = Job(text, tuple(sorted(formats_by_kind.items())), dataset.default_graphs,
+                  dataset.named_graphs, settings.union_default_graph, settings.result_cap)
+        return self.executor.run(job, settings.query_timeout)

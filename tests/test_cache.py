@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from asu_graph.cache import ResultCache
 from asu_graph.config import Settings
+from asu_graph.executor import InlineExecutor
 from asu_graph.publication import prepare
 from asu_graph.query_service import DatasetSpec, QueryService
 from asu_graph.sparql_text import normalise_query
@@ -108,7 +109,9 @@ def publication():
 
 
 def test_second_answer_comes_from_the_cache_without_the_engine(publication):
-    service = QueryService(publication)
+    # In-thread execution that follows publication.store, so that swapping the
+    # store below is seen (worker processes keep the store they were forked with).
+    service = QueryService(publication, executor=InlineExecutor(lambda: publication.store))
     first = service.answer(MEMBERS, FORMATS)
     assert not first.cached and first.kind == "SELECT"
     # Swap in an empty store: a cached answer must not consult the engine.

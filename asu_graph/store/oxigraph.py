@@ -58,6 +58,10 @@ class OxigraphResult(QueryResult):
         raw, self._raw = self._raw, None
         return raw if raw is not None else self._rerun()
 
+    def native_answer(self):
+        """The pyoxigraph answer itself, read once (the result cap streams it)."""
+        return self._take()
+
     def serialize(self, fmt: str) -> bytes:
         if self.kind == "GRAPH":
             if fmt not in _RDF:

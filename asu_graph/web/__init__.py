@@ -27,12 +27,18 @@ def create_app(settings: Settings | None = None,
     app.extensions["asu_queries"] = QueryService(publication)
     logging.getLogger("asu_graph").setLevel(settings.log_level.upper())
 
+    from .downloads import blueprint as downloads
     from .errors_remote import install as install_store_errors
+    from .fragments import blueprint as fragments
+    from .landing import blueprint as landing
     from .linked_data import blueprint as linked_data
+    from .security import install as install_security
     from .sparql import blueprint as sparql
 
+    install_security(app, settings)
     install_store_errors(app)
-    for blueprint in (sparql, linked_data):
+
+    for blueprint in (sparql, linked_data, landing, downloads, fragments):
         app.register_blueprint(blueprint)
     return app
 

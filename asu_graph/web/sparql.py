@@ -72,4 +72,6 @@ def sparql() -> Response:
     response = Response(answer.body, content_type=f"{fmt.media_type}; charset=utf-8")
     response.vary.add("Accept")
     response.headers["X-Cache"] = "hit" if answer.cached else "miss"
+    if answer.truncated:  # never silent: see asu_graph/cap.py
+        response.headers["X-ASU-Result-Truncated"] = "true"
     return response

@@ -1,0 +1,430 @@
+"""Where queries run: in killable worker processes, so a timeout really stops the work.
+
+A thread cannot be stopped from outside in Python, and neither Oxigraph nor
+rdflib offers a way to abandon a query already running: a runaway cross
+product would keep a CPU busy long after its client gave up. So each query
+of an embedded store runs in a separate process, and when the query timeout
+expires that process is killed (SIGKILL) and the client gets a 503; the next
+query gets a fresh process. A query that crashes its engine (Oxigraph's
+parser overflows its stack on absurd nesting) or exhausts its memory limit
+only takes its own worker down.
+
+How the processes come to be: when the service starts (before gunicorn forks
+its workers, while the process is still single-threaded) a small *zygote*
+process is forked; it holds the loaded store, copy-on-write, and does nothing
+but fork a query worker for each connection it receives on a Unix socket in a
+private (0700) temporary folder. Every serving process keeps a pool of idle
+connections to its own workers. An on-disk Oxigraph store is opened again,
+read-only, inside each worker rather than shared across ``fork``.
+
+Lifetimes are tied together without a supervisor: the zygote exits when the
+last process holding its lifeline pipe is gone (or on SIGTERM), a worker exits
+when its connection closes, and a worker that loses its client mid-query is
+stopped by its own alarm shortly after the timeout.
+
+Remote stores are not run here: their answers already come over HTTP, and the
+HTTP timeout of the remote store bounds them (``InlineExecutor``).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import pickle
+import resource
+import select
+import shutil
+import signal
+import socket
+import struct
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from . import cap as result_cap
+from .guard import QueryRefused
+from .store import QuerySyntaxError, Store
+
+log = logging.getLogger("asu_graph.executor")
+
+_FRAME = struct.Struct("!Q")
+_ALARM_GRACE = 5          # seconds a worker outlives its timeout if its client vanished
+_READY_TIMEOUT = 60.0     # opening an on-disk store read-only can take a moment
+
+
+class QueryTimeout(QueryRefused):
+    """The query ran out of time and its worker was stopped."""
+
+    status = 503
+
+
+class QueryFailed(QueryRefused):
+    """The worker running the query died (memory limit, engine crash) or is unreachable."""
+
+    status = 503
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to answer one query (picklable)."""
+
+    text: str
+    formats: tuple[tuple[str, str | None], ...]   # kind -> format key (None: not acceptable)
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    union_default_graph: bool = True
+    cap: int = 0
+
+
+def execute(store: Store, job: Job) -> Any:
+    """Run ``job`` on ``store`` in this process: an ``Answer`` with the result cap applied."""
+    from .query_service import Answer, NotAcceptable
+
+    result = store.query(
+        job.text, union_default_graph=job.union_default_graph,
+        default_graphs=list(job.default_graphs) if job.default_graphs is not None else None,
+        named_graphs=list(job.named_graphs) if job.named_graphs is not None else None)
+    fmt = dict(job.formats).get(result.kind)
+    if fmt is None:
+        raise NotAcceptable(result.kind)
+    capped = result_cap.serialize(result, fmt, job.cap)
+    return Answer(result.kind, fmt, capped.body, truncated=capped.truncated)
+
+
+class Executor:
+    """Runs jobs; ``timeout`` in seconds, None or <= 0 for no limit."""
+
+    isolated = False
+
+    def run(self, job: Job, timeout: float | None) -> Any:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop helper processes, if any."""
+
+
+class InlineExecutor(Executor):
+    """In the calling thread: for remote stores (HTTP timeouts) and one-shot CLI use.
+
+    ``store`` may be a callable returning the store, to follow a store that is
+    replaced after the executor was made.
+    """
+
+    def __init__(self, store: Store | Callable[[], Store]) -> None:
+        self._store = store
+
+    @property
+    def store(self) -> Store:
+        return self._store if isinstance(self._store, Store) else self._store()
+
+    def run(self, job: Job, timeout: float | None) -> Any:
+        return execute(self.store, job)
+
+
+# -- framing ----------------------------------------------------------------------
+
+def _send(sock: socket.socket, message: object) -> None:
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    sock.sendall(_FRAME.pack(len(data)) + data)
+
+
+def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes | None:
+    chunks, missing = [], size
+    while missing:
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            sock.settimeout(remaining)
+        chunk = sock.recv(min(missing, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        missing -= len(chunk)
+    return b"".join(chunks)
+
+
+def _recv(sock: socket.socket, deadline: float | None = None) -> object | None:
+    """The next message, or None when the other side closed the connection."""
+    header = _recv_exact(sock, _FRAME.size, deadline)
+    if header is None:
+        return None
+    body = _recv_exact(sock, _FRAME.unpack(header)[0], deadline)
+    return None if body is None else pickle.loads(body)
+
+
+# -- the worker process --------------------------------------------------------------
+
+def _limit_memory(extra_bytes: int) -> None:
+    """Cap this process's address space at its current size plus ``extra_bytes``."""
+    if extra_bytes <= 0:
+        return
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            size = next(int(line.split()[1]) * 1024 for line in status
+                        if line.startswith("VmSize:"))
+    except (OSError, StopIteration, ValueError):
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    soft = size + extra_bytes
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def _serve(conn: socket.socket, opener: Callable[[], Store], memory_bytes: int) -> None:
+    from .query_service import NotAcceptable
+
+    store = opener()
+    _limit_memory(memory_bytes)
+    _send(conn, ("ready", os.getpid()))
+    while True:
+        message = _recv(conn)
+        if message is None:
+            return
+        job, seconds = message
+        # Backstop: if the client died without killing us, stop on our own.
+        signal.alarm(math.ceil(seconds) + _ALARM_GRACE if seconds else 0)
+        retire = False
+        try:
+            reply: tuple = ("ok", execute(store, job))
+        except QuerySyntaxError as exc:
+            reply = ("syntax", str(exc))
+        except NotAcceptable as exc:
+            reply = ("not-acceptable", exc.kind)
+        except MemoryError:
+            reply, retire = ("memory", ""), True
+        except Exception as exc:  # the engine's own runtime errors, reported as such
+            reply = ("error", f"{type(exc).__name__}: {exc}")
+        signal.alarm(0)
+        _send(conn, reply)
+        if retire:
+            return
+
+
+# -- the zygote -----------------------------------------------------------------------
+
+_LIFELINES: set[int] = set()   # write ends held by this process, one per zygote
+
+
+def _zygote(listener: socket.socket, lifeline: int, opener: Callable[[], Store],
+            memory_bytes: int, folder: str) -> None:
+    def leave(_signum: int, _frame: object) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, leave)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is for the server, not us
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)    # workers are reaped by the kernel
+    try:
+        while True:
+            ready, _, _ = select.select([listener, lifeline], [], [])
+            if lifeline in ready:
+                return
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            pid = os.fork()
+            if pid == 0:
+                code = 0
+                try:
+                    listener.close()
+                    os.close(lifeline)
+                    for signum in (signal.SIGTERM, signal.SIGCHLD):
+                        signal.signal(signum, signal.SIG_DFL)
+                    _serve(conn, opener, memory_bytes)
+                except BaseException:  # noqa: BLE001 - a worker just ends; its client reports
+                    code = 1
+                os._exit(code)
+            conn.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _start_zygote(opener: Callable[[], Store], memory_bytes: int) -> tuple[str, int, int, str]:
+    folder = tempfile.mkdtemp(prefix="asu-graph-workers-")   # mode 0700: ours only
+    path = os.path.join(folder, "zygote.sock")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(128)
+    read_end, write_end = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(write_end)
+            for fd in _LIFELINES:        # other zygotes' lifelines must not be kept alive here
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+            _zygote(listener, read_end, opener, memory_bytes, folder)
+        finally:
+            os._exit(0)
+    os.close(read_end)
+    listener.close()
+    _LIFELINES.add(write_end)
+    return path, write_end, pid, folder
+
+
+def _shutdown(owner: int, lifeline: int, zygote: int, folder: str) -> None:
+    if os.getpid() != owner:
+        return
+    _LIFELINES.discard(lifeline)
+    try:
+        os.close(lifeline)
+    except OSError:
+        pass
+    try:
+        os.kill(zygote, signal.SIGTERM)
+        os.waitpid(zygote, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+# -- the client side --------------------------------------------------------------------
+
+class _Worker:
+    def __init__(self, sock: socket.socket, pid: int) -> None:
+        self.sock = sock
+        self.pid = pid
+        try:   # a pidfd names this very process, even if its PID is reused later
+            self.pidfd: int | None = os.pidfd_open(pid)
+        except (AttributeError, OSError):
+            self.pidfd = None
+
+    def kill(self) -> None:
+        try:
+            if self.pidfd is not None:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, OSError):
+            pass
+        self.close()
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        finally:
+            if self.pidfd is not None:
+                os.close(self.pidfd)
+                self.pidfd = None
+
+
+class ProcessExecutor(Executor):
+    """Each query in a worker process forked from a zygote; killed when it overruns."""
+
+    isolated = True
+
+    def __init__(self, opener: Callable[[], Store], *, memory_bytes: int = 0) -> None:
+        self._path, lifeline, self.zygote_pid, folder = _start_zygote(opener, memory_bytes)
+        self._owner = os.getpid()
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        self._finalizer = weakref.finalize(self, _shutdown, self._owner, lifeline,
+                                           self.zygote_pid, folder)
+
+    def _checkout(self) -> _Worker:
+        with self._lock:
+            if os.getpid() != self._owner:
+                # A forked serving process: the idle connections belong to the parent.
+                for inherited in self._idle:
+                    inherited.sock.close()
+                self._idle, self._owner = [], os.getpid()
+            if self._idle:
+                return self._idle.pop()
+        return self._spawn()
+
+    def _spawn(self) -> _Worker:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(self._path)
+            hello = _recv(sock, time.monotonic() + _READY_TIMEOUT)
+        except OSError as exc:
+            sock.close()
+            raise QueryFailed(f"No query worker is available ({exc}); try again later.") from None
+        if not (isinstance(hello, tuple) and hello[0] == "ready"):
+            sock.close()
+            raise QueryFailed("A query worker could not open the store; try again later.")
+        return _Worker(sock, hello[1])
+
+    def _checkin(self, worker: _Worker) -> None:
+        with self._lock:
+            if os.getpid() == self._owner:
+                self._idle.append(worker)
+                return
+        worker.close()
+
+    def run(self, job: Job, timeout: float | None) -> Any:
+        from .query_service import NotAcceptable
+
+        seconds = timeout if timeout and timeout > 0 else 0
+        worker = self._checkout()
+        try:
+            worker.sock.settimeout(None)
+            _send(worker.sock, (job, seconds))
+            reply = _recv(worker.sock, time.monotonic() + seconds if seconds else None)
+        except TimeoutError:
+            worker.kill()
+            log.warning("query stopped after %ss (worker %s killed): %.200r",
+                        seconds, worker.pid, job.text)
+            raise QueryTimeout(
+                f"The query did not finish within {seconds:g} seconds and was stopped. "
+                "Narrow it down (more specific patterns, LIMIT) and try again.") from None
+        except (OSError, EOFError, pickle.UnpicklingError):
+            reply = None
+        if reply is None:
+            worker.kill()
+            raise QueryFailed("The process running this query stopped unexpectedly (memory "
+                              "limit or engine failure); the query was not answered.")
+        status, payload = reply
+        if status == "memory":
+            worker.kill()
+            raise QueryFailed("The query needed more memory than one query may use, and was "
+                              "stopped. Narrow it down (more specific patterns, LIMIT).")
+        self._checkin(worker)
+        if status == "ok":
+            return payload
+        if status == "syntax":
+            raise QuerySyntaxError(payload)
+        if status == "not-acceptable":
+            raise NotAcceptable(payload)
+        raise RuntimeError(payload)
+
+    def close(self) -> None:
+        with self._lock:
+            for worker in self._idle:
+                worker.close()
+            self._idle = []
+        self._finalizer()
+
+
+def _read_only_oxigraph(path: str) -> Store:
+    import pyoxigraph as ox
+
+    from .store.oxigraph import OxigraphStore
+
+    return OxigraphStore.over(ox.Store.read_only(path))
+
+
+def executor_for(store: Store, *, memory_bytes: int = 0) -> Executor:
+    """Worker processes for embedded stores; in-thread for remote ones."""
+    from .store.memory import MemoryStore
+    from .store.oxigraph import OxigraphStore
+
+    if isinstance(store, OxigraphStore) and store.path:
+        path = str(store.path)
+        return ProcessExecutor(lambda: _read_only_oxigraph(path), memory_bytes=memory_bytes)
+    # Embedded stores held in memory are shared with the workers by fork.
+    if isinstance(store, OxigraphStore | MemoryStore) or store.name == "oxrdflib":
+        return ProcessExecutor(lambda: store, memory_bytes=memory_bytes)
+    return InlineExecutor(store)

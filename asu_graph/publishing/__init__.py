@@ -1,0 +1,1 @@
+"""Publishing the graph: file layout, VoID, DCAT, sitemaps, releases and change sets."""

@@ -1,0 +1,145 @@
+"""Versioned releases: ``OUT/releases/{version}/``, written once, atomically.
+
+A release folder holds the dumps (plain and gzip), ``void.ttl``,
+``catalog.ttl`` (DCAT with ``dcat:version`` and ``dcat:previousVersion``),
+the change set against the previous release (``changes-added.nt``,
+``changes-removed.nt``, ``changes.json``, ``changes.md``), ``SHA256SUMS`` and
+``manifest.json``. Everything is written into a hidden temporary folder next
+to the releases and renamed into place only when complete; any failure
+removes the temporary folder and leaves every earlier release as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rdflib import Graph
+
+from ..export import (
+    build_manifest,
+    file_entry,
+    sha256,
+    write_checksums,
+    write_dumps,
+    write_manifest,
+)
+from ..publication import Publication
+from ..validate import union_graph
+from .changeset import diff, sorted_ntriples, summary_markdown
+from .dcat import release_catalog
+from .layout import RELEASES, VERSION_PATTERN, list_releases
+from .stats import compute_stats
+from .terms import release_root
+from .void import void_graph
+
+
+class ReleaseError(ValueError):
+    """The release cannot be made as asked (bad or taken version name)."""
+
+
+def default_version(existing: set[str], now: datetime) -> str:
+    """``YYYY.MM.DD``, then ``YYYY.MM.DD.2``, ... for further releases that day."""
+    base = now.strftime("%Y.%m.%d")
+    if base not in existing:
+        return base
+    number = 2
+    while f"{base}.{number}" in existing:
+        number += 1
+    return f"{base}.{number}"
+
+
+def check_version(out_dir: Path, version: str | None) -> None:
+    """Refuse a bad or taken version name before any work is done."""
+    if version is None:
+        return
+    if not VERSION_PATTERN.match(version):
+        raise ReleaseError(f"release version {version!r} is not allowed: use letters, digits, "
+                           "'.', '_' or '-' (at most 64, starting with a letter or digit)")
+    if (Path(out_dir) / RELEASES / version).exists():
+        raise ReleaseError(f"release {version!r} already exists in {Path(out_dir) / RELEASES}; "
+                           "releases are never overwritten, choose another --version")
+
+
+def _previous_graph(previous: dict) -> Graph:
+    graph = Graph()
+    graph.parse(Path(previous["folder"]) / "asu.nt", format="nt")
+    return graph
+
+
+def make_release(publication: Publication, out_dir: Path, version: str | None = None,
+                 progress: Callable[[str], None] = lambda _m: None) -> dict:
+    """Write a release of the (validated) publication into ``out_dir/releases``."""
+    settings = publication.settings.with_(out_dir=Path(out_dir))
+    root_folder = Path(out_dir) / RELEASES
+    releases = list_releases(settings)
+    taken = {m["release"] for m in releases}
+    if root_folder.is_dir():
+        taken |= {p.name for p in root_folder.iterdir()}
+    now = datetime.now(UTC).replace(microsecond=0)
+    check_version(out_dir, version)
+    if version is None:
+        version = default_version(taken, now)
+    previous = releases[-1] if releases else None
+
+    root_folder.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{version}.new-", dir=root_folder))
+    try:
+        manifest = _fill(staging, publication, settings, version, previous, now, progress)
+        os.chmod(staging, 0o755)
+        target = root_folder / version
+        if target.exists():  # another release of that name appeared meanwhile
+            raise ReleaseError(f"release {version!r} appeared while writing; not replaced")
+        os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return {**manifest, "folder": str(root_folder / version)}
+
+
+def _fill(folder: Path, publication: Publication, settings, version: str,
+          previous: dict | None, now: datetime, progress: Callable[[str], None]) -> dict:
+    files = write_dumps(publication.dataset, folder, settings, progress)
+
+    old = _previous_graph(previous) if previous else Graph()
+    changes = diff(old, union_graph(publication.dataset))
+    summary = changes.summary()
+    previous_version = previous["release"] if previous else None
+    for name, data, media in (
+            ("changes-added.nt", sorted_ntriples(changes.added), "application/n-triples"),
+            ("changes-removed.nt", sorted_ntriples(changes.removed), "application/n-triples"),
+            ("changes.json", (json.dumps({"release": version, "previous": previous_version,
+                                          **summary}, indent=2) + "\n").encode("utf-8"),
+             "application/json"),
+            ("changes.md", summary_markdown(summary, version, previous_version)
+             .encode("utf-8"), "text/markdown; charset=utf-8")):
+        (folder / name).write_bytes(data)
+        files[name] = file_entry(folder / name, "changes", media)
+    progress(f"change set: +{summary['added']} -{summary['removed']} triples, "
+             f"{len(summary['subjects'])} subjects touched")
+
+    manifest = {**build_manifest(publication, files), "release": version,
+                "released": now.isoformat(), "previous": previous_version,
+                "changes": {"added": summary["added"], "removed": summary["removed"],
+                            "subjects": len(summary["subjects"])}}
+    root = release_root(settings)
+    downloads = f"{root}download/releases/{version}/"
+    stats = compute_stats(publication.store, settings)
+    documents = (
+        ("void.ttl", void_graph(settings, stats, root, manifest, now, downloads)),
+        # The catalogue describes the dumps above; it cannot list its own checksum.
+        ("catalog.ttl", release_catalog(settings, root, manifest)),
+    )
+    for name, graph in documents:
+        (folder / name).write_bytes(graph.serialize(format="turtle", encoding="utf-8"))
+        files[name] = file_entry(folder / name, "metadata", "text/turtle")
+    write_checksums(folder, files)
+    manifest["files"] = files
+    manifest["sha256sums"] = sha256(folder / "SHA256SUMS")
+    write_manifest(folder, manifest)
+    return manifest

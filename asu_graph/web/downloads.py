@@ -1,0 +1,314 @@
+"""Dumps, releases, VoID, DCAT, sitemap and robots.txt.
+
+Files are served only by a name their folder's ``manifest.json`` lists; the
+request path is never joined onto the file system as given. ``.gz`` files are
+sent as ``application/gzip`` without ``Content-Encoding``: clients store the
+exact bytes whose SHA-256 the manifest gives (no transparent decompression).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, request, send_file
+from markupsafe import escape
+from rdflib import Graph
+
+from .. import formats
+from ..publishing.dcat import catalog_graph
+from ..publishing.layout import find_release, list_releases, served_file
+from ..publishing.sitemap import robots_txt, sitemap_xml
+from ..publishing.state import PublishingState, build_state
+from ..publishing.terms import dataset_iri
+from ..publishing.void import dump_names, void_graph
+from .http import conditional, error, etag_for
+
+blueprint = Blueprint("downloads", __name__)
+
+# RDF documents (VoID, DCAT) are offered in these formats; Turtle by default.
+DOCUMENT_FORMATS = ("turtle", "json-ld", "nt", "rdfxml")
+# Index pages change only with a new build or release: short cache.
+INDEX_MAX_AGE = 60
+RELEASE_MAX_AGE = 86400
+
+
+@blueprint.record_once
+def _prepare(state) -> None:
+    # Runs when the app is created, i.e. once in gunicorn's arbiter (preload).
+    app = state.app
+    app.extensions["asu_publishing"] = build_state(app.extensions["asu"])
+
+
+def publishing() -> PublishingState:
+    return current_app.extensions["asu_publishing"]
+
+
+def root_url() -> str:
+    """The URL this server answers at (host mapped, so it works behind any domain)."""
+    return request.url_root
+
+
+def _modified(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+# -- content negotiation ---------------------------------------------------------
+
+def negotiate(offered: tuple[str, ...], default: str) -> str | None:
+    """Format key from ?format= or Accept among ``offered``; None when nothing fits."""
+    asked = request.args.get("format")
+    if asked:
+        key = formats.resolve(asked)
+        return key if key in offered else None
+    accept = request.accept_mimetypes
+    if not accept or accept.best in (None, "*/*"):
+        return default
+    types = [formats.RDF_FORMATS[k].media_type for k in offered]
+    best = accept.best_match([formats.RDF_FORMATS[default].media_type, *types])
+    if best is None:
+        return None
+    return formats.by_media_type(best).key
+
+
+def not_acceptable(offered: tuple[str, ...]) -> Response:
+    return error(406, "None of the accepted types can be produced. Offered: "
+                      + ", ".join(formats.RDF_FORMATS[k].media_type for k in offered)
+                      + " (or ?format=" + "|".join(offered) + ")")
+
+
+def rdf_document(name: str, build: callable) -> Response:
+    """A small RDF document (VoID, DCAT) negotiated, cached per host and format."""
+    key = negotiate(DOCUMENT_FORMATS, "turtle")
+    if key is None:
+        return not_acceptable(DOCUMENT_FORMATS)
+    state = publishing()
+    root = root_url()
+    fmt = formats.RDF_FORMATS[key]
+
+    def render() -> bytes:
+        graph: Graph = build(state, root)
+        return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+
+    body = state.rendered((name, root, key, _releases_key()), render)
+    response = Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
+    response.vary.add("Accept")
+    etag = etag_for(state.publication.version, name, root, key, _releases_key())
+    return conditional(response, etag, state.publication.modified, INDEX_MAX_AGE)
+
+
+def _releases_key() -> str:
+    """Changes when a release is added while the server runs (part of ETags)."""
+    return ",".join(m["release"] for m in list_releases(publishing().publication.settings))
+
+
+# -- VoID, DCAT, sitemap, robots --------------------------------------------------
+
+def _void(state: PublishingState, root: str) -> Graph:
+    return void_graph(state.publication.settings, state.stats, root, state.manifest,
+                      state.publication.modified)
+
+
+@blueprint.route("/.well-known/void")
+@blueprint.route("/void")
+def void() -> Response:
+    return rdf_document("void", _void)
+
+
+def _catalog(state: PublishingState, root: str) -> Graph:
+    return catalog_graph(state.publication.settings, root, state.manifest,
+                         list_releases(state.publication.settings))
+
+
+@blueprint.route("/catalog")
+def catalog() -> Response:
+    return rdf_document("catalog", _catalog)
+
+
+@blueprint.route("/sitemap.xml")
+def sitemap() -> Response:
+    state = publishing()
+    root = root_url()
+    settings = state.publication.settings
+
+    def render() -> bytes:
+        return sitemap_xml(root, settings.id_ns, state.stats.entity_iris,
+                           dataset_iri(settings), [n for n, _ in dump_names(state.manifest)],
+                           state.manifest["modified"][:10])
+
+    body = state.rendered(("sitemap", root), render)
+    response = Response(body, content_type="application/xml; charset=utf-8")
+    return conditional(response, etag_for(state.publication.version, "sitemap", root),
+                       state.publication.modified, INDEX_MAX_AGE)
+
+
+@blueprint.route("/robots.txt")
+def robots() -> Response:
+    root = root_url()
+    response = Response(robots_txt(root), content_type="text/plain; charset=utf-8")
+    return conditional(response, etag_for(publishing().publication.version, "robots", root),
+                       publishing().publication.modified, INDEX_MAX_AGE)
+
+
+# -- download indexes and files --------------------------------------------------
+
+def _wants_json() -> bool:
+    asked = request.args.get("format")
+    if asked:
+        return asked.lower() in ("json", "application/json")
+    accept = request.accept_mimetypes
+    return accept.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def _entries(manifest: dict, base_url: str) -> list[dict]:
+    return [{"name": name, "url": base_url + name, "format": meta.get("format"),
+             "media_type": _media_type(name, meta), "bytes": meta["bytes"],
+             "sha256": meta["sha256"], "gzip": bool(meta.get("gzip"))}
+            for name, meta in sorted(manifest["files"].items())]
+
+
+def _media_type(name: str, meta: dict) -> str:
+    return "application/gzip" if name.endswith(".gz") else meta["media_type"]
+
+
+def _html_page(title: str, intro: str, rows: list[dict], extra: str = "") -> str:
+    lines = [f"<tr><td><a href=\"{escape(r['url'])}\">{escape(r['name'])}</a></td>"
+             f"<td>{escape(r['media_type'])}</td><td>{r['bytes']:,}</td>"
+             f"<td><code>{escape(r['sha256'])}</code></td></tr>" for r in rows]
+    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(title)}</title>"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            "<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem}"
+            "td,th{padding:.2rem .6rem;text-align:left}code{font-size:.8rem}</style></head>"
+            f"<body><h1>{escape(title)}</h1><p>{intro}</p>{extra}"
+            "<table><thead><tr><th>File</th><th>Media type</th><th>Bytes</th>"
+            "<th>SHA-256</th></tr></thead><tbody>" + "".join(lines) +
+            "</tbody></table></body></html>")
+
+
+def _index_response(payload: dict, html: str, etag_parts: tuple[str, ...],
+                    modified: datetime, max_age: int) -> Response:
+    if _wants_json():
+        response = Response(json.dumps(payload, indent=2) + "\n",
+                            content_type="application/json")
+    else:
+        response = Response(html, content_type="text/html; charset=utf-8")
+    response.vary.add("Accept")
+    kind = "json" if _wants_json() else "html"
+    return conditional(response, etag_for(*etag_parts, kind, root_url()), modified, max_age)
+
+
+@blueprint.route("/download/")
+def download_index() -> Response:
+    state = publishing()
+    manifest = state.manifest
+    base = root_url() + "download/"
+    rows = _entries(manifest, base)
+    releases = list_releases(state.publication.settings)
+    payload = {"version": manifest["version"], "modified": manifest["modified"],
+               "triples": manifest["triples"], "license": "CC BY 4.0",
+               "files": rows, "releases": base + "releases/",
+               "void": root_url() + ".well-known/void", "catalog": root_url() + "catalog"}
+    intro = (f"Version {escape(manifest['version'])}, {manifest['triples']:,} triples, "
+             f"built {escape(manifest['modified'])}. Licence: "
+             "<a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>. "
+             "Check a download with <code>sha256sum -c SHA256SUMS</code>.")
+    extra = (f"<p><a href=\"releases/\">Releases</a> ({len(releases)}) · "
+             "<a href=\"../.well-known/void\">VoID</a> · <a href=\"../catalog\">DCAT</a> · "
+             "<a href=\"SHA256SUMS\">SHA256SUMS</a> · "
+             "<a href=\"manifest.json\">manifest.json</a></p>")
+    return _index_response(payload, _html_page("Downloads", intro, rows, extra),
+                           (state.publication.version, "download-index", _releases_key()),
+                           _modified(manifest["modified"]), INDEX_MAX_AGE)
+
+
+def _send(folder: Path, manifest: dict, name: str, max_age: int) -> Response:
+    path = served_file(folder, manifest, name)
+    if path is None:
+        return error(404, f"No file named {name!r} here; see the index for what exists.")
+    meta = manifest["files"].get(name)
+    if meta is None:  # manifest.json / SHA256SUMS themselves
+        media = "application/json" if name.endswith(".json") else "text/plain; charset=utf-8"
+        from ..export import sha256
+
+        etag = sha256(path)
+    else:
+        media, etag = _media_type(name, meta), meta["sha256"]
+    response = send_file(path, mimetype=media, conditional=True, etag=etag,
+                         last_modified=_modified(manifest.get("released")
+                                                 or manifest["modified"]),
+                         max_age=max_age)
+    if name.endswith(".gz"):
+        # The bytes are the gzip file itself: tell proxies not to re-encode them.
+        response.headers["Cache-Control"] = f"public, max-age={max_age}, no-transform"
+    return response
+
+
+@blueprint.route("/download/<name>")
+def download_file(name: str) -> Response:
+    state = publishing()
+    return _send(state.folder, state.manifest, name, INDEX_MAX_AGE)
+
+
+@blueprint.route("/download/releases/")
+def releases_index() -> Response:
+    state = publishing()
+    settings = state.publication.settings
+    releases = list_releases(settings)
+    base = root_url() + "download/releases/"
+    items = [{"version": m["release"], "url": f"{base}{m['release']}/",
+              "released": m["released"], "previous": m.get("previous"),
+              "triples": m["triples"], "added": m.get("changes", {}).get("added"),
+              "removed": m.get("changes", {}).get("removed")} for m in reversed(releases)]
+    payload = {"releases": items, "latest": items[0]["version"] if items else None}
+    rows = "".join(
+        f"<tr><td><a href=\"{escape(i['version'])}/\">{escape(i['version'])}</a></td>"
+        f"<td>{escape(i['released'])}</td><td>{i['triples']:,}</td>"
+        f"<td>+{i['added'] or 0} / -{i['removed'] or 0}</td></tr>" for i in items)
+    html = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<title>Releases</title></head><body><h1>Releases</h1>"
+            + ("<p>No release yet.</p>" if not items else
+               "<table><thead><tr><th>Version</th><th>Released</th><th>Triples</th>"
+               "<th>Changes</th></tr></thead><tbody>" + rows + "</tbody></table>")
+            + "<p><a href=\"../\">Current dumps</a></p></body></html>")
+    modified = _modified(releases[-1]["released"]) if releases else state.publication.modified
+    return _index_response(payload, html, ("releases-index", _releases_key()), modified,
+                           INDEX_MAX_AGE)
+
+
+def _release_or_404(version: str) -> tuple[dict | None, Response | None]:
+    manifest = find_release(publishing().publication.settings, version)
+    if manifest is None:
+        return None, error(404, f"No release named {version!r}; see /download/releases/.")
+    return manifest, None
+
+
+@blueprint.route("/download/releases/<version>/")
+def release_index(version: str) -> Response:
+    manifest, problem = _release_or_404(version)
+    if problem is not None:
+        return problem
+    base = f"{root_url()}download/releases/{version}/"
+    rows = _entries(manifest, base)
+    payload = {"version": version, "released": manifest["released"],
+               "previous": manifest.get("previous"), "triples": manifest["triples"],
+               "changes": manifest.get("changes", {}), "files": rows}
+    previous = manifest.get("previous")
+    intro = (f"Released {escape(manifest['released'])}, {manifest['triples']:,} triples"
+             + (f"; previous release <a href=\"../{escape(previous)}/\">{escape(previous)}</a>"
+                if previous else "; first release") + ".")
+    summary = "<p><a href=\"changes.md\">What changed</a></p>" \
+        if "changes.md" in manifest["files"] else ""
+    return _index_response(payload, _html_page(f"Release {version}", intro, rows, summary),
+                           ("release-index", version, manifest.get("sha256sums", "")),
+                           _modified(manifest["released"]), RELEASE_MAX_AGE)
+
+
+@blueprint.route("/download/releases/<version>/<name>")
+def release_file(version: str, name: str) -> Response:
+    manifest, problem = _release_or_404(version)
+    if problem is not None:
+        return problem
+    # A release never changes once written: clients may cache it for long.
+    return _send(Path(manifest["folder"]), manifest, name, RELEASE_MAX_AGE)

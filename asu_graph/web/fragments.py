@@ -1,0 +1,212 @@
+"""Triple Pattern Fragments (Linked Data Fragments) at ``/fragments``.
+
+``?subject=&predicate=&object=`` select the matching triples of the default
+graph (the union of the named graphs), a fixed number per page (``page=``).
+Each response carries the count, paging links and the Hydra search form that
+lets a client such as Comunica build the next request. Terms use Hydra's
+explicit representation: IRIs as they are, literals quoted (``"x"@en``,
+``"5"^^<datatype>`` or ``"5"^^datatype``), variables (``?x``) or nothing for any.
+
+In TriG, N-Quads and JSON-LD the metadata and controls are in their own named
+graph (``{fragment}#metadata``, its ``foaf:primaryTopic`` the fragment), as the
+TPF specification asks, so clients can tell them from the data. Turtle and
+N-Triples cannot name graphs, so there both are in one graph.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, request
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from .. import formats
+from ..publishing.terms import DCTERMS, FOAF, HYDRA, VOID
+from ..store import QuerySyntaxError
+from . import current_publication
+from .downloads import negotiate, not_acceptable
+from .http import conditional, error, etag_for
+
+blueprint = Blueprint("fragments", __name__)
+
+PAGE_SIZE = 100
+MAX_PAGE = 1_000_000
+OFFERED = ("trig", "nquads", "json-ld", "turtle", "nt")
+_QUAD_FORMATS = {"trig", "nquads", "json-ld"}
+
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+_LITERAL = re.compile(r'^"(?P<value>.*)"(?:@(?P<lang>[A-Za-z]+(?:-[A-Za-z0-9]+)*)'
+                      r'|\^\^<?(?P<datatype>[^<>]+?)>?)?$', re.DOTALL)
+
+
+class BadTerm(ValueError):
+    pass
+
+
+def parse_term(text: str, position: str) -> URIRef | Literal | None:
+    """One position of the pattern; None for a wildcard (empty or a variable)."""
+    text = text.strip()
+    if not text or text.startswith("?"):
+        return None
+    if text.startswith("_:"):
+        raise BadTerm(f"{position}: blank nodes cannot be asked for; leave it empty instead")
+    if text.startswith('"'):
+        if position != "object":
+            raise BadTerm(f"{position}: a literal can only be the object")
+        match = _LITERAL.match(text)
+        if match is None:
+            raise BadTerm(f"{position}: malformed literal {text!r}; write \"text\", "
+                          "\"text\"@lang or \"value\"^^datatype-IRI")
+        value = match.group("value")
+        if match.group("lang"):
+            return Literal(value, lang=match.group("lang"))
+        datatype = match.group("datatype")
+        if datatype:
+            if _BAD_IRI.search(datatype) or ":" not in datatype:
+                raise BadTerm(f"{position}: malformed datatype IRI {datatype!r}")
+            if datatype == str(XSD.string):
+                return Literal(value)
+            return Literal(value, datatype=URIRef(datatype))
+        return Literal(value)
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if _BAD_IRI.search(text) or not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", text):
+        raise BadTerm(f"{position}: {text!r} is not an absolute IRI")
+    return URIRef(text)
+
+
+def _pattern(terms: dict[str, object]) -> tuple[str, list[str]]:
+    parts, variables = [], []
+    for name in ("s", "p", "o"):
+        term = terms[name]
+        if term is None:
+            parts.append("?" + name)
+            variables.append(name)
+        else:
+            parts.append(term.n3())
+    return " ".join(parts), variables
+
+
+def matching(store, terms: dict[str, object], offset: int, limit: int) -> tuple[list, int]:
+    """One page of distinct matching triples (stable order) and the total count."""
+    pattern, variables = _pattern(terms)
+    if not variables:
+        found = store.query(f"ASK {{ {pattern} }}").boolean
+        triple = (terms["s"], terms["p"], terms["o"])
+        return ([triple] if found and offset == 0 else []), int(bool(found))
+    selected = " ".join("?" + v for v in variables)
+    inner = f"SELECT DISTINCT {selected} WHERE {{ {pattern} }}"
+    total = int(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {inner} }}").rows()[0]["n"])
+    rows = store.query(f"{inner} ORDER BY {selected} LIMIT {limit} OFFSET {offset}").rows()
+    triples = [tuple(row[n] if terms[n] is None else terms[n] for n in ("s", "p", "o"))
+               for row in rows]
+    return triples, total
+
+
+def _param_text(term: object) -> str:
+    if isinstance(term, Literal):
+        if term.language:
+            return f'"{term}"@{term.language}'
+        if term.datatype is not None:
+            return f'"{term}"^^{term.datatype}'
+        return f'"{term}"'
+    return str(term)
+
+
+def fragment_url(root: str, terms: dict[str, object], page: int) -> str:
+    params = [(name, _param_text(terms[key]))
+              for key, name in (("s", "subject"), ("p", "predicate"), ("o", "object"))
+              if terms[key] is not None]
+    if page > 1:
+        params.append(("page", str(page)))
+    return root + "fragments" + ("?" + urlencode(params) if params else "")
+
+
+def _metadata(meta: Graph, root: str, here: URIRef, terms: dict, page: int,
+              total: int) -> None:
+    dataset = URIRef(root + "fragments#dataset")
+    meta.add((dataset, RDF.type, VOID.Dataset))
+    meta.add((dataset, RDF.type, HYDRA.Collection))
+    meta.add((dataset, VOID.subset, here))
+    search = BNode("search")
+    meta.add((dataset, HYDRA.search, search))
+    meta.add((search, HYDRA.template, Literal(root + "fragments{?subject,predicate,object}")))
+    meta.add((search, HYDRA.variableRepresentation, HYDRA.ExplicitRepresentation))
+    for variable, prop in (("subject", RDF.subject), ("predicate", RDF.predicate),
+                           ("object", RDF.object)):
+        mapping = BNode(variable)
+        meta.add((search, HYDRA.mapping, mapping))
+        meta.add((mapping, HYDRA.variable, Literal(variable)))
+        meta.add((mapping, HYDRA.property, prop))
+
+    meta.add((here, RDF.type, HYDRA.PartialCollectionView))
+    meta.add((here, DCTERMS.title, Literal("Triple Pattern Fragment", lang="en")))
+    meta.add((here, DCTERMS.source, dataset))
+    meta.add((here, VOID.triples, Literal(total, datatype=XSD.integer)))
+    meta.add((here, HYDRA.totalItems, Literal(total, datatype=XSD.integer)))
+    meta.add((here, HYDRA.itemsPerPage, Literal(PAGE_SIZE, datatype=XSD.integer)))
+    meta.add((here, HYDRA.first, URIRef(fragment_url(root, terms, 1))))
+    last = max(1, -(-total // PAGE_SIZE))
+    meta.add((here, HYDRA.last, URIRef(fragment_url(root, terms, last))))
+    if page < last:
+        meta.add((here, HYDRA.next, URIRef(fragment_url(root, terms, page + 1))))
+    if page > 1:
+        meta.add((here, HYDRA.previous, URIRef(fragment_url(root, terms, page - 1))))
+
+
+def _body(key: str, triples: list, root: str, here: URIRef, terms: dict, page: int,
+          total: int) -> bytes:
+    fmt = formats.RDF_FORMATS[key]
+    if key in _QUAD_FORMATS:
+        dataset = Dataset()
+        for prefix, ns in (("hydra", HYDRA), ("void", VOID), ("dcterms", DCTERMS),
+                           ("foaf", FOAF)):
+            dataset.bind(prefix, ns)
+        for triple in triples:
+            dataset.default_context.add(triple)
+        meta_name = URIRef(str(here) + "#metadata")
+        meta = dataset.graph(meta_name)
+        meta.add((meta_name, FOAF.primaryTopic, here))
+        _metadata(meta, root, here, terms, page, total)
+        return dataset.serialize(format=fmt.rdflib_name, encoding="utf-8")
+    graph = Graph()
+    for prefix, ns in (("hydra", HYDRA), ("void", VOID), ("dcterms", DCTERMS)):
+        graph.bind(prefix, ns)
+    for triple in triples:
+        graph.add(triple)
+    _metadata(graph, root, here, terms, page, total)
+    return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+
+
+@blueprint.route("/fragments")
+def fragments() -> Response:
+    try:
+        terms = {key: parse_term(request.args.get(name, ""), name)
+                 for key, name in (("s", "subject"), ("p", "predicate"), ("o", "object"))}
+    except BadTerm as exc:
+        return error(400, f"Bad triple pattern: {exc}")
+    page_text = request.args.get("page", "1").strip()
+    if not page_text.isdigit() or not 1 <= int(page_text) <= MAX_PAGE:
+        return error(400, f"page must be a whole number from 1 to {MAX_PAGE}, "
+                          f"got {page_text!r}")
+    page = int(page_text)
+    key = negotiate(OFFERED, "trig")
+    if key is None:
+        return not_acceptable(OFFERED)
+    publication = current_publication()
+    root = request.url_root
+    try:
+        triples, total = matching(publication.store, terms, (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    except QuerySyntaxError as exc:  # a term the engine refuses (e.g. odd datatype)
+        return error(400, f"Bad triple pattern: {exc}")
+    # The exact URL asked for names the fragment, so clients find its metadata.
+    query = request.query_string.decode("latin-1")
+    here = URIRef(request.base_url + ("?" + query if query else ""))
+    body = _body(key, triples, root, here, terms, page, total)
+    fmt = formats.RDF_FORMATS[key]
+    response = Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
+    response.vary.add("Accept")
+    etag = etag_for(publication.version, "fragments", key, str(here))
+    return conditional(response, etag, publication.modified, 300)
