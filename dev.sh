@@ -2,7 +2,7 @@
 # One entry point for every set-up step, so a fresh clone needs no manual work.
 #   ./dev.sh serve [asu-graph serve options]   build, validate and serve (embedded store)
 #   ./dev.sh test  [pytest options]            install everything the tests need, run them all
-#   ./dev.sh bench [options]                   benchmarks (see benchmarks/README.md)
+#   ./dev.sh bench [options]                   benchmarks (see docs/performance.md)
 #   ./dev.sh lint                              ruff
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -274,7 +274,10 @@ def _start_zygote(opener: Callable[[], Store], memory_bytes: int) -> tuple[str, 
     return path, write_end, pid, folder
 
 
-def _shutdown(owner: int, lifeline: int, zygote: int, folder: str) -> None:
+def _shutdown(owner: int, lifeline: int, zygote: int, folder: str, idle: list) -> None:
+    for worker in idle:
+        worker.close()
+    idle.clear()
     if os.getpid() != owner:
         return
     _LIFELINES.discard(lifeline)
@@ -331,15 +334,16 @@ class ProcessExecutor(Executor):
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
         self._finalizer = weakref.finalize(self, _shutdown, self._owner, lifeline,
-                                           self.zygote_pid, folder)
+                                           self.zygote_pid, folder, self._idle)
 
     def _checkout(self) -> _Worker:
         with self._lock:
             if os.getpid() != self._owner:
                 # A forked serving process: the idle connections belong to the parent.
                 for inherited in self._idle:
-                    inherited.sock.close()
-                self._idle, self._owner = [], os.getpid()
+                    inherited.close()
+                self._idle.clear()
+                self._owner = os.getpid()
             if self._idle:
                 return self._idle.pop()
         return self._spawn()
@@ -402,10 +406,7 @@ class ProcessExecutor(Executor):
 
     def close(self) -> None:
         with self._lock:
-            for worker in self._idle:
-                worker.close()
-            self._idle = []
-        self._finalizer()
+            self._finalizer()
 
 
 def _read_only_oxigraph(path: str) -> Store:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Blueprint, Response, request
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
 from .. import formats
 from ..query_service import NotAcceptable
@@ -36,12 +40,27 @@ def _query_text() -> tuple[str | None, Response | None]:
 
 def choose_format(kind: str) -> str | None:
     """The format key for this answer, from ?format= / ?output= or Accept."""
+    return wanted_formats()[kind]
+
+
+def wanted_formats() -> dict[str, str | None]:
+    """The format key this request gets for each kind of answer (None: not acceptable)."""
+    values = request.values
+    asked = values.get("format") or values.get("output") or ""
+    accept = request.headers.get("Accept", "")
+    return {kind: _negotiate(kind, asked, accept) for kind in ("SELECT", "ASK", "GRAPH")}
+
+
+@lru_cache(maxsize=1024)
+def _negotiate(kind: str, asked: str, accept_header: str) -> str | None:
+    # Memoised: clients send a handful of distinct Accept headers, and parsing
+    # and matching them three times per request was a fifth of the time an
+    # answer from the result cache took (docs/performance.md).
     offered = formats.RDF_FORMATS if kind == "GRAPH" else formats.RESULT_FORMATS
-    asked = request.values.get("format") or request.values.get("output")
     if asked:
         key = formats.resolve(asked)
         return key if key in offered else None
-    accept = request.accept_mimetypes
+    accept = parse_accept_header(accept_header, MIMEAccept)
     if not accept or accept.best in (None, "*/*"):
         return _DEFAULT[kind]
     best = accept.best_match([f.media_type for f in offered.values()] + ["application/json"])
@@ -59,7 +78,7 @@ def sparql() -> Response:
     if not text:
         return error(400, "Missing 'query' parameter.")
     service = current_service()
-    wanted = {kind: choose_format(kind) for kind in ("SELECT", "ASK", "GRAPH")}
+    wanted = wanted_formats()
     try:
         answer = service.answer(text, wanted)
     except QuerySyntaxError as exc:
