@@ -152,12 +152,21 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _store_label(spec: str) -> str:
+    """The store as it may be printed: a remote URL is checked and shown without credentials."""
+    if spec.startswith(("http://", "https://")):
+        from .store.http import check_url, shown
+
+        return shown(check_url(spec))
+    return spec
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from .publishing.state import ensure_latest
     from .web import create_app
 
     timer = Timer()
-    say(f"building and validating (store: {settings.store}) ...")
+    say(f"building and validating (store: {_store_label(settings.store)}) ...")
     publication = prepare(settings)
     say(f"valid: {publication.triple_count:,} triples, version {publication.version} ({timer})")
     # Only OUT/latest is rewritten; releases in OUT/releases are never touched.

@@ -1,4 +1,8 @@
-"""Publishing to and serving from real triple stores: Oxigraph server and Virtuoso.
+"""Acceptance tests shared by the remote stores (Oxigraph server, Virtuoso).
+
+``test_remote_oxigraph.py`` and ``test_remote_virtuoso.py`` each provide a
+module-scoped ``deployed`` fixture (made with :func:`deploy`) and import the
+tests below, so each store's run is its own file.
 
 For each store, started on 127.0.0.1 by the test and stopped by PID: publish
 the validated graph over the Graph Store Protocol, serve it with
@@ -76,11 +80,10 @@ def _start(kind: str, folder: Path) -> tuple[list[StoreProcess], Deployment]:
         {"ASU_STORE_USER": "dba", "ASU_STORE_PASSWORD": "wrong"}, folder)
 
 
-@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
-def deployed(request: pytest.FixtureRequest,
-             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
-    folder = tmp_path_factory.mktemp(f"remote-{request.param}")
-    processes, deployment = _start(request.param, folder)
+def deploy(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    """Start the store, publish the bundled data, serve it; stop everything by PID after."""
+    folder = tmp_path_factory.mktemp(f"remote-{kind}")
+    processes, deployment = _start(kind, folder)
     try:
         done = deployment.publish("--grace", "0")
         assert done.returncode == 0, done.stderr
@@ -280,8 +283,7 @@ def test_wrong_password_is_refused_and_changes_nothing(deployed: Deployment) -> 
 
 
 def test_bearer_token_instead_of_a_password(deployed: Deployment) -> None:
-    if deployed.kind != "oxigraph":
-        pytest.skip("Virtuoso's Graph Store endpoint takes digest credentials, not tokens")
+    """A token instead of user and password (the proxy before Oxigraph takes both)."""
     done = deployed.publish(env={"ASU_STORE_USER": "", "ASU_STORE_PASSWORD": "",
                                  "ASU_STORE_TOKEN": PROXY_TOKEN,
                                  "ASU_DATA_DIR": str(_changed_data(deployed.folder))})
