@@ -211,3 +211,26 @@ def test_unacceptable_type_is_refused(server: str) -> None:
     response = requests.get(server + "/fragments", headers={"Accept": "image/png"}, timeout=10)
     assert response.status_code == 406
     assert "application/trig" in response.text
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_browsers_get_a_readable_page_with_the_form(server: str) -> None:
+    response = requests.get(server + "/fragments", params={"subject": ID + "mnhn"},
+                            headers={"Accept": BROWSER}, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert "Accept" in response.headers["Vary"]
+    dataset, _ = fragment(server, subject=ID + "mnhn")
+    total = len(dataset.default_graph)
+    assert f"{total:,} matching triples" in response.text
+    assert 'name="subject"' in response.text and f'value="{ID}mnhn"' in response.text
+    assert "format=trig" in response.text
+    hostile = requests.get(server + "/fragments", params={"object": '"<script>x()</script>"'},
+                           headers={"Accept": BROWSER}, timeout=10)
+    assert hostile.status_code == 200
+    assert "<script>" not in hostile.text and "&lt;script&gt;" in hostile.text
+    # */* alone (and clients that list RDF types) still get RDF.
+    plain = requests.get(server + "/fragments", headers={"Accept": "*/*"}, timeout=10)
+    assert plain.headers["Content-Type"].startswith("application/trig")

@@ -15,6 +15,7 @@ N-Triples cannot name graphs, so there both are in one graph.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from urllib.parse import urlencode
 
@@ -23,10 +24,11 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from .. import formats
+from ..publishing.html import fragment_page
 from ..publishing.terms import DCTERMS, FOAF, HYDRA, VOID
 from ..store import QuerySyntaxError
 from . import current_publication
-from .downloads import negotiate, not_acceptable
+from .downloads import HTML, format_links, negotiate, not_acceptable
 from .http import conditional, error, etag_for
 
 blueprint = Blueprint("fragments", __name__)
@@ -147,13 +149,20 @@ def _metadata(meta: Graph, root: str, here: URIRef, terms: dict, page: int,
     meta.add((here, VOID.triples, Literal(total, datatype=XSD.integer)))
     meta.add((here, HYDRA.totalItems, Literal(total, datatype=XSD.integer)))
     meta.add((here, HYDRA.itemsPerPage, Literal(PAGE_SIZE, datatype=XSD.integer)))
-    meta.add((here, HYDRA.first, URIRef(fragment_url(root, terms, 1))))
+    for rel, url in paging(root, terms, page, total).items():
+        meta.add((here, HYDRA[rel], URIRef(url)))
+
+
+def paging(root: str, terms: dict, page: int, total: int) -> dict[str, str]:
+    """hydra:first / previous / next / last of this page."""
     last = max(1, -(-total // PAGE_SIZE))
-    meta.add((here, HYDRA.last, URIRef(fragment_url(root, terms, last))))
-    if page < last:
-        meta.add((here, HYDRA.next, URIRef(fragment_url(root, terms, page + 1))))
+    links = {"first": fragment_url(root, terms, 1)}
     if page > 1:
-        meta.add((here, HYDRA.previous, URIRef(fragment_url(root, terms, page - 1))))
+        links["previous"] = fragment_url(root, terms, page - 1)
+    if page < last:
+        links["next"] = fragment_url(root, terms, page + 1)
+    links["last"] = fragment_url(root, terms, last)
+    return links
 
 
 def _body(key: str, triples: list, root: str, here: URIRef, terms: dict, page: int,
@@ -192,7 +201,7 @@ def fragments() -> Response:
         return error(400, f"page must be a whole number from 1 to {MAX_PAGE}, "
                           f"got {page_text!r}")
     page = int(page_text)
-    key = negotiate(OFFERED, "trig")
+    key = negotiate(OFFERED, "trig", html=True)
     if key is None:
         return not_acceptable(OFFERED)
     publication = current_publication()
@@ -204,9 +213,17 @@ def fragments() -> Response:
     # The exact URL asked for names the fragment, so clients find its metadata.
     query = request.query_string.decode("latin-1")
     here = URIRef(request.base_url + ("?" + query if query else ""))
-    body = _body(key, triples, root, here, terms, page, total)
-    fmt = formats.RDF_FORMATS[key]
-    response = Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
+    if key == HTML:
+        asked = {name: request.args.get(name, "") for name in ("subject", "predicate", "object")}
+        own = {k: v for k, v in asked.items() if v}
+        body = fragment_page(root, asked, triples, total, page, PAGE_SIZE,
+                             paging(root, terms, page, total),
+                             format_links(root + "fragments", OFFERED, own)).encode("utf-8")
+        media = "text/html"
+    else:
+        body = _body(key, triples, root, here, terms, page, total)
+        media = formats.RDF_FORMATS[key].media_type
+    response = Response(body, content_type=f"{media}; charset=utf-8")
     response.vary.add("Accept")
-    etag = etag_for(publication.version, "fragments", key, str(here))
+    etag = etag_for(publication.version, hashlib.sha256(body).hexdigest())
     return conditional(response, etag, publication.modified, 300)

@@ -121,7 +121,9 @@ def other_cases() -> list[Case]:
         Case("malformed-only-comment", "GET", get("# nothing here"), (400,)),
         Case("malformed-json-instead-of-sparql", "POST", "/sparql", (400,),
              body=b'{"query": "SELECT * {}"}', headers=QUERY_BODY),
-        Case("missing-query", "GET", "/sparql", (400,), says="query"),
+        # GET /sparql without a query is the service description, not an error.
+        Case("missing-query", "POST", "/sparql", (400,), says="query", headers=FORM,
+             body=form(format="json")),
         Case("empty-query", "GET", "/sparql?query=", (400,), says="query"),
         Case("empty-form", "POST", "/sparql", (400,), body=b"", headers=FORM),
         # deeply nested and huge
@@ -160,7 +162,8 @@ def other_cases() -> list[Case]:
              headers={"Content-Type": "multipart/form-data; boundary=x"}),
         Case("invalid-utf8-body", "POST", "/sparql", (400,), says="UTF-8",
              body=b'ASK { ?s ?p "\xff\xfe" }', headers=QUERY_BODY),
-        Case("invalid-utf8-latin1-body", "POST", "/sparql", (400,), says="UTF-8",
+        # A declared charset other than UTF-8 is an unsupported media type (415).
+        Case("invalid-utf8-latin1-body", "POST", "/sparql", (415,), says="UTF-8",
              body='ASK { ?s ?p "Université" }'.encode("latin-1"),
              headers={"Content-Type": "application/sparql-query; charset=iso-8859-1"}),
         Case("invalid-utf8-get", "GET", "/sparql?query=ASK%20%7B%20%3Fs%20%3Fp%20%22%FF%22%20%7D",
