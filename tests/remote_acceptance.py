@@ -156,7 +156,8 @@ def test_counts_graph_provenance_and_formats_match(deployed: Deployment, server:
                  "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
                  f"SELECT ?p WHERE {{ GRAPH <{BASE}graph/ibees> {{ ?s ?p ?o }} }}",
                  f"SELECT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{BASE}graph/')) }}",
-                 f"PREFIX g: <{BASE}graph/> SELECT ?o WHERE {{ g:ibees ?p ?o }}"):
+                 f"PREFIX g: <{BASE}graph/> SELECT ?o WHERE {{ g:ibees ?p ?o }}",
+                 "SELECT ?p ?o WHERE { GRAPH <graph/ibees> { <id/mnhn> ?p ?o } }"):
         assert canonical(ask(deployed.app + "/sparql", text)) == \
             canonical(ask(server + "/sparql", text)), text
     # Every result format is produced by the app, whatever the store sends it.

@@ -37,6 +37,14 @@ def test_published_names_move_under_the_release_and_back(names: Renamer) -> None
     assert names.from_store_term(text) == Literal(f"see {BASE}graph/ibees", lang="en")
 
 
+def test_relative_iris_resolve_against_base_before_renaming(names: Renamer) -> None:
+    query = f"BASE <{BASE}> SELECT * {{ GRAPH <graph/ibees> {{ <id/mnhn> ?p ?o }} }}"
+    moved = names.to_store_query(query)
+    assert f"GRAPH <{RELEASE}/graph/ibees>" in moved
+    assert "<id/mnhn>" in moved and f"BASE <{BASE}>" in moved
+    assert "<graph/x>" in names.to_store_query("SELECT * { <graph/x> ?p ?o }")  # no BASE
+
+
 def test_query_text_is_renamed_only_in_iris_and_strings(names: Renamer) -> None:
     query = f"""PREFIX g: <{BASE}graph/>
 PREFIX asu: <{BASE}ontology#>

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urljoin
 
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.term import Identifier
@@ -42,6 +43,8 @@ from ..sparql_text import _TOKEN
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
+
+_ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 # The name of a release: the data version, possibly with a UTC timestamp.
 RELEASE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -169,11 +172,24 @@ class Renamer:
         every ``g:name`` with it; comments and everything else stay as written.
         """
         out: list[str] = []
+        base: str | None = None
+        expect_base = False
         for match in _TOKEN.finditer(text):
             token = match.group()
             kind = match.lastgroup
-            if kind == "iri":
-                token = "<" + self.to_store_iri(token[1:-1]) + ">"
+            if kind == "other" and token.upper() == "BASE":
+                expect_base = True
+            elif kind == "iri":
+                iri = token[1:-1]
+                absolute = urljoin(base, iri) if base and not _ABSOLUTE.match(iri) else iri
+                if expect_base:
+                    base, expect_base = absolute, False
+                else:
+                    # A relative IRI (the endpoint puts BASE <{base}> in front of
+                    # every query, so <graph/ibees> is a graph name) is renamed too.
+                    stored = self.to_store_iri(absolute)
+                    if stored != absolute:
+                        token = "<" + stored + ">"
             elif kind == "string":
                 token = self.to_store_text(token)
                 if token[1:-1] == self._ontology:  # "…ontology" as a whole string
