@@ -37,6 +37,16 @@ from .support import asu_server, run_cli
 BASE = "https://w3id.org/asu/"
 POINTER = BASE + "graph/current"
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+ACCEPTANCE = [
+    "test_publish_writes_a_verified_release_and_points_at_it",
+    "test_every_curated_query_answers_as_on_the_embedded_store",
+    "test_counts_graph_provenance_and_formats_match",
+    "test_entity_data_comes_from_the_store",
+    "test_readers_switch_only_to_a_complete_release",
+    "test_publishing_the_current_version_again_changes_nothing",
+    "test_store_outage_gives_503_then_answers_again",
+    "test_wrong_password_is_refused_and_changes_nothing",
+]
 PROXY_USER, PROXY_PASSWORD, PROXY_TOKEN = "publisher", "s3cret-proxy-pass", "t0ken-for-tests"
 
 

@@ -26,6 +26,7 @@ import logging
 import re
 import threading
 import time
+import warnings
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
@@ -239,9 +240,15 @@ class RemoteStore(Store):
 
     # -- queries -----------------------------------------------------------------------
     def _send(self, text: str, accept: str, default_graphs: list[str] | None,
-              named_graphs: list[str] | None) -> tuple[bytes, str]:
+              named_graphs: list[str] | None, form: str = "SELECT") -> tuple[bytes, str]:
         wrapper = PooledSPARQLWrapper(self.url, self.client)
-        wrapper.setQuery(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            wrapper.setQuery(text)
+        # SPARQLWrapper guesses the form by searching keywords anywhere in the
+        # text ("added" in a comment reads as ADD, an update); query_form()
+        # reads the tokens after the prologue, so its answer is the one used.
+        wrapper.queryType = form
         for graph in default_graphs or ():
             wrapper.addDefaultGraph(graph)
         for graph in named_graphs or ():
@@ -273,7 +280,7 @@ class RemoteStore(Store):
                 if named_graphs is not None else list(release.graphs)
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         body, content_type = self._send(text, _GRAPH_ACCEPT if graph_form else _RESULTS_JSON,
-                                        defaults, nameds)
+                                        defaults, nameds, form)
         rename = names.from_store_term
         if graph_form:
             return RemoteResult(_graph_result(body, content_type, rename, self.virtuoso))
