@@ -234,3 +234,25 @@ def test_browsers_get_a_readable_page_with_the_form(server: str) -> None:
     # */* alone (and clients that list RDF types) still get RDF.
     plain = requests.get(server + "/fragments", headers={"Accept": "*/*"}, timeout=10)
     assert plain.headers["Content-Type"].startswith("application/trig")
+
+
+@pytest.mark.parametrize("accept,fmt", [("application/trig", "trig"),
+                                        ("application/n-quads", "nquads"),
+                                        ("text/turtle", "turtle"),
+                                        ("application/n-triples", "nt"),
+                                        ("application/ld+json", "json-ld")])
+def test_every_format_carries_the_exact_literals(server: str, accept: str, fmt: str) -> None:
+    # Descriptions hold quotes, apostrophes and accents: a wrong escape changes them.
+    description = "http://purl.org/dc/terms/description"
+    construct = requests.post(server + "/sparql", data={
+        "query": f"CONSTRUCT {{ ?s <{description}> ?o }} WHERE {{ ?s <{description}> ?o }}"},
+        headers={"Accept": "application/n-triples"}, timeout=10)
+    expected = set(Graph().parse(data=construct.content, format="nt"))
+    assert 0 < len(expected) <= 100
+    response = requests.get(server + "/fragments", params={"predicate": description},
+                            headers={"Accept": accept}, timeout=10)
+    assert response.status_code == 200
+    parsed = Dataset()
+    parsed.parse(data=response.content, format=fmt)
+    got = {(s, p, o) for s, p, o, _ in parsed.quads((None, URIRef(description), None, None))}
+    assert got == expected
