@@ -351,3 +351,25 @@ def test_graph_answers_in_dataset_formats(server: str, accept: str) -> None:
     dataset = Dataset().parse(data=response.text,
                               format="trig" if accept.endswith("trig") else "nquads")
     assert {str(s) for s, _, _, _ in dataset.quads((None, None, None, None))} == MEMBERS
+
+
+def test_describe_star_with_solution_modifiers(server: str) -> None:
+    query = ("PREFIX org: <http://www.w3.org/ns/org#> DESCRIBE * WHERE { "
+             "<https://w3id.org/asu/id/alliance-sorbonne-universite> org:hasMember ?m } "
+             "ORDER BY ?m LIMIT 2")
+    response = requests.get(f"{server}/sparql", params={"query": query},
+                            headers={"Accept": "application/n-triples"})
+    graph = Graph().parse(data=response.text, format="nt")
+    described = {str(s) for s in graph.subjects(
+        URIRef("http://www.w3.org/ns/org#memberOf"), None)}
+    assert described == set(sorted(MEMBERS)[:2])
+
+
+def test_relative_iris_resolve_against_the_dataset_base(server: str) -> None:
+    response = requests.get(f"{server}/sparql", params={
+        "query": "ASK { <id/alliance-sorbonne-universite> "
+                 "<http://www.w3.org/ns/org#hasMember> <id/mnhn> }"})
+    assert _boolean(response) is True
+    # Error positions are those of the text the client sent.
+    bad = requests.get(f"{server}/sparql", params={"query": "ASK {"})
+    assert "1:6" in bad.text

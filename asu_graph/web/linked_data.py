@@ -227,8 +227,11 @@ def _lang_links() -> dict[str, str]:
 
 
 def _exists(iri: str) -> bool:
-    query = f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"
-    return bool(current_service().run(query).boolean)
+    def ask() -> tuple[int, bytes, str]:
+        query = f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"
+        return (200 if current_service().run(query).boolean else 404), b"", ""
+
+    return cache().get(("exists", iri), ask)[0] == 200
 
 
 class _ServiceStore:

@@ -141,6 +141,30 @@ def description(publication: Publication, endpoint: str) -> Graph:
     return graph
 
 
+_rendered: dict[tuple, bytes] = {}
+_RENDERED_MAX = 64     # endpoints (Host headers) x formats; a bound, not a working set
+
+
+def render(publication: Publication, endpoint: str, rdflib_format: str) -> bytes:
+    """The description serialized, kept per version, endpoint and format.
+
+    Building and writing the graph with rdflib takes tens of milliseconds,
+    far more than anything else on this path, and the answer only changes
+    with the published version.
+    """
+    key = (id(publication), publication.version, endpoint, rdflib_format)
+    with _lock:
+        body = _rendered.get(key)
+    if body is None:
+        body = description(publication, endpoint).serialize(format=rdflib_format,
+                                                             encoding="utf-8")
+        with _lock:
+            if len(_rendered) >= _RENDERED_MAX:
+                _rendered.pop(next(iter(_rendered)))
+            _rendered[key] = body
+    return body
+
+
 def graph_names(publication: Publication) -> frozenset[str]:
     """The named graphs a request may name in default-graph-uri / named-graph-uri."""
     return frozenset(str(g.identifier) for g in publication.dataset.graphs()

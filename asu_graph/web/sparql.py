@@ -176,8 +176,7 @@ def service_description() -> Response:
         early.vary.add("Accept")
         return early
     fmt = formats.RDF_FORMATS[key]
-    body = sd.description(publication, endpoint).serialize(format=fmt.rdflib_name,
-                                                           encoding="utf-8")
+    body = sd.render(publication, endpoint, fmt.rdflib_name)
     return conditional(_negotiated(body, fmt.media_type), etag, publication.modified,
                        settings.cache_max_age)
 
