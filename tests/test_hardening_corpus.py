@@ -56,7 +56,8 @@ def listener() -> Iterator[Listener]:
 @pytest.fixture(scope="module")
 def memory_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """rdflib's own engine, which fetches FROM and SERVICE IRIs when nothing stops it."""
-    with asu_server(tmp_path_factory.mktemp("memory"), "--store", "memory") as url:
+    with asu_server(tmp_path_factory.mktemp("memory"), "--store", "memory",
+                    "--query-timeout", "2") as url:
         yield url
 
 
@@ -147,3 +148,19 @@ def test_valid_queries_still_answer(server: str) -> None:
     for text in texts:
         response = requests.get(f"{server}/sparql", params={"query": text}, timeout=30)
         assert response.status_code == 200, (text, response.text)
+
+
+def test_timeout_holds_on_rdflib_engine_too(memory_server: str) -> None:
+    """The worker-process timeout is not Oxigraph-specific."""
+    import time
+
+    import requests
+
+    query = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    started = time.monotonic()
+    response = requests.post(f"{memory_server}/sparql", data={"query": query}, timeout=60)
+    assert response.status_code == 503 and "stopped" in response.text
+    assert time.monotonic() - started < 2 + 2
+    simple = requests.get(f"{memory_server}/sparql", params={"query": "ASK { ?s ?p ?o }"},
+                          timeout=30)
+    assert simple.status_code == 200 and simple.json()["boolean"] is True
