@@ -100,7 +100,7 @@ def _resolve_query(source: str, settings: Settings, allow_service: bool = False)
             return path.read_text(encoding="utf-8")
         except FileNotFoundError:
             pass
-    curated = curated_queries(settings)
+    curated = curated_queries(settings, federated=True)
     if source in curated:
         query = curated[source]
         if query.federated and not allow_service:

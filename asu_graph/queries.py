@@ -155,7 +155,13 @@ def check(query: CuratedQuery) -> None:
         raise CuratedQueryError(f"{query.name}.rq: not a query (SELECT/ASK/CONSTRUCT/DESCRIBE)")
 
 
-def curated_queries(settings: Settings) -> dict[str, CuratedQuery]:
+def curated_queries(settings: Settings, *, federated: bool = False) -> dict[str, CuratedQuery]:
+    """The curated queries by name; the federated examples only when asked.
+
+    A federated example calls another endpoint with SERVICE, so this server
+    never runs it: callers that run every curated query (tests, benchmarks,
+    replicas) get the runnable ones by default.
+    """
     folder = Path(settings.queries_dir)
     found = {}
     for path in sorted(folder.glob("*.rq")):
@@ -165,13 +171,15 @@ def curated_queries(settings: Settings) -> dict[str, CuratedQuery]:
             raise CuratedQueryError(f"{path.name}: not UTF-8 ({exc.reason})") from None
         if settings.base != DEFAULT_BASE:
             text = text.replace(DEFAULT_BASE, settings.base)
-        found[path.stem] = parse_curated(path.stem, text)
+        query = parse_curated(path.stem, text)
+        if federated or not query.federated:
+            found[path.stem] = query
     return found
 
 
 def checked_queries(settings: Settings) -> dict[str, CuratedQuery]:
     """All curated queries, each checked (header complete, valid SPARQL)."""
-    queries = curated_queries(settings)
+    queries = curated_queries(settings, federated=True)
     for query in queries.values():
         check(query)
     return queries

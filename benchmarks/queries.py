@@ -104,9 +104,7 @@ def mix_queries() -> list[BenchQuery]:
 
 def curated(settings: Settings | None = None) -> list[BenchQuery]:
     found = curated_queries(settings or Settings.from_env())
-    # Federated examples call another endpoint (SERVICE): not part of any measurement.
-    return [BenchQuery(name, "curated", "curated", q.text) for name, q in found.items()
-            if not q.federated]
+    return [BenchQuery(name, "curated", "curated", q.text) for name, q in found.items()]
 
 
 def all_queries(settings: Settings | None = None) -> list[BenchQuery]:

@@ -207,7 +207,7 @@ FEDERATED = {"wikidata-inception"}
 
 
 def names() -> list[str]:
-    return sorted(curated_queries(Settings.from_env()))
+    return sorted(curated_queries(Settings.from_env(), federated=True))
 
 
 def values(results: dict) -> list[dict[str, str]]:
@@ -236,7 +236,7 @@ def test_at_least_fifteen_and_each_has_an_expected_answer() -> None:
 def test_headers_are_complete_and_name_real_sources() -> None:
     sources = Graph().parse(ROOT / "data" / "sources.ttl")
     documents = {str(d) for d in sources.subjects(RDF.type, FOAF.Document)}
-    for query in curated_queries(Settings.from_env()).values():
+    for query in curated_queries(Settings.from_env(), federated=True).values():
         assert query.title and query.title_fr and query.description, query.name
         assert query.sources and set(query.sources) <= documents, query.name
 
@@ -302,7 +302,7 @@ def test_queries_are_discoverable_through_the_endpoint(server: str) -> None:
       }
     }"""
     rows = values(post(server, text).json())
-    curated = curated_queries(Settings.from_env())
+    curated = curated_queries(Settings.from_env(), federated=True)
     assert {r["query"] for r in rows} == {QUERY + name for name in curated}
     for row in rows:
         query = curated[row["query"][len(QUERY):]]
@@ -327,7 +327,7 @@ def test_published_sources_and_federated_marker(server: str) -> None:
       OPTIONAL { ?query schema:keywords ?keyword }
     }"""
     rows = values(post(server, text).json())
-    curated = curated_queries(Settings.from_env())
+    curated = curated_queries(Settings.from_env(), federated=True)
     for name, query in curated.items():
         mine = [r for r in rows if r["query"] == QUERY + name]
         assert {r["source"] for r in mine} == set(query.sources), name
@@ -380,7 +380,7 @@ def test_queries_lists_name_and_title() -> None:
     result = run_cli("queries")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    curated = curated_queries(Settings.from_env())
+    curated = curated_queries(Settings.from_env(), federated=True)
     assert len(lines) == len(curated)
     for line, query in zip(lines, curated.values(), strict=True):
         assert line.split()[0] == query.name and query.title in line

@@ -26,7 +26,7 @@ from .support import ROOT, asu_server
 pytestmark = pytest.mark.browser
 
 SH = "http://www.w3.org/ns/shacl#"
-CURATED = curated_queries(Settings.from_env())
+CURATED = curated_queries(Settings.from_env(), federated=True)
 MEMBERS = ["id:france-education-international", "id:insead", "id:mnhn", "id:pspbb",
            "id:sorbonne-universite", "id:utc"]
 

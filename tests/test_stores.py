@@ -98,9 +98,7 @@ def test_stores_are_registered_and_oxigraph_is_the_default():
     assert Settings().store == "oxigraph"
 
 
-@pytest.mark.parametrize("name", sorted(name for name, q in
-                                        curated_queries(Settings.from_env()).items()
-                                        if not q.federated))
+@pytest.mark.parametrize("name", sorted(curated_queries(Settings.from_env())))
 def test_curated_queries_same_answers_everywhere(real_stores, name):
     text = curated_queries(Settings.from_env())[name].text
     rows = real_stores["oxigraph"].query(text).rows()
@@ -239,7 +237,7 @@ def test_served_answers_do_not_depend_on_the_store(tmp_path, server, store):
 
     Compared as parsed SPARQL JSON (rdflib and Oxigraph space JSON differently).
     """
-    texts = [q.text for q in curated_queries(Settings.from_env()).values() if not q.federated]
+    texts = [q.text for q in curated_queries(Settings.from_env()).values()]
     with asu_server(tmp_path, "--store", store) as url:
         for text in texts:
             answers = []

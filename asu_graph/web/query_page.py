@@ -101,7 +101,7 @@ def _curated() -> dict[str, CuratedQuery]:
     found = current_app.extensions.get("asu_curated")
     if found is None:
         found = current_app.extensions["asu_curated"] = curated_queries(
-            current_publication().settings)
+            current_publication().settings, federated=True)
     return found
 
 
