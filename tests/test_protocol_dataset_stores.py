@@ -69,3 +69,38 @@ def test_describe_is_the_same_on_every_store(service: QueryService,
                            DatasetSpec((ROR,), ())).graph()
     assert {str(p).rsplit("#", 1)[-1] for p in only_ror.predicates()} >= {"sameAs"}
     assert "memberOf" not in {str(p).rsplit("#", 1)[-1] for p in only_ror.predicates()}
+
+
+BLANK_NODES = """
+@prefix ex: <https://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://example.org/g> {
+  ex:thing rdfs:label "thing" ;
+      ex:address [ ex:street "1 rue X" ; ex:geo [ ex:lat 48.8 ; ex:long 2.3 ] ] ;
+      ex:partOf ex:whole .
+  ex:whole rdfs:label "whole" ; ex:size 3 .
+  ex:other ex:likes ex:thing .
+}
+"""
+
+
+@pytest.mark.parametrize("store_name", ["oxigraph", "memory"])
+def test_describe_follows_blank_nodes_and_labels_what_it_links_to(store_name: str) -> None:
+    from rdflib import Dataset, Literal, URIRef
+
+    from asu_graph import describe
+    from asu_graph.store import open_store
+
+    store = open_store(store_name)
+    store.load(Dataset().parse(data=BLANK_NODES, format="trig"))
+    graph = describe.query(store, "DESCRIBE <https://example.org/thing>").graph()
+    ex = "https://example.org/"
+    assert {str(o) for o in graph.objects(None, URIRef(ex + "street"))} == {"1 rue X"}
+    assert {float(o) for o in graph.objects(None, URIRef(ex + "lat"))} == {48.8}
+    # The label of what it links to, not the rest of that resource ...
+    assert (URIRef(ex + "whole"), URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+            Literal("whole")) in graph
+    assert not list(graph.triples((URIRef(ex + "whole"), URIRef(ex + "size"), None)))
+    # ... and not what links to it.
+    assert not list(graph.triples((None, URIRef(ex + "likes"), None)))
+    assert len(graph) == 8   # 3 own, 2 + 2 under the blank nodes, 1 label
