@@ -176,7 +176,7 @@ def test_exception_while_writing_removes_the_partial_release(two_releases,
 
 def test_releases_are_served_and_survive_restarts(tmp_path: Path) -> None:
     out, data = tmp_path / "out", data_copy(tmp_path)
-    first = release(out, data, "--version", "r1")
+    first = release(out, data, "--version", "r9")
     env = {"ASU_DATA_DIR": str(data)}
     with asu_server(tmp_path, "--out-dir", str(out), env=env) as url:
         listing = requests.get(url + "/download/releases/",
@@ -185,7 +185,7 @@ def test_releases_are_served_and_survive_restarts(tmp_path: Path) -> None:
         # A release made while the server runs is listed at once.
         change_data(data)
         code, stdout, stderr = cli_in_process("release", "--out", str(out), "--data-dir",
-                                              str(data), "--version", "r2")
+                                              str(data), "--version", "a2")
         assert code == 0, stderr
         second = stdout.strip()
         listing = requests.get(url + "/download/releases/",
@@ -193,7 +193,7 @@ def test_releases_are_served_and_survive_restarts(tmp_path: Path) -> None:
         assert [r["version"] for r in listing["releases"]] == [second, first]
         page = requests.get(url + "/download/releases/", headers={"Accept": "text/html"},
                             timeout=10)
-        assert page.status_code == 200 and "r2" in page.text
+        assert page.status_code == 200 and "a2" in page.text
         files = requests.get(f"{url}/download/releases/{second}/",
                              headers={"Accept": "application/json"}, timeout=10).json()
         assert files["previous"] == first
