@@ -308,12 +308,11 @@ def data_file(name: str) -> Response:
 
 def _statement_sources(iri: str) -> dict[tuple[str, Node], list[str]]:
     """(predicate, object) -> source pages, from the named graph each statement is in."""
-    publication = current_publication()
     pages = _graph_pages()
     query = (f"SELECT DISTINCT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} "
              f"FILTER(!isBlank(?o)) }}")
     found: dict[tuple[str, Node], list[str]] = {}
-    for row in publication.store.query(query).rows():
+    for row in current_service().run(query).rows():
         for page in pages.get(str(row["g"]), ()):
             found.setdefault((str(row["p"]), row["o"]), []).append(page)
     return found
@@ -387,6 +386,10 @@ def page(slug: str) -> Response:
     return response
 
 
+@blueprint.route("/id/", defaults={"rest": ""})
+@blueprint.route("/page/", defaults={"rest": ""})
+@blueprint.route("/data/", defaults={"rest": ""})
+@blueprint.route("/graph/", defaults={"rest": ""})
 @blueprint.route("/id/<path:rest>")
 @blueprint.route("/page/<path:rest>")
 @blueprint.route("/data/<path:rest>")
