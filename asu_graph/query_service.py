@@ -71,7 +71,8 @@ class QueryService:
     def cache_key(self, text: str, formats_by_kind: dict[str, str | None],
                   dataset: DatasetSpec) -> tuple:
         """Everything an answer depends on: data version, query, dataset, formats."""
-        return (self.publication.version, self.publication.settings.union_default_graph,
+        return (self.publication.version, self.publication.store.data_token(),
+                self.publication.settings.union_default_graph,
                 normalise_query(text), dataset, tuple(sorted(formats_by_kind.items())))
 
     def run(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> QueryResult:

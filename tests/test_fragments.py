@@ -105,6 +105,7 @@ def test_metadata_and_controls_are_in_their_own_graph(server: str) -> None:
     total = int(meta.value(here, HYDRA.totalItems))
     assert int(meta.value(here, VOID.triples)) == total
     search = next(meta.objects(None, HYDRA.search))
+    assert (search, RDF.type, HYDRA.IriTemplate) in meta
     assert str(meta.value(search, HYDRA.template)).endswith(
         "/fragments{?subject,predicate,object}")
     variables = {str(meta.value(m, HYDRA.variable)): meta.value(m, HYDRA.property)

@@ -225,3 +225,43 @@ def test_answer_body_is_valid_json_for_every_cap_marker(strict: str) -> None:
     client.setReturnFormat(JSON)
     client.setMethod("POST")
     assert len(client.query().convert()["results"]["bindings"]) == CAP
+
+
+# -- worker processes, without HTTP ------------------------------------------------------
+
+_FORMATS = {"SELECT": "json", "ASK": "json", "GRAPH": "turtle"}
+
+
+def test_on_disk_store_queries_run_in_killable_workers_too(tmp_path: Path) -> None:
+    from asu_graph.config import Settings
+    from asu_graph.executor import ProcessExecutor, QueryTimeout
+    from asu_graph.publication import prepare
+    from asu_graph.query_service import QueryService
+
+    settings = Settings.from_env(store=f"oxigraph:{tmp_path / 'db'}", query_timeout=TIMEOUT)
+    service = QueryService(prepare(settings))
+    try:
+        assert isinstance(service.executor, ProcessExecutor)
+        with pytest.raises(QueryTimeout):
+            service.answer(CROSS_PRODUCT, _FORMATS)
+        assert json.loads(service.answer("ASK { ?s ?p ?o }", _FORMATS).body)["boolean"] is True
+    finally:
+        service.executor.close()
+
+
+def test_a_query_that_crashes_its_engine_only_takes_its_worker_down() -> None:
+    """Oxigraph's parser overflows its stack on ~1000 nested calls; the guard refuses
+    such depth, and even without the guard only the worker process dies."""
+    from asu_graph.executor import Job, ProcessExecutor, QueryFailed
+    from asu_graph.store.oxigraph import OxigraphStore
+
+    store = OxigraphStore()
+    executor = ProcessExecutor(lambda: store)
+    try:
+        crash = "SELECT * { BIND(" + "CONCAT(" * 3000 + '"a"' + ")" * 3000 + " AS ?x) }"
+        with pytest.raises(QueryFailed):
+            executor.run(Job(crash, tuple(_FORMATS.items())), 30)
+        answer = executor.run(Job("ASK {}", tuple(_FORMATS.items())), 30)
+        assert json.loads(answer.body)["boolean"] is True
+    finally:
+        executor.close()

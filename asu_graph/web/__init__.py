@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None,
     logging.getLogger("asu_graph").setLevel(settings.log_level.upper())
 
     from .downloads import blueprint as downloads
+    from .errors_remote import install as install_store_errors
     from .fragments import blueprint as fragments
     from .http import install as install_http
     from .landing import blueprint as landing
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None,
 
     install_http(app)
     install_security(app, settings)
+    install_store_errors(app)
 
     for blueprint in (sparql, linked_data, landing, downloads, fragments):
         app.register_blueprint(blueprint)

@@ -144,12 +144,14 @@ def _metadata(meta: Graph, root: str, here: URIRef, terms: dict, page: int,
     meta.add((dataset, VOID.subset, here))
     search = BNode("tpf-search")
     meta.add((dataset, HYDRA.search, search))
+    meta.add((search, RDF.type, HYDRA.IriTemplate))
     meta.add((search, HYDRA.template, Literal(root + "fragments{?subject,predicate,object}")))
     meta.add((search, HYDRA.variableRepresentation, HYDRA.ExplicitRepresentation))
     for variable, prop in (("subject", RDF.subject), ("predicate", RDF.predicate),
                            ("object", RDF.object)):
         mapping = BNode("tpf-" + variable)
         meta.add((search, HYDRA.mapping, mapping))
+        meta.add((mapping, RDF.type, HYDRA.IriTemplateMapping))
         meta.add((mapping, HYDRA.variable, Literal(variable)))
         meta.add((mapping, HYDRA.property, prop))
 

@@ -21,6 +21,7 @@ from ..store import QuerySyntaxError, StoreUnavailable
 from . import current_publication, current_service
 from . import negotiation as neg
 from . import service_description as sd
+from .errors_remote import store_failed
 from .http import conditional, error, etag_for, not_modified
 
 blueprint = Blueprint("sparql", __name__)
@@ -210,7 +211,10 @@ def sparql() -> Response:
     publication = current_publication()
     max_age = publication.settings.cache_max_age
     dataset = operation.dataset
-    etag = etag_for(publication.version, text, repr(sorted(wanted.items())),
+    # A remote store's current release is part of what an answer depends on.
+    token = publication.store.data_token() if publication.store is not None else None
+    version = publication.version if token is None else f"{publication.version} {token}"
+    etag = etag_for(version, text, repr(sorted(wanted.items())),
                     repr(dataset.default_graphs), repr(dataset.named_graphs))
     early = not_modified(etag, publication.modified, max_age)
     if early is not None:
@@ -225,7 +229,7 @@ def sparql() -> Response:
     except NotAcceptable as exc:
         return _not_acceptable(exc.kind)
     except StoreUnavailable as exc:
-        return error(503, f"The query store is unavailable: {exc}")
+        return store_failed(exc)   # 503 + Retry-After, or 502 (errors_remote.py)
     g.query_answer = answer
     fmt = (formats.RDF_FORMATS if answer.kind == "GRAPH" else formats.RESULT_FORMATS)[answer.fmt]
     response = _negotiated(answer.body, fmt.media_type)
