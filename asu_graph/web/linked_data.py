@@ -386,10 +386,6 @@ def page(slug: str) -> Response:
     return response
 
 
-@blueprint.route("/id/", defaults={"rest": ""})
-@blueprint.route("/page/", defaults={"rest": ""})
-@blueprint.route("/data/", defaults={"rest": ""})
-@blueprint.route("/graph/", defaults={"rest": ""})
 @blueprint.route("/id/<path:rest>")
 @blueprint.route("/page/<path:rest>")
 @blueprint.route("/data/<path:rest>")
@@ -398,6 +394,15 @@ def bad_path(rest: str) -> Response:
     representation = negotiate() or "text"
     lang = language()
     return not_found(request.path, representation, lang if isinstance(lang, str) else "en")
+
+
+@blueprint.route("/id/")
+@blueprint.route("/page/")
+@blueprint.route("/data/")
+@blueprint.route("/graph/")
+def bare_prefix() -> Response:
+    """No slug: a 404 in the asked representation (entities are listed on the landing page)."""
+    return bad_path("")
 
 
 # -- ontology, context, validation -------------------------------------------------
