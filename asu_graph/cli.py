@@ -152,12 +152,21 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _store_label(spec: str) -> str:
+    """The store as it may be printed: a remote URL is checked and shown without credentials."""
+    if spec.startswith(("http://", "https://")):
+        from .store.http import check_url, shown
+
+        return shown(check_url(spec))
+    return spec
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from .publishing.state import ensure_latest
     from .web import create_app
 
     timer = Timer()
-    say(f"building and validating (store: {settings.store}) ...")
+    say(f"building and validating (store: {_store_label(settings.store)}) ...")
     publication = prepare(settings)
     say(f"valid: {publication.triple_count:,} triples, version {publication.version} ({timer})")
     # Only OUT/latest is rewritten; releases in OUT/releases are never touched.
@@ -174,6 +183,34 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         f"({settings.workers} workers x {settings.threads} threads)")
     run_gunicorn(app, settings)
     return EXIT_OK
+
+
+def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
+    from .publish import publish
+    from .store.http import check_url
+
+    gsp_url = check_url(args.to or settings.store_update_url
+                        or _missing("--to GSP_URL (or ASU_STORE_UPDATE_URL)"), "--to")
+    remote_store = settings.store if settings.store.startswith(("http://", "https://")) else ""
+    query_url = check_url(args.query_url or remote_store
+                          or _missing("--query-url SPARQL_URL (or ASU_STORE)"), "--query-url")
+    if args.grace is not None and args.grace < 0:
+        raise ValueError("--grace must be 0 or more seconds")
+    if args.retries < 0:
+        raise ValueError("--retries must be 0 or more")
+    timer = Timer()
+    say("loading and validating ...")
+    publication = build_and_validate(settings)
+    say(f"valid: {publication.triple_count:,} triples, version {publication.version} ({timer})")
+    report = publish(publication, gsp_url, query_url, grace=args.grace,
+                     keep_previous=args.keep_previous, retries=args.retries, progress=say)
+    say(f"published in {timer}")
+    print(report.release.iri)
+    return EXIT_OK
+
+
+def _missing(what: str) -> str:
+    raise ValueError(f"publish needs {what}")
 
 
 # -- parser -------------------------------------------------------------------
@@ -253,6 +290,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dev", action="store_true",
                    help="use Flask's development server instead of gunicorn")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "publish", help="upload the validated graph to a triple store as a new release",
+        description="Validate, then upload the graph to a SPARQL 1.1 Graph Store Protocol "
+                    "endpoint as a new release (one named graph per source graph plus their "
+                    "union), verify the triple counts over SPARQL, make it current, and drop "
+                    "the previous release. Credentials come from ASU_STORE_USER / "
+                    "ASU_STORE_PASSWORD or ASU_STORE_TOKEN only. Prints the release IRI.")
+    _common_settings(p)
+    p.add_argument("--to", metavar="GSP_URL",
+                   help="Graph Store Protocol endpoint, e.g. http://HOST:7878/store "
+                        "(Oxigraph) or http://HOST:8890/sparql-graph-crud-auth (Virtuoso) "
+                        "(ASU_STORE_UPDATE_URL)")
+    p.add_argument("--query-url", metavar="SPARQL_URL",
+                   help="SPARQL query endpoint of the same store, used to verify "
+                        "(default: ASU_STORE when it is a URL)")
+    p.add_argument("--grace", type=float, metavar="SECONDS",
+                   help="wait before dropping the previous release (default: "
+                        "ASU_STORE_RELEASE_TTL + ASU_QUERY_TIMEOUT, so no front end is "
+                        "still reading it)")
+    p.add_argument("--keep-previous", action="store_true",
+                   help="keep the previous release's graphs (drop them by a later publish)")
+    p.add_argument("--retries", type=int, default=5, metavar="N",
+                   help="retries, with exponential backoff, when the store cannot be "
+                        "reached (default 5)")
+    p.set_defaults(func=cmd_publish)
     return parser
 
 

@@ -56,12 +56,19 @@ class Settings:
         "'memory' (rdflib), or the URL of a remote SPARQL endpoint.")
     store_update_url: str = _setting(
         "ASU_STORE_UPDATE_URL", "",
-        "Graph Store Protocol URL of a remote store (publish); empty when not used.")
-    store_user: str = _setting("ASU_STORE_USER", "", "User for basic auth on a remote store.")
+        "Graph Store Protocol URL of a remote store, where publish writes releases "
+        "(default of publish --to); empty when not used.")
+    store_user: str = _setting(
+        "ASU_STORE_USER", "", "User for basic (or, when the store asks, digest) auth on a "
+        "remote store.")
     store_password: str = _setting(
-        "ASU_STORE_PASSWORD", "", "Password for basic auth on a remote store (never logged).")
+        "ASU_STORE_PASSWORD", "", "Password for that user on a remote store (never logged).")
     store_token: str = _setting(
         "ASU_STORE_TOKEN", "", "Bearer token for a remote store (never logged).")
+    store_release_ttl: float = _setting(
+        "ASU_STORE_RELEASE_TTL", 5.0,
+        "Seconds a front end keeps the name of a remote store's current release before "
+        "reading it again (publish waits this long before dropping the previous one).", float)
     union_default_graph: bool = _setting(
         "ASU_UNION_DEFAULT_GRAPH", True,
         "Whether the SPARQL default graph is the union of all named graphs.", _bool)

@@ -7,9 +7,11 @@ asked, the triples pointing at it with the labels of their subjects.
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, URIRef
+import re
 
-from .store import Store
+from rdflib import BNode, Dataset, Graph, URIRef, Variable
+
+from .store import QueryResult, Store
 
 _LABELS = ("<http://www.w3.org/2000/01/rdf-schema#label>|"
            "<http://www.w3.org/2004/02/skos/core#prefLabel>")
@@ -29,7 +31,7 @@ def _label_list() -> str:
     return ", ".join(_LABELS.split("|"))
 
 
-def _bnode_closure(store: Store, iri: str, graph: Graph) -> None:
+def _bnode_closure(store: Store, iri: str, graph: Graph, **options: object) -> None:
     # Engines rename blank nodes per answer, so follow them by path from the
     # named resource instead of by label: depth 1 is <iri> ?p1 ?b1, and so on.
     for depth in range(1, _BNODE_DEPTH + 1):
@@ -38,19 +40,155 @@ def _bnode_closure(store: Store, iri: str, graph: Graph) -> None:
             steps.append(f"?b{level - 1} ?p{level} ?b{level} . FILTER(isBlank(?b{level}))")
         pattern = " ".join(steps)
         query = (f"CONSTRUCT {{ ?b{depth} ?q ?v }} WHERE {{ {pattern} ?b{depth} ?q ?v }}")
-        found = store.query(query).graph()
+        found = store.query(query, **options).graph()
         if len(found) == 0:
             return
         graph += found
 
 
-def describe(store: Store, iri: str, *, inbound: bool = True) -> Graph:
-    """The bounded description of ``iri`` as an rdflib graph (empty if unknown)."""
+def describe(store: Store, iri: str, *, inbound: bool = True, **options: object) -> Graph:
+    """The bounded description of ``iri`` as an rdflib graph (empty if unknown).
+
+    ``options`` are passed to ``store.query`` (the dataset to describe from).
+    """
     if any(ch in iri for ch in "<>\"{}|\\^` \n"):
         raise ValueError(f"not an IRI: {iri!r}")
-    graph = store.query(_OUTBOUND.format(iri=iri, labels=_label_list())).graph()
+    graph = store.query(_OUTBOUND.format(iri=iri, labels=_label_list()), **options).graph()
     if any(isinstance(o, BNode) for o in graph.objects(URIRef(iri), None)):
-        _bnode_closure(store, iri, graph)
+        _bnode_closure(store, iri, graph, **options)
     if inbound:
-        graph += store.query(_INBOUND.format(iri=iri, labels=_label_list())).graph()
+        graph += store.query(_INBOUND.format(iri=iri, labels=_label_list()),
+                             **options).graph()
     return graph
+
+
+# -- DESCRIBE queries ----------------------------------------------------------------
+#
+# Engines each have their own idea of what DESCRIBE returns (Oxigraph: the
+# concise bounded description; rdflib: something else). The endpoint answers
+# DESCRIBE with the same bounded description as the resource pages, whatever
+# store is behind it: the described IRIs are the explicit ones plus the IRI
+# values of the variables, which come from running the WHERE clause as a SELECT.
+
+_WORD = re.compile(r"\s+|#[^\n]*|<[^<>\s]*>|[?$][^\s{}()<>,;.]+|\*|\{|[^\s{}<>#*]+")
+_MAX_DESCRIBED = 1000
+
+
+def _describe_split(text: str) -> tuple[int, int] | None:
+    """Offsets of the DESCRIBE keyword and of what follows its list of terms."""
+    position, keyword = 0, None
+    while position < len(text):
+        match = _WORD.match(text, position)
+        if match is None:
+            return None
+        token = match.group(0)
+        if keyword is None:
+            if token.upper() == "DESCRIBE":
+                keyword = match.start()
+        elif token == "{" or token.upper() in ("WHERE", "FROM"):
+            return keyword, match.start()
+        elif not (token[0] in "?$<#*" or token.isspace() or ":" in token):
+            return None      # not a term: leave the query to the engine
+        position = match.end()
+    return (keyword, len(text)) if keyword is not None else None
+
+
+def described_terms(text: str) -> tuple[list[str], list[str], str | None] | None:
+    """For a DESCRIBE query: (explicit IRIs, variable names or ["*"], SELECT text).
+
+    None when ``text`` is not a DESCRIBE query. The SELECT text, when there is
+    a WHERE clause to run, keeps the prologue, FROM clauses, pattern and
+    solution modifiers of the DESCRIBE query.
+    """
+    if "DESCRIBE" not in text.upper():
+        return None
+    from rdflib.plugins.sparql.algebra import translatePrologue
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parsed = parseQuery(text)
+    except Exception:  # a syntax error: the engine reports it in its own words
+        return None
+    if getattr(parsed[1], "name", None) != "DescribeQuery":
+        return None
+    prologue = translatePrologue(parsed[0], None)
+    iris, variables = [], []
+    for term in parsed[1].var or []:
+        value = prologue.absolutize(term)
+        if isinstance(value, Variable):
+            variables.append(str(value))
+        elif isinstance(value, URIRef):
+            iris.append(str(value))
+    if parsed[1].var is None:
+        variables = ["*"]
+    split = _describe_split(text)
+    where = parsed[1].where
+    select = None
+    if variables and split is not None and where is not None and where != "":
+        start, rest = split
+        head = "*" if variables == ["*"] else " ".join("?" + v for v in variables)
+        select = f"{text[:start]}SELECT DISTINCT {head} {text[rest:]}"
+    return iris, variables, select
+
+
+class DescriptionResult(QueryResult):
+    """A DESCRIBE answer built here (bounded descriptions), serialized like any graph."""
+
+    kind = "GRAPH"
+
+    def __init__(self, graph: Graph) -> None:
+        self._graph = graph
+
+    def serialize(self, fmt: str) -> bytes:
+        from .formats import RDF_FORMATS
+
+        if fmt not in RDF_FORMATS:
+            raise ValueError(f"a graph result cannot be written as {fmt!r}")
+        target: Graph = self._graph
+        if RDF_FORMATS[fmt].quads:
+            # rdflib writes TriG / N-Quads only from a dataset: the triples go
+            # to its default graph, as an engine's CONSTRUCT answer would.
+            target = Dataset()
+            for prefix, namespace in self._graph.namespaces():
+                target.bind(prefix, namespace)
+            for triple in self._graph:
+                target.add(triple)
+        return target.serialize(format=RDF_FORMATS[fmt].rdflib_name, encoding="utf-8")
+
+    def graph(self) -> Graph:
+        return self._graph
+
+
+def describe_query(store: Store, text: str, *, limit: int = _MAX_DESCRIBED,
+                   prefixes: dict[str, str] | None = None,
+                   **options: object) -> DescriptionResult | None:
+    """Answer a DESCRIBE query with merged bounded descriptions; None if not DESCRIBE.
+
+    ``options`` (union_default_graph, default_graphs, named_graphs) go to every
+    store query, so the protocol's dataset applies to the description too.
+    At most ``limit`` resources are described.
+    """
+    terms = described_terms(text)
+    if terms is None:
+        return None
+    iris, variables, select = terms
+    found = list(dict.fromkeys(iris))
+    if select is not None:
+        for row in store.query(select, **options).rows():
+            for name, value in row.items():
+                if (variables == ["*"] or name in variables) and isinstance(value, URIRef):
+                    found.append(str(value))
+        found = list(dict.fromkeys(found))
+    graph = Graph()
+    for prefix, namespace in (prefixes or {}).items():
+        graph.bind(prefix, namespace)
+    for iri in found[:limit]:
+        graph += describe(store, iri, inbound=False, **options)
+    return DescriptionResult(graph)
+
+
+def query(store: Store, text: str, *, limit: int = _MAX_DESCRIBED,
+          prefixes: dict[str, str] | None = None, **options: object) -> QueryResult:
+    """``store.query``, except that DESCRIBE answers with the bounded description."""
+    described = describe_query(store, text, limit=limit, prefixes=prefixes, **options)
+    return described if described is not None else store.query(text, **options)

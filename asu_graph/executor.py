@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import cap as result_cap
+from . import describe
 from .guard import QueryRefused
 from .store import QuerySyntaxError, Store
 
@@ -80,21 +81,25 @@ class Job:
     named_graphs: tuple[str, ...] | None = None
     union_default_graph: bool = True
     cap: int = 0
+    prefixes: tuple[tuple[str, str], ...] = ()    # for DESCRIBE answers written here
 
 
 def execute(store: Store, job: Job) -> Any:
     """Run ``job`` on ``store`` in this process: an ``Answer`` with the result cap applied."""
     from .query_service import Answer, NotAcceptable
 
-    result = store.query(
-        job.text, union_default_graph=job.union_default_graph,
+    # DESCRIBE gets the project's bounded description, whatever the engine.
+    result = describe.query(
+        store, job.text, limit=job.cap if job.cap > 0 else 1000, prefixes=dict(job.prefixes),
+        union_default_graph=job.union_default_graph,
         default_graphs=list(job.default_graphs) if job.default_graphs is not None else None,
         named_graphs=list(job.named_graphs) if job.named_graphs is not None else None)
     fmt = dict(job.formats).get(result.kind)
     if fmt is None:
         raise NotAcceptable(result.kind)
     capped = result_cap.serialize(result, fmt, job.cap)
-    return Answer(result.kind, fmt, capped.body, truncated=capped.truncated)
+    return Answer(result.kind, fmt, capped.body, truncated=capped.truncated,
+                  size=capped.count)
 
 
 class Executor:
@@ -274,7 +279,10 @@ def _start_zygote(opener: Callable[[], Store], memory_bytes: int) -> tuple[str, 
     return path, write_end, pid, folder
 
 
-def _shutdown(owner: int, lifeline: int, zygote: int, folder: str) -> None:
+def _shutdown(owner: int, lifeline: int, zygote: int, folder: str, idle: list) -> None:
+    for worker in idle:
+        worker.close()
+    idle.clear()
     if os.getpid() != owner:
         return
     _LIFELINES.discard(lifeline)
@@ -331,15 +339,16 @@ class ProcessExecutor(Executor):
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
         self._finalizer = weakref.finalize(self, _shutdown, self._owner, lifeline,
-                                           self.zygote_pid, folder)
+                                           self.zygote_pid, folder, self._idle)
 
     def _checkout(self) -> _Worker:
         with self._lock:
             if os.getpid() != self._owner:
                 # A forked serving process: the idle connections belong to the parent.
                 for inherited in self._idle:
-                    inherited.sock.close()
-                self._idle, self._owner = [], os.getpid()
+                    inherited.close()
+                self._idle.clear()
+                self._owner = os.getpid()
             if self._idle:
                 return self._idle.pop()
         return self._spawn()
@@ -402,10 +411,7 @@ class ProcessExecutor(Executor):
 
     def close(self) -> None:
         with self._lock:
-            for worker in self._idle:
-                worker.close()
-            self._idle = []
-        self._finalizer()
+            self._finalizer()
 
 
 def _read_only_oxigraph(path: str) -> Store:

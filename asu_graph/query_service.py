@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from . import guard
+from . import describe, guard
+from .build import project_prefixes
 from .cache import ResultCache, normalise_query
 from .executor import Executor, Job, executor_for
 from .publication import Publication
@@ -34,6 +35,7 @@ class Answer:
     body: bytes
     truncated: bool = False
     cached: bool = False   # served from the result cache (X-Cache: hit)
+    size: int | None = None   # rows or triples in the body (ASK: 1), when known
 
 
 @dataclass(frozen=True)
@@ -69,15 +71,18 @@ class QueryService:
     def cache_key(self, text: str, formats_by_kind: dict[str, str | None],
                   dataset: DatasetSpec) -> tuple:
         """Everything an answer depends on: data version, query, dataset, formats."""
-        return (self.publication.version, self.publication.settings.union_default_graph,
+        return (self.publication.version, self.publication.store.data_token(),
+                self.publication.settings.union_default_graph,
                 normalise_query(text), dataset, tuple(sorted(formats_by_kind.items())))
 
     def run(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> QueryResult:
         """Guarded, in this thread, without timeout or cap: for the CLI and server code."""
         self.check(text, dataset)
         settings = self.publication.settings
-        return self.publication.store.query(
-            text, union_default_graph=settings.union_default_graph,
+        return describe.query(
+            self.publication.store, text, limit=settings.result_cap,
+            prefixes=project_prefixes(settings),
+            union_default_graph=settings.union_default_graph,
             default_graphs=list(dataset.default_graphs) if dataset.default_graphs is not None
             else None,
             named_graphs=list(dataset.named_graphs) if dataset.named_graphs is not None
@@ -107,5 +112,6 @@ class QueryService:
         self.check(text, dataset)
         settings = self.publication.settings
         job = Job(text, tuple(sorted(formats_by_kind.items())), dataset.default_graphs,
-                  dataset.named_graphs, settings.union_default_graph, settings.result_cap)
+                  dataset.named_graphs, settings.union_default_graph, settings.result_cap,
+                  tuple(project_prefixes(settings).items()))
         return self.executor.run(job, settings.query_timeout)

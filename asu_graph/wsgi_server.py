@@ -32,6 +32,9 @@ def gunicorn_options(settings: Settings) -> dict:
         "preload_app": True,
         "timeout": int(settings.query_timeout) + 30,
         "graceful_timeout": 10,
+        # Room for SPARQL queries sent with GET (percent-encoded, so about three
+        # times their length); 8190 is gunicorn's maximum. Longer ones go by POST.
+        "limit_request_line": 8190,
         "accesslog": None,
         "loglevel": settings.log_level.lower(),
         # Several instances may run side by side (replicas, tests): no shared

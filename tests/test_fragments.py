@@ -105,6 +105,7 @@ def test_metadata_and_controls_are_in_their_own_graph(server: str) -> None:
     total = int(meta.value(here, HYDRA.totalItems))
     assert int(meta.value(here, VOID.triples)) == total
     search = next(meta.objects(None, HYDRA.search))
+    assert (search, RDF.type, HYDRA.IriTemplate) in meta
     assert str(meta.value(search, HYDRA.template)).endswith(
         "/fragments{?subject,predicate,object}")
     variables = {str(meta.value(m, HYDRA.variable)): meta.value(m, HYDRA.property)
@@ -211,3 +212,48 @@ def test_unacceptable_type_is_refused(server: str) -> None:
     response = requests.get(server + "/fragments", headers={"Accept": "image/png"}, timeout=10)
     assert response.status_code == 406
     assert "application/trig" in response.text
+
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_browsers_get_a_readable_page_with_the_form(server: str) -> None:
+    response = requests.get(server + "/fragments", params={"subject": ID + "mnhn"},
+                            headers={"Accept": BROWSER}, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert "Accept" in response.headers["Vary"]
+    dataset, _ = fragment(server, subject=ID + "mnhn")
+    total = len(dataset.default_graph)
+    assert f"{total:,} matching triples" in response.text
+    assert 'name="subject"' in response.text and f'value="{ID}mnhn"' in response.text
+    assert "format=trig" in response.text
+    hostile = requests.get(server + "/fragments", params={"object": '"<script>x()</script>"'},
+                           headers={"Accept": BROWSER}, timeout=10)
+    assert hostile.status_code == 200
+    assert "<script>" not in hostile.text and "&lt;script&gt;" in hostile.text
+    # */* alone (and clients that list RDF types) still get RDF.
+    plain = requests.get(server + "/fragments", headers={"Accept": "*/*"}, timeout=10)
+    assert plain.headers["Content-Type"].startswith("application/trig")
+
+
+@pytest.mark.parametrize("accept,fmt", [("application/trig", "trig"),
+                                        ("application/n-quads", "nquads"),
+                                        ("text/turtle", "turtle"),
+                                        ("application/n-triples", "nt"),
+                                        ("application/ld+json", "json-ld")])
+def test_every_format_carries_the_exact_literals(server: str, accept: str, fmt: str) -> None:
+    # Descriptions hold quotes, apostrophes and accents: a wrong escape changes them.
+    description = "http://purl.org/dc/terms/description"
+    construct = requests.post(server + "/sparql", data={
+        "query": f"CONSTRUCT {{ ?s <{description}> ?o }} WHERE {{ ?s <{description}> ?o }}"},
+        headers={"Accept": "application/n-triples"}, timeout=10)
+    expected = set(Graph().parse(data=construct.content, format="nt"))
+    assert 0 < len(expected) <= 100
+    response = requests.get(server + "/fragments", params={"predicate": description},
+                            headers={"Accept": accept}, timeout=10)
+    assert response.status_code == 200
+    parsed = Dataset()
+    parsed.parse(data=response.content, format=fmt)
+    got = {(s, p, o) for s, p, o, _ in parsed.quads((None, URIRef(description), None, None))}
+    assert got == expected

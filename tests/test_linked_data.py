@@ -408,3 +408,53 @@ def test_embedded_json_is_safe_in_a_script_element() -> None:
     safe = embed_json(hostile)
     assert "</" not in safe and "<!--" not in safe and "&" not in safe
     assert json.loads(safe) == json.loads(hostile)
+
+
+def test_every_entity_dereferences_with_all_its_statements(server: str) -> None:
+    entities = {s for s in DATA.subjects() if str(s).startswith(str(ID))}
+    assert len(entities) > 20
+    for entity in sorted(entities):
+        slug = str(entity)[len(str(ID)):]
+        described = parse(get(f"{server}/data/{slug}.nt"), "nt")
+        expected = set(DATA.triples((entity, None, None))) | set(DATA.triples((None, None,
+                                                                                entity)))
+        assert expected <= set(described), slug
+        page = get(f"{server}/page/{slug}")
+        assert page.status_code == 200, slug
+        assert _Page(page.text).h1 == label(slug, "en"), slug
+
+
+# -- named graphs and shapes ------------------------------------------------------
+
+def test_named_graph_iris_dereference(server: str) -> None:
+    for path in sorted((ROOT / "data").glob("*.ttl")):
+        source = Graph().parse(path, format="turtle")
+        served = get(f"{server}/graph/{path.stem}", "text/turtle")
+        assert served.status_code == 200, path.stem
+        assert isomorphic(parse(served, "turtle"), source), path.stem
+    page = get(f"{server}/graph/alliance", BROWSER_ACCEPT, **{"Accept-Language": "fr"})
+    graph_iri = URIRef(BASE + "graph/alliance")
+    (title,) = [o for o in DATA.objects(graph_iri, RDFS.label) if o.language == "fr"]
+    assert _Page(page.text).h1 == str(title)
+    hrefs = {a["href"] for a in _Page(page.text).anchors}
+    assert "/page/mnhn" in hrefs
+    assert str(DATA.value(graph_iri, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))) in hrefs
+    assert get(f"{server}/graph/alliance.jsonld").headers["Content-Type"].startswith(
+        "application/ld+json")
+    for missing in ("/graph/nope", "/graph/Alliance", "/graph/alliance/x", "/graph/ontology"):
+        assert get(server + missing).status_code == 404, missing
+    assert get(f"{server}/graph/alliance.txt").status_code == 404
+
+
+def test_shapes_are_served_and_documented(server: str) -> None:
+    source = Graph().parse(ROOT / "ontology" / "shapes.ttl", format="turtle")
+    assert isomorphic(parse(get(f"{server}/shapes", "text/turtle"), "turtle"), source)
+    assert isomorphic(parse(get(f"{server}/shapes.jsonld"), "json-ld"), source)
+    html = get(f"{server}/shapes", BROWSER_ACCEPT).text
+    namespace = BASE + "shapes#"
+    for shape in {s for s in source.subjects() if str(s).startswith(namespace)}:
+        assert f'id="{str(shape)[len(namespace):]}"' in html, shape
+    # Lists read as their members: no rdf:first in the page.
+    assert "rdf:first" not in html
+    # The validation page names each rule with a link to its shape.
+    assert 'href="/shapes"' in get(f"{server}/validation", BROWSER_ACCEPT).text

@@ -62,9 +62,14 @@ def test_landing_page_has_schema_org_dataset_markup(server: str) -> None:
     formats = {d["encodingFormat"] for d in downloads}
     assert {"text/turtle", "application/n-triples", "application/ld+json",
             "application/rdf+xml", "application/gzip"} <= formats
+    index = requests.get(f"{server}/download/", headers={"Accept": "application/json"},
+                         timeout=10).json()
+    assert {d["contentUrl"] for d in downloads} == {f["url"] for f in index["files"]}
     for download in downloads:
         assert download["@type"] == "DataDownload"
-        assert download["contentUrl"].startswith(f"{server}/download/")
+        fetched = requests.get(download["contentUrl"], timeout=10)
+        assert fetched.status_code == 200, download["contentUrl"]
+        assert download["contentSize"] == f"{len(fetched.content)} B"
 
 
 def test_landing_page_in_french_and_cached(server: str) -> None:

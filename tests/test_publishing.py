@@ -328,3 +328,15 @@ def test_sitemap_points_crawlers_at_pages_dumps_and_endpoint(server: str) -> Non
     robots = requests.get(server + "/robots.txt", timeout=10)
     assert robots.status_code == 200
     assert f"Sitemap: {server}/sitemap.xml" in robots.text
+
+
+@pytest.mark.parametrize("path", ["/void", "/catalog"])
+def test_browsers_get_readable_documents(server: str, path: str) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    response = requests.get(server + path, headers={"Accept": browser}, timeout=10)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert "format=json-ld" in response.text and "&lt;https://w3id.org/asu/" in response.text
+    assert "<script" not in response.text
+    plain = requests.get(server + path, headers={"Accept": "*/*"}, timeout=10)
+    assert plain.headers["Content-Type"].startswith("text/turtle")

@@ -78,7 +78,8 @@ def list_releases(settings: Settings) -> list[dict]:
         if manifest is None or manifest.get("release") != child.name:
             continue
         found.append({**manifest, "folder": str(child)})
-    found.sort(key=lambda m: (m.get("released", ""), m["release"]))
+    # ``sequence`` counts releases in the order they were made (dates may tie).
+    found.sort(key=lambda m: (m.get("sequence", 0), m.get("released", ""), m["release"]))
     return found
 
 

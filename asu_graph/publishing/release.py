@@ -125,6 +125,7 @@ def _fill(folder: Path, publication: Publication, settings, version: str,
 
     manifest = {**build_manifest(publication, files), "release": version,
                 "released": now.isoformat(), "previous": previous_version,
+                "sequence": (previous.get("sequence", 0) + 1) if previous else 1,
                 "changes": {"added": summary["added"], "removed": summary["removed"],
                             "subjects": len(summary["subjects"])}}
     root = release_root(settings)

@@ -68,7 +68,6 @@ def void_graph(settings: Settings, stats: DatasetStats, root: str, manifest: dic
     graph.add((ds, FOAF.homepage, URIRef(root)))
     graph.add((ds, VOID.sparqlEndpoint, URIRef(root + "sparql")))
     graph.add((ds, VOID.uriSpace, Literal(settings.id_ns)))
-    graph.add((ds, VOID.uriLookupEndpoint, URIRef(root + "fragments?subject=")))
     # The SHACL report of this release and the DCAT catalogue describing it.
     graph.add((ds, RDFS.seeAlso, URIRef(root + "validation")))
     graph.add((ds, RDFS.seeAlso, URIRef(root + "catalog")))

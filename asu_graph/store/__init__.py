@@ -2,8 +2,9 @@
 
 ``open_store("oxigraph")`` embedded Oxigraph in memory, ``"oxigraph:DIR"`` on
 disk, ``"oxrdflib"`` an rdflib Dataset over Oxigraph (rdflib API, Oxigraph
-engine), ``"memory"`` rdflib's own engine. Other kinds (remote SPARQL endpoints)
-register themselves with :func:`register`.
+engine), ``"memory"`` rdflib's own engine, ``"http(s)://..."`` the current
+release of a remote triple store (SPARQL 1.1 Protocol, see ``remote.py``).
+Other kinds register themselves with :func:`register`.
 """
 
 from __future__ import annotations
@@ -39,7 +40,15 @@ def _oxrdflib(spec: str, settings: object) -> Store:
     return OxrdflibStore()
 
 
+def _remote(spec: str, settings: object) -> Store:
+    from .remote import RemoteStore
+
+    return RemoteStore(spec, settings)
+
+
 register("oxigraph", _oxigraph)
+register("http", _remote)
+register("https", _remote)
 register("oxrdflib", _oxrdflib)
 register("memory", _memory)
 

@@ -71,6 +71,14 @@ class Store(ABC):
               named_graphs: list[str] | None = None) -> QueryResult:
         """Run a SPARQL 1.1 query; raises QuerySyntaxError for a malformed one."""
 
+    def data_token(self) -> str | None:
+        """What names the content being queried when it can change behind the app's back.
+
+        None for stores loaded by this process; a remote store returns its
+        current release, so cached answers of an older release are not reused.
+        """
+        return None
+
     def triple_count(self) -> int:
         result = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(result.rows()[0]["n"])

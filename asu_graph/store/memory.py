@@ -137,8 +137,10 @@ class MemoryStore(Store):
             return Dataset(store=self._dataset.store, default_union=union)
         # A restricted dataset: copy the chosen graphs (small data, rarely used).
         view = Dataset(default_union=False)
-        for name in default_graphs or ([] if not union else
-                                        [str(c.identifier) for c in self._dataset.contexts()]):
+        # An empty list is an empty default graph (protocol dataset with only
+        # named-graph-uri), not "no restriction".
+        for name in default_graphs if default_graphs is not None else (
+                [] if not union else [str(c.identifier) for c in self._dataset.contexts()]):
             source = self._dataset.graph(URIRef(name)) if name else self._dataset.default_context
             for triple in source:
                 view.default_context.add(triple)
@@ -160,6 +162,10 @@ class MemoryStore(Store):
             raise
         except Exception as exc:  # pyparsing's ParseException and friends
             raise QuerySyntaxError(str(exc)) from None
+        if default_graphs is not None or named_graphs is not None:
+            # The protocol's dataset replaces the query's FROM / FROM NAMED
+            # (SPARQL 1.1 Protocol 2.1.4), as in the other stores.
+            prepared.algebra["datasetClause"] = None
         target = self._view(union_default_graph, default_graphs, named_graphs)
         return MemoryResult(target.query(prepared))
 

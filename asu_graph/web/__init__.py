@@ -28,13 +28,17 @@ def create_app(settings: Settings | None = None,
     logging.getLogger("asu_graph").setLevel(settings.log_level.upper())
 
     from .downloads import blueprint as downloads
+    from .errors_remote import install as install_store_errors
     from .fragments import blueprint as fragments
+    from .http import install as install_http
     from .landing import blueprint as landing
     from .linked_data import blueprint as linked_data
     from .security import install as install_security
     from .sparql import blueprint as sparql
 
+    install_http(app)
     install_security(app, settings)
+    install_store_errors(app)
 
     for blueprint in (sparql, linked_data, landing, downloads, fragments):
         app.register_blueprint(blueprint)

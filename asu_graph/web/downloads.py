@@ -8,16 +8,21 @@ exact bytes whose SHA-256 the manifest gives (no transparent decompression).
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request, send_file
 from markupsafe import escape
 from rdflib import Graph
 
 from .. import formats
+from ..export import sha256
 from ..publishing.dcat import catalog_graph
+from ..publishing.html import document_page
 from ..publishing.layout import find_release, list_releases, served_file
 from ..publishing.sitemap import robots_txt, sitemap_xml
 from ..publishing.state import PublishingState, build_state
@@ -56,20 +61,41 @@ def _modified(text: str) -> datetime:
 
 # -- content negotiation ---------------------------------------------------------
 
-def negotiate(offered: tuple[str, ...], default: str) -> str | None:
-    """Format key from ?format= or Accept among ``offered``; None when nothing fits."""
+HTML = "html"
+
+
+def negotiate(offered: tuple[str, ...], default: str, html: bool = False) -> str | None:
+    """Format key from ?format= or Accept among ``offered``; None when nothing fits.
+
+    With ``html``, a client that prefers text/html (a browser) gets ``"html"``;
+    ``*/*`` alone, or no Accept, gets ``default``.
+    """
     asked = request.args.get("format")
     if asked:
         key = formats.resolve(asked)
+        if html and key == HTML:
+            return HTML
         return key if key in offered else None
     accept = request.accept_mimetypes
     if not accept or accept.best in (None, "*/*"):
         return default
     types = [formats.RDF_FORMATS[k].media_type for k in offered]
-    best = accept.best_match([formats.RDF_FORMATS[default].media_type, *types])
+    candidates = [formats.RDF_FORMATS[default].media_type, *types]
+    if html:
+        candidates.append("text/html")
+    best = accept.best_match(candidates)
     if best is None:
         return None
+    if best == "text/html":
+        return HTML
     return formats.by_media_type(best).key
+
+
+def format_links(path: str, offered: tuple[str, ...], extra: dict[str, str] | None = None
+                 ) -> dict[str, str]:
+    """Links to ``path`` in each offered format (for the HTML views)."""
+    return {formats.RDF_FORMATS[k].media_type: f"{path}?{urlencode({**(extra or {}), 'format': k})}"
+            for k in offered}
 
 
 def not_acceptable(offered: tuple[str, ...]) -> Response:
@@ -78,23 +104,29 @@ def not_acceptable(offered: tuple[str, ...]) -> Response:
                       + " (or ?format=" + "|".join(offered) + ")")
 
 
-def rdf_document(name: str, build: callable) -> Response:
+def rdf_document(name: str, title: str,
+                 build: Callable[[PublishingState, str], Graph]) -> Response:
     """A small RDF document (VoID, DCAT) negotiated, cached per host and format."""
-    key = negotiate(DOCUMENT_FORMATS, "turtle")
+    key = negotiate(DOCUMENT_FORMATS, "turtle", html=True)
     if key is None:
         return not_acceptable(DOCUMENT_FORMATS)
     state = publishing()
     root = root_url()
-    fmt = formats.RDF_FORMATS[key]
 
     def render() -> bytes:
         graph: Graph = build(state, root)
-        return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+        if key == HTML:
+            return document_page(title, graph.serialize(format="turtle"),
+                                 format_links(request.base_url, DOCUMENT_FORMATS),
+                                 root).encode("utf-8")
+        return graph.serialize(format=formats.RDF_FORMATS[key].rdflib_name, encoding="utf-8")
 
     body = state.rendered((name, root, key, _releases_key()), render)
-    response = Response(body, content_type=f"{fmt.media_type}; charset=utf-8")
+    media = "text/html" if key == HTML else formats.RDF_FORMATS[key].media_type
+    response = Response(body, content_type=f"{media}; charset=utf-8")
     response.vary.add("Accept")
-    etag = etag_for(state.publication.version, name, root, key, _releases_key())
+    # The ETag is the body's own hash: equal bytes, equal tag, in every worker.
+    etag = etag_for(state.publication.version, hashlib.sha256(body).hexdigest())
     return conditional(response, etag, state.publication.modified, INDEX_MAX_AGE)
 
 
@@ -113,7 +145,7 @@ def _void(state: PublishingState, root: str) -> Graph:
 @blueprint.route("/.well-known/void")
 @blueprint.route("/void")
 def void() -> Response:
-    return rdf_document("void", _void)
+    return rdf_document("void", "VoID description", _void)
 
 
 def _catalog(state: PublishingState, root: str) -> Graph:
@@ -123,7 +155,7 @@ def _catalog(state: PublishingState, root: str) -> Graph:
 
 @blueprint.route("/catalog")
 def catalog() -> Response:
-    return rdf_document("catalog", _catalog)
+    return rdf_document("catalog", "DCAT catalogue", _catalog)
 
 
 @blueprint.route("/sitemap.xml")
@@ -230,8 +262,6 @@ def _send(folder: Path, manifest: dict, name: str, max_age: int) -> Response:
     meta = manifest["files"].get(name)
     if meta is None:  # manifest.json / SHA256SUMS themselves
         media = "application/json" if name.endswith(".json") else "text/plain; charset=utf-8"
-        from ..export import sha256
-
         etag = sha256(path)
     else:
         media, etag = _media_type(name, meta), meta["sha256"]

@@ -15,6 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from jinja2 import pass_context
 from rdflib import BNode, Graph, URIRef
@@ -150,7 +151,26 @@ def serialize(graph: Graph, key: str) -> bytes:
     if key == "json-ld":
         return graph.serialize(format="json-ld", context=jsonld_context(settings),
                                auto_compact=True, encoding="utf-8")
+    if key == "turtle":
+        return _turtle(graph, project_prefixes(settings))
     return graph.serialize(format=formats.RDF_FORMATS[key].rdflib_name, encoding="utf-8")
+
+
+def _turtle(graph: Graph, prefixes: dict[str, str]) -> bytes:
+    """Turtle that keeps every literal's lexical form.
+
+    rdflib writes xsd:decimal "38000000" as the shorthand 38000000.0, which is
+    another RDF term; Oxigraph's writer keeps the term. Sorted by subject so
+    that each subject's statements are grouped with ';'.
+    """
+    triples = sorted(ox.parse(graph.serialize(format="nt", encoding="utf-8"),
+                              format=ox.RdfFormat.N_TRIPLES),
+                     key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    terms = {str(term) for triple in graph for term in triple}
+    terms |= {str(o.datatype) for o in graph.objects() if getattr(o, "datatype", None)}
+    used = {ns for ns in prefixes.values() if any(term.startswith(ns) for term in terms)}
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE,
+                        prefixes={k: v for k, v in prefixes.items() if v in used})
 
 
 def rdf_content_type(key: str) -> str:
@@ -207,8 +227,11 @@ def _lang_links() -> dict[str, str]:
 
 
 def _exists(iri: str) -> bool:
-    query = f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"
-    return bool(current_service().run(query).boolean)
+    def ask() -> tuple[int, bytes, str]:
+        query = f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"
+        return (200 if current_service().run(query).boolean else 404), b"", ""
+
+    return cache().get(("exists", iri), ask)[0] == 200
 
 
 class _ServiceStore:
@@ -520,3 +543,118 @@ def _translate(context, key: str) -> str:
     """Interface text in the page's language (``lang`` of the template context)."""
     table = MESSAGES.get(context.get("lang", "en"), MESSAGES["en"])
     return table.get(key) or MESSAGES["en"][key]
+
+
+# -- named graphs and shapes -------------------------------------------------------
+
+def _negotiated_name(name: str) -> tuple[str, str | None, Response | None]:
+    """``stem`` or ``stem.ext`` -> (stem, representation, problem response)."""
+    if "." in name:
+        stem, ext = name.rsplit(".", 1)
+        representation = EXTENSIONS.get(ext)
+        if representation is None:
+            return stem, None, not_found(
+                f"{request.path} (extensions: {', '.join('.' + e for e in EXTENSIONS)})", "text")
+        return stem, representation, None
+    representation = negotiate()
+    if representation is None:
+        return name, None, not_acceptable(True)
+    return name, representation, None
+
+
+@blueprint.route("/graph/<name>")
+def named_graph(name: str) -> Response:
+    """A named graph IRI ({base}graph/{stem}): its contents as RDF, or a page about it."""
+    lang = language()
+    if isinstance(lang, Response):
+        return lang
+    stem, representation, problem = _negotiated_name(name)
+    if problem is not None:
+        return problem
+    publication = current_publication()
+    iri = publication.settings.graph_ns + stem
+    if not SLUG.fullmatch(stem) or iri not in current_service().graph_names:
+        return not_found(f"<{iri}>", representation, lang)
+
+    def contents() -> Graph:
+        # From the published dataset, like the dumps: the same triples byte for byte
+        # (an engine may rewrite literals to canonical form, e.g. decimals).
+        graph = Graph()
+        graph += publication.dataset.graph(URIRef(iri))
+        return graph
+
+    def produce() -> tuple[int, bytes, str]:
+        if representation != "html":
+            return 200, serialize(contents(), representation), rdf_content_type(representation)
+        graph = contents()
+        about = describe(_ServiceStore(), iri, inbound=False)
+        ln = links()
+        view = EntityBuilder(about, vocabulary(), ln, lang).build(iri)
+        subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef)}, key=str)
+        described = [{"href": ln.href(str(s)), "iri": str(s),
+                      "label": title_of(graph, s, lang) or title_of(
+                          publication.dataset, s, lang) or ln.curie(str(s))}
+                     for s in subjects]
+        return 200, html("graph.html", lang=lang, view=view, links=ln, triples=len(graph),
+                         described=described, alternates=_alternates(f"/graph/{stem}"),
+                         page_lang_links=_lang_links()), "text/html; charset=utf-8"
+
+    _, body, content_type = cache().get(("graph", stem, representation, lang), produce)
+    response = finish(200, body, content_type, representation,
+                      lang if representation == "html" else "", ("Accept-Language",))
+    response.headers["Link"] = link_header(_alternates(f"/graph/{stem}"))
+    return response
+
+
+@blueprint.route("/graph/<path:rest>")
+def bad_graph_path(rest: str) -> Response:
+    return bad_path(rest)
+
+
+def _shapes_graph() -> Graph:
+    from ..build import load_shapes
+
+    cached = current_app.extensions.get("asu_shapes")
+    if cached is None:
+        cached = load_shapes(current_publication().settings)
+        current_app.extensions["asu_shapes"] = cached
+    graph = Graph()
+    graph += cached
+    return graph
+
+
+@blueprint.route("/shapes")
+@blueprint.route("/shapes.<ext>")
+def shapes(ext: str | None = None) -> Response:
+    """The SHACL shapes the release was validated with ({base}shapes#X lands here)."""
+    lang = language()
+    if isinstance(lang, Response):
+        return lang
+    stem, representation, problem = _negotiated_name("shapes" + (f".{ext}" if ext else ""))
+    if problem is not None:
+        return problem
+    settings = current_publication().settings
+    namespace = settings.base + "shapes#"
+
+    def produce() -> tuple[int, bytes, str]:
+        graph = _shapes_graph()
+        if representation != "html":
+            return 200, serialize(graph, representation), rdf_content_type(representation)
+        ln = links()
+        builder = EntityBuilder(graph, vocabulary(), ln, lang)
+        named = sorted({s for s in graph.subjects() if isinstance(s, URIRef)
+                        and str(s).startswith(namespace)}, key=str)
+        views = [(str(s)[len(namespace):], builder.build(str(s))) for s in named]
+        head = URIRef(settings.base + "shapes")
+        return 200, html("shapes.html", lang=lang, links=ln, shapes=views,
+                         title=title_of(graph, head, lang) or "SHACL shapes",
+                         description=_pick(graph, head, URIRef(
+                             "http://www.w3.org/2000/01/rdf-schema#comment"), lang),
+                         alternates=_alternates("/shapes"), page_lang_links=_lang_links()), \
+            "text/html; charset=utf-8"
+
+    _, body, content_type = cache().get(("shapes", representation, lang), produce)
+    response = finish(200, body, content_type, representation,
+                      lang if representation == "html" else "", ("Accept-Language",))
+    response.headers["Link"] = link_header(_alternates("/shapes"))
+    return response

@@ -108,7 +108,9 @@ class Links:
     def __init__(self, settings: Settings, root: str = "") -> None:
         self.settings = settings
         self.root = root.rstrip("/")
-        self.prefixes = sorted(project_prefixes(settings).items(), key=lambda kv: -len(kv[1]))
+        known = {**project_prefixes(settings), "asush": settings.base + "shapes#",
+                 "graph": settings.graph_ns}
+        self.prefixes = sorted(known.items(), key=lambda kv: -len(kv[1]))
 
     def href(self, iri: str) -> str:
         s = self.settings
@@ -169,6 +171,7 @@ class Value:
     datatype: str | None = None   # CURIE of a literal's datatype
     rows: list[Row] = field(default_factory=list)   # a blank node's own statements
     sources: list[int] = field(default_factory=list)  # footnote numbers
+    items: list[Value] = field(default_factory=list)   # members of an RDF list
 
 
 @dataclass
@@ -248,9 +251,14 @@ class EntityBuilder:
             return Value("literal", str(node), lang=node.language, datatype=datatype,
                          title=str(node.datatype) if node.datatype else None)
         if isinstance(node, BNode):
-            rows = [] if depth >= 5 or node in seen else \
-                self.rows(node, depth=depth + 1, seen=seen | {node})
-            return Value("bnode", "", rows=rows)
+            if depth >= 5 or node in seen:
+                return Value("bnode", "")
+            items = _rdf_list(self.graph, node)
+            if items is not None:
+                # An RDF collection reads as its members, not as rdf:first / rdf:rest.
+                return Value("list", "", items=[self.value(i, depth + 1, seen | {node})
+                                                for i in items])
+            return Value("bnode", "", rows=self.rows(node, depth=depth + 1, seen=seen | {node}))
         iri = str(node)
         label = title_of(self.graph, node, self.lang)
         if label is None:
@@ -322,6 +330,23 @@ class EntityBuilder:
             types=types, rows=rows, inbound=inbound,
             sources=sorted(self.sources.values(), key=lambda s: s.number),
             identifiers=identifiers)
+
+
+def _rdf_list(graph: Graph, node: Node) -> list[Node] | None:
+    """The members of the RDF collection starting at ``node``, or None if it is not one."""
+    items: list[Node] = []
+    seen = set()
+    while node != RDF.nil:
+        if node in seen or not isinstance(node, BNode):
+            return None
+        seen.add(node)
+        first = list(graph.objects(node, RDF.first))
+        rest = list(graph.objects(node, RDF.rest))
+        if len(first) != 1 or len(rest) != 1:
+            return None
+        items.append(first[0])
+        node = rest[0]
+    return items
 
 
 def _sort_key(node: Node) -> tuple:
@@ -426,6 +451,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "query_note": "Write SPARQL in the browser, with example queries.",
         "fragments_note": "For Linked Data Fragments clients.",
         "entities_by_class": "Entities by class", "browse": "All entities",
+        "named_graph": "named graph", "described_here": "Resources described in this graph",
+        "graph_contents": "Contents of this graph", "type": "type", "shapes": "Shapes",
     },
     "fr": {
         "site": "Données liées de l'Alliance Sorbonne Université",
@@ -462,5 +489,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "query_note": "Écrire du SPARQL dans le navigateur, avec des exemples.",
         "fragments_note": "Pour les clients Linked Data Fragments.",
         "entities_by_class": "Entités par classe", "browse": "Toutes les entités",
+        "named_graph": "graphe nommé", "described_here": "Ressources décrites dans ce graphe",
+        "graph_contents": "Contenu de ce graphe", "type": "type", "shapes": "Formes",
     },
 }

@@ -15,6 +15,7 @@ import mmap
 import multiprocessing
 import struct
 import time
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -99,8 +100,21 @@ def _is_loopback(address: str | None) -> bool:
         return False
 
 
+def _valid_utf8(encoded: bytes) -> bool:
+    """Whether percent-encoded form data decodes to UTF-8 (Werkzeug would keep bad bytes
+    as literal ``%FF`` text, silently changing a query instead of refusing it)."""
+    try:
+        unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def install(app: Flask, settings: Settings) -> None:
-    """Register the hooks and error handlers on ``app``."""
+    """Register the hooks and error handlers on ``app`` (before the blueprints)."""
+    # "/id//etc/passwd" (an encoded slash decodes to one) is a 404 like any other
+    # unknown path, not a redirect that cleans it up for the client.
+    app.url_map.merge_slashes = False
 
     @app.errorhandler(QueryRefused)
     def refused(exc: QueryRefused) -> Response:
@@ -128,6 +142,16 @@ def install(app: Flask, settings: Settings) -> None:
                                   f"Retry after {seconds} seconds.")
             response.headers["Retry-After"] = str(seconds)
             return response
+
+    @app.before_request
+    def utf8_only() -> Response | None:
+        if not _valid_utf8(request.query_string):
+            return error(400, "The query string is not valid UTF-8.")
+        if request.mimetype == "application/x-www-form-urlencoded":
+            # Read (within MAX_CONTENT_LENGTH) and kept for the form parser.
+            if not _valid_utf8(request.get_data(cache=True)):
+                return error(400, "The form body is not valid UTF-8.")
+        return None
 
     @app.after_request
     def headers(response: Response) -> Response:

@@ -1,96 +1,242 @@
-"""SPARQL 1.1 Protocol, query side, at ``/sparql``."""
+"""SPARQL 1.1 Protocol, query side, at ``/sparql``.
+
+One request is a short sequence of steps: read the operation (GET, form
+POST or direct POST; updates refused), check the protocol dataset, choose
+the formats, answer 304 when the client already has this answer, run the
+query through the QueryService, send it with ETag and Cache-Control. Without
+a query, ``GET /sparql`` is the service description.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import Blueprint, Response, request
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
+from flask import Blueprint, Response, current_app, g, request
 
 from .. import formats
-from ..query_service import NotAcceptable
-from ..store import QuerySyntaxError
-from . import current_service
-from .http import error
+from ..query_service import DatasetSpec, NotAcceptable
+from ..store import QuerySyntaxError, StoreUnavailable
+from . import current_publication, current_service
+from . import negotiation as neg
+from . import service_description as sd
+from .errors_remote import store_failed
+from .http import conditional, error, etag_for, not_modified
 
 blueprint = Blueprint("sparql", __name__)
 
-_DEFAULT = {"SELECT": "json", "ASK": "json", "GRAPH": "turtle"}
+READ_ONLY = ("This endpoint is read-only: SPARQL Update is not accepted here. "
+             "The data can be downloaded from the dumps and changed in a copy.")
 
 
-def _query_text() -> tuple[str | None, Response | None]:
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Operation:
+    query: str | None          # None: no query at all (service description)
+    dataset: DatasetSpec
+
+
+def _one(values: list[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise ProtocolError(400, f"More than one '{name}' parameter: send exactly one query.")
+    return values[0] if values else None
+
+
+def _charset_is_utf8() -> bool:
+    charset = request.mimetype_params.get("charset")
+    return charset is None or charset.strip().lower() in ("utf-8", "utf8")
+
+
+def read_operation() -> Operation:
+    """The query and protocol dataset of this request, or a ProtocolError."""
     if request.method == "GET":
         if "update" in request.args:
-            return None, error(405, "This endpoint is read-only: SPARQL Update is refused.")
-        return request.args.get("query"), None
-    mime = request.mimetype
-    if mime == "application/sparql-update" or "update" in request.form:
-        return None, error(403, "This endpoint is read-only: SPARQL Update is refused.")
-    if mime == "application/x-www-form-urlencoded":
-        return request.form.get("query"), None
-    if mime == "application/sparql-query":
-        try:
-            return request.get_data().decode("utf-8"), None
-        except UnicodeDecodeError:
-            return None, error(400, "The query body is not valid UTF-8.")
-    return None, error(415, f"Unsupported Content-Type {mime or '(none)'}: send "
-                            "application/x-www-form-urlencoded or application/sparql-query.")
+            raise ProtocolError(403, READ_ONLY)
+        query = _one(request.args.getlist("query"), "query")
+    else:
+        mime = request.mimetype
+        if mime == "application/sparql-update":
+            raise ProtocolError(403, READ_ONLY)
+        if mime == "application/x-www-form-urlencoded":
+            if not _charset_is_utf8():
+                raise ProtocolError(415, "Form bodies must be UTF-8.")
+            if "update" in request.form or "update" in request.args:
+                raise ProtocolError(403, READ_ONLY)
+            query = _one(request.form.getlist("query") + request.args.getlist("query"),
+                         "query")
+        elif mime == "application/sparql-query":
+            if not _charset_is_utf8():
+                raise ProtocolError(415, "The query body must be UTF-8 "
+                                         f"(got charset={request.mimetype_params['charset']}).")
+            if "query" in request.args:
+                raise ProtocolError(400, "A direct POST carries the query in its body; "
+                                         "do not also send a 'query' URL parameter.")
+            try:
+                query = request.get_data(cache=True).decode("utf-8")
+            except UnicodeDecodeError:
+                raise ProtocolError(400, "The query body is not valid UTF-8.") from None
+        else:
+            raise ProtocolError(415, f"Unsupported Content-Type {mime or '(none)'}: POST "
+                                     "application/x-www-form-urlencoded (query=...) or "
+                                     "application/sparql-query (the query as the body).")
+        if query is None:
+            raise ProtocolError(400, "Missing 'query' parameter in the POST body.")
+    return Operation(query, _dataset())
 
 
-def choose_format(kind: str) -> str | None:
-    """The format key for this answer, from ?format= / ?output= or Accept."""
-    return wanted_formats()[kind]
+def _values(name: str) -> list[str]:
+    values = request.args.getlist(name)
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        values += request.form.getlist(name)
+    return [v.strip() for v in values]
 
 
-def wanted_formats() -> dict[str, str | None]:
-    """The format key this request gets for each kind of answer (None: not acceptable)."""
-    values = request.values
-    asked = values.get("format") or values.get("output") or ""
-    accept = request.headers.get("Accept", "")
-    return {kind: _negotiate(kind, asked, accept) for kind in ("SELECT", "ASK", "GRAPH")}
+def _graph_names() -> frozenset[str]:
+    names = current_app.extensions.get("asu_graph_names")
+    if names is None:
+        names = current_app.extensions["asu_graph_names"] = sd.graph_names(
+            current_publication())
+    return names
+
+
+def _dataset() -> DatasetSpec:
+    """default-graph-uri / named-graph-uri: only this dataset's own graphs may be named.
+
+    When either is given, the dataset is exactly what they say (SPARQL 1.1
+    Protocol, 2.1.4): the other list, if absent, is empty.
+    """
+    defaults, named = _values("default-graph-uri"), _values("named-graph-uri")
+    if not defaults and not named:
+        return DatasetSpec()
+    known = _graph_names()
+    for param, iris in (("default-graph-uri", defaults), ("named-graph-uri", named)):
+        for iri in iris:
+            if iri not in known:
+                shown = ", ".join(sorted(known)[:40])
+                raise ProtocolError(400, f"{param}={iri} is not a graph of this dataset. "
+                                         f"Its graphs (see GET /sparql): {shown}")
+    return DatasetSpec(tuple(dict.fromkeys(defaults)), tuple(dict.fromkeys(named)))
+
+
+def _format_values() -> list[str]:
+    return [v for name in neg.FORMAT_PARAMS for v in request.values.getlist(name)]
+
+
+def choose_formats() -> dict[str, str | None]:
+    """The format key to send for each kind of answer (None: not acceptable)."""
+    return dict(_formats_for(request.headers.get("Accept"), tuple(_format_values())))
 
 
 @lru_cache(maxsize=1024)
-def _negotiate(kind: str, asked: str, accept_header: str) -> str | None:
+def _formats_for(accept: str | None,
+                 values: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]:
     # Memoised: clients send a handful of distinct Accept headers, and parsing
-    # and matching them three times per request was a fifth of the time an
-    # answer from the result cache took (docs/performance.md).
-    offered = formats.RDF_FORMATS if kind == "GRAPH" else formats.RESULT_FORMATS
-    if asked:
-        key = formats.resolve(asked)
-        return key if key in offered else None
-    accept = parse_accept_header(accept_header, MIMEAccept)
-    if not accept or accept.best in (None, "*/*"):
-        return _DEFAULT[kind]
-    best = accept.best_match([f.media_type for f in offered.values()] + ["application/json"])
-    if best is None:
-        return None
-    return "json" if best == "application/json" and kind != "GRAPH" else \
-        (formats.by_media_type(best).key if formats.by_media_type(best) else None)
+    # them for every request is a visible share of a cached answer's time.
+    return tuple((kind, neg.choose(neg.OFFERS_BY_KIND[kind], neg.WORDS_BY_KIND[kind],
+                                   values, accept))
+                 for kind in ("SELECT", "ASK", "GRAPH"))
+
+
+def _not_acceptable(kind: str | None) -> Response:
+    """406 naming what is offered for ``kind`` (None: for any kind of answer)."""
+    what = {"GRAPH": "a graph (CONSTRUCT/DESCRIBE) answer", "ASK": "an ASK answer",
+            "SELECT": "a SELECT answer", None: "the answer"}[kind]
+    offers = neg.OFFERS_BY_KIND[kind] if kind else neg.RESULT_OFFERS + neg.GRAPH_OFFERS
+    words = neg.WORDS_BY_KIND[kind] if kind else {**neg.WORDS_BY_KIND["SELECT"],
+                                                  **neg.WORDS_BY_KIND["GRAPH"]}
+    return error(406, neg.not_acceptable_message(
+        what, offers, words, request.headers.get("Accept"), _format_values()))
+
+
+def _negotiated(body: bytes, media_type: str) -> Response:
+    response = Response(body, content_type=f"{media_type}; charset=utf-8")
+    response.vary.add("Accept")
+    return response
+
+
+def service_description() -> Response:
+    publication = current_publication()
+    settings = publication.settings
+    accept, values = request.headers.get("Accept"), _format_values()
+    key = neg.choose(neg.DESCRIPTION_OFFERS, neg.DESCRIPTION_WORDS, values, accept)
+    if key is None:
+        return error(406, neg.not_acceptable_message(
+            "the service description", neg.DESCRIPTION_OFFERS, neg.DESCRIPTION_WORDS,
+            accept, values))
+    endpoint = request.base_url
+    etag = etag_for(publication.version, "service-description", endpoint, key)
+    early = not_modified(etag, publication.modified, settings.cache_max_age)
+    if early is not None:
+        early.vary.add("Accept")
+        return early
+    fmt = formats.RDF_FORMATS[key]
+    body = sd.render(publication, endpoint, fmt.rdflib_name)
+    return conditional(_negotiated(body, fmt.media_type), etag, publication.modified,
+                       settings.cache_max_age)
+
+
+def _unshift(message: str, columns: int) -> str:
+    """Error positions as in the client's text, before the BASE the endpoint put in front.
+
+    Relative IRIs in a query resolve against the dataset's base IRI (so
+    ``<id/mnhn>`` names the Museum): the endpoint writes ``BASE <...> `` on the
+    query's first line, which moves line 1's columns but no other line.
+    """
+    return re.sub(r"\b1:(\d+)", lambda m: f"1:{max(1, int(m.group(1)) - columns)}", message)
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
-    text, problem = _query_text()
-    if problem is not None:
-        return problem
-    if not text:
-        return error(400, "Missing 'query' parameter.")
-    service = current_service()
-    wanted = wanted_formats()
     try:
-        answer = service.answer(text, wanted)
+        operation = read_operation()
+    except ProtocolError as exc:
+        return error(exc.status, exc.message)
+    if operation.query is None:
+        return service_description()
+    text = g.query_text = operation.query
+    if not text.strip():
+        return error(400, "Empty query: the 'query' parameter holds no SPARQL text.")
+
+    wanted = choose_formats()
+    if all(key is None for key in wanted.values()):
+        return _not_acceptable(None)
+
+    publication = current_publication()
+    max_age = publication.settings.cache_max_age
+    dataset = operation.dataset
+    # A remote store's current release is part of what an answer depends on.
+    token = publication.store.data_token() if publication.store is not None else None
+    version = publication.version if token is None else f"{publication.version} {token}"
+    etag = etag_for(version, text, repr(sorted(wanted.items())),
+                    repr(dataset.default_graphs), repr(dataset.named_graphs))
+    early = not_modified(etag, publication.modified, max_age)
+    if early is not None:
+        early.vary.add("Accept")
+        return early
+
+    base = f"BASE <{publication.settings.base}> "
+    try:
+        answer = current_service().answer(base + text, wanted, dataset)
     except QuerySyntaxError as exc:
-        return error(400, f"Malformed SPARQL query: {exc}")
+        return error(400, f"Malformed SPARQL query: {_unshift(str(exc), len(base))}")
     except NotAcceptable as exc:
-        offered = formats.RDF_FORMATS if exc.kind == "GRAPH" else formats.RESULT_FORMATS
-        return error(406, "None of the accepted types can be produced. Offered: "
-                          + ", ".join(f.media_type for f in offered.values()))
+        return _not_acceptable(exc.kind)
+    except StoreUnavailable as exc:
+        return store_failed(exc)   # 503 + Retry-After, or 502 (errors_remote.py)
+    g.query_answer = answer
     fmt = (formats.RDF_FORMATS if answer.kind == "GRAPH" else formats.RESULT_FORMATS)[answer.fmt]
-    response = Response(answer.body, content_type=f"{fmt.media_type}; charset=utf-8")
-    response.vary.add("Accept")
+    response = _negotiated(answer.body, fmt.media_type)
     response.headers["X-Cache"] = "hit" if answer.cached else "miss"
     if answer.truncated:  # never silent: see asu_graph/cap.py
         response.headers["X-ASU-Result-Truncated"] = "true"
-    return response
+    if request.method == "POST":   # POST answers are not cached by HTTP caches
+        response.set_etag(etag)
+        return response
+    return conditional(response, etag, publication.modified, max_age)

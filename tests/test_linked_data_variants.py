@@ -1,4 +1,9 @@
-"""Labels with markup are text: a live server on data whose labels hold HTML and </script>."""
+"""Unusual but valid data on a live server: labels holding HTML and </script>, blank nodes.
+
+The fact files are copied and changed (they still pass the shapes): every
+English name of the museum becomes markup, and the museum gets a nested
+blank-node amount and an RDF list.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,23 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SKOS
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from .support import ROOT, asu_server
 
 HOSTILE = "</script><script>window.pwned=1</script><b>bold</b> & <!-- x"
 MNHN = URIRef("https://w3id.org/asu/id/mnhn")
+SCHEMA = Namespace("https://schema.org/")
+BLANK_NODES = """
+<https://w3id.org/asu/id/mnhn>
+    <https://schema.org/funding> [
+        a <https://schema.org/MonetaryAmount> ;
+        <https://schema.org/value> "12.5"^^<http://www.w3.org/2001/XMLSchema#decimal> ;
+        <https://schema.org/currency> "EUR" ;
+        <https://schema.org/valueReference> [ <https://schema.org/name> "deeper value" ] ] ;
+    <https://schema.org/keywords> ( "first keyword" "second keyword" ) .
+"""
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +46,8 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 graph.remove((MNHN, p, o))
                 graph.add((MNHN, p, Literal(HOSTILE, lang="en")))
             path.write_text(graph.serialize(format="turtle"), encoding="utf-8")
+    with (data / "alliance.ttl").open("a", encoding="utf-8") as handle:
+        handle.write(BLANK_NODES)
     with asu_server(tmp, env={"ASU_DATA_DIR": str(data)}) as url:
         yield url
 
@@ -77,3 +94,30 @@ def test_browser_shows_the_label_as_text(hostile_server: str, browser) -> None:
         assert page.locator("main b").count() == 0
     finally:
         context.close()
+
+
+def test_blank_nodes_come_with_the_description(hostile_server: str) -> None:
+    text = requests.get(f"{hostile_server}/data/mnhn.ttl", timeout=10).text
+    graph = Graph().parse(data=text, format="turtle")
+    amount = graph.value(MNHN, SCHEMA.funding)
+    assert isinstance(amount, BNode)
+    assert (amount, RDF.type, SCHEMA.MonetaryAmount) in graph
+    assert (amount, SCHEMA.value, Literal("12.5", datatype=XSD.decimal)) in graph
+    deeper = graph.value(amount, SCHEMA.valueReference)
+    assert graph.value(deeper, SCHEMA.name) == Literal("deeper value")
+    head = graph.value(MNHN, SCHEMA.keywords)
+    assert [str(v) for v in graph.items(head)] == ["first keyword", "second keyword"]
+
+
+def test_blank_nodes_are_shown_inline(hostile_server: str) -> None:
+    html = requests.get(f"{hostile_server}/page/mnhn?lang=en", timeout=10).text
+    nested = html.split('<table class="nested">', 1)[1]
+    assert ">12.5</span>" in nested and "xsd:decimal" in nested
+    assert ">deeper value</span>" in nested
+    assert "rdf:first" not in html and "rdf:rest" not in html
+    assert '<span class="list">(' in html and ">second keyword</span>" in html
+    (embedded,) = _scripts(html)
+    graph = Graph().parse(data=embedded, format="json-ld")
+    amount = graph.value(MNHN, SCHEMA.funding)
+    assert graph.value(graph.value(amount, SCHEMA.valueReference), SCHEMA.name) == \
+        Literal("deeper value")

@@ -1,0 +1,306 @@
+"""A remote triple store (Virtuoso, Oxigraph server, Fuseki, GraphDB...) as a Store.
+
+Queries go over the SPARQL 1.1 Protocol with SPARQLWrapper building each
+request (query, dataset parameters, method), sent through a pooled,
+authenticated ``requests`` session (``http.py``): SPARQLWrapper's own
+transport is urllib, which opens a connection per query and installs digest
+handlers process-wide.
+
+The store holds releases written by ``asu-graph publish`` (see
+``releases.py``). Every query is answered from the current release only: its
+union graph as the default graph and its named graphs as the named graphs,
+given explicitly as ``default-graph-uri`` / ``named-graph-uri``, so a release
+being uploaded, an old one being dropped or anything else in the store is
+never seen. The current release is read from the pointer graph and kept for
+``settings.store_release_ttl`` seconds.
+
+Answers are fetched as SPARQL JSON results or N-Triples, renamed back to the
+published names, and re-serialized in whatever format the client asked for,
+so every format key works whatever the store offers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+import warnings
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.query import Result
+from rdflib.term import Identifier
+from SPARQLWrapper import POST, SPARQLWrapper
+
+from ..sparql_text import has_dataset_clause
+from .base import QueryResult, QuerySyntaxError, Store, StoreUnavailable
+from .http import StoreClient, StoreDown, StoreError, check_url, raise_for_status, shown
+from .memory import MemoryResult
+from .releases import Release, pointer_query, query_form, release_from_rows
+from .virtuoso import is_virtuoso, repair_lexical, repair_rows
+
+log = logging.getLogger("asu_graph.store")
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RESULTS_JSON = "application/sparql-results+json"
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+
+
+class _Response:
+    """What SPARQLWrapper's QueryResult expects of a urllib response."""
+
+    def __init__(self, response) -> None:
+        self._response = response
+
+    def info(self) -> dict[str, str]:
+        return {k.lower(): v for k, v in self._response.headers.items()}
+
+    def read(self) -> bytes:
+        return self._response.content
+
+    @property
+    def server(self) -> str:
+        return self._response.headers.get("Server", "")
+
+    def geturl(self) -> str:
+        return self._response.url
+
+
+class PooledSPARQLWrapper(SPARQLWrapper):
+    """SPARQLWrapper whose requests go through a StoreClient (pool, auth, errors)."""
+
+    def __init__(self, endpoint: str, client: StoreClient) -> None:
+        super().__init__(endpoint)
+        self._client = client
+        self.setMethod(POST)       # no URL length limit, nothing cached on the way
+        self.setOnlyConneg(True)   # the Accept header only, no format=/output= guesses
+
+    def _query(self):
+        if self.isSparqlUpdateRequest():  # never: the store only ever receives queries
+            raise QuerySyntaxError("only queries are sent to the store")
+        request = self._createRequest()
+        headers = {name: value for name, value in request.header_items()
+                   if name.lower() != "user-agent"}
+        response = self._client.send(request.get_method(), request.full_url,
+                                     data=request.data, headers=headers)
+        raise_for_status(response, "the query", query=True)
+        return _Response(response), self.returnFormat
+
+
+# -- answers -----------------------------------------------------------------------
+
+def _bnode(label: str) -> BNode:
+    # Virtuoso labels blank nodes "nodeID://b10000": keep them valid in N-Triples/TSV.
+    return BNode(re.sub(r"[^A-Za-z0-9]", "", label) or "b")
+
+
+def _literal(value: str, lang: str | None, datatype: str | None, virtuoso: bool) -> Literal:
+    if lang:
+        return Literal(value, lang=lang)
+    if not datatype or datatype == _XSD_STRING:
+        return Literal(value)       # RDF 1.1 simple literal, as the embedded stores give it
+    if virtuoso:
+        value = repair_lexical(value, datatype)
+    return Literal(value, datatype=URIRef(datatype))
+
+
+def json_term(cell: dict, virtuoso: bool = False) -> Identifier:
+    kind = cell.get("type")
+    value = cell.get("value", "")
+    if kind == "uri":
+        return URIRef(value)
+    if kind == "bnode":
+        return _bnode(value)
+    if kind in ("literal", "typed-literal"):
+        return _literal(value, cell.get("xml:lang"), cell.get("datatype"), virtuoso)
+    raise ValueError(f"unknown term type {kind!r} in SPARQL JSON results")
+
+
+def ox_term(term: object, virtuoso: bool = False) -> Identifier:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return _bnode(term.value)
+    if isinstance(term, ox.Literal):
+        return _literal(term.value, term.language, term.datatype.value, virtuoso)
+    raise ValueError(f"unsupported term in a graph answer: {term!r}")
+
+
+class RemoteResult(MemoryResult):
+    """An answer from the store, held as an rdflib Result (serializes to every format)."""
+
+
+def _select_result(document: dict, rename, virtuoso: bool = False) -> Result:
+    result = Result("SELECT")
+    names = document.get("head", {}).get("vars", [])
+    result.vars = [Variable(v) for v in names]
+    rows = []
+    for binding in document.get("results", {}).get("bindings", []):
+        rows.append({Variable(k): rename(json_term(v, virtuoso)) for k, v in binding.items()
+                     if k in names})
+    result.bindings = rows
+    return result
+
+
+def _ask_result(document: dict) -> Result:
+    result = Result("ASK")
+    result.askAnswer = bool(document.get("boolean"))
+    return result
+
+
+def _graph_result(body: bytes, content_type: str, rename, virtuoso: bool = False) -> Result:
+    media = content_type.split(";")[0].strip().lower()
+    fmt = ox.RdfFormat.from_media_type(media) if media else None
+    if media == "text/plain":        # N-Triples under its old media type
+        fmt = ox.RdfFormat.N_TRIPLES
+    if fmt is None or fmt.supports_datasets:
+        raise StoreError(f"The triple store answered a graph query with {media or 'no type'}, "
+                         "which this service cannot read.")
+    graph = Graph()
+    try:
+        for triple in ox.parse(body, format=fmt):
+            graph.add(tuple(rename(ox_term(t, virtuoso))
+                            for t in (triple.subject, triple.predicate, triple.object)))
+    except SyntaxError as exc:
+        raise StoreError(f"The triple store sent an unreadable graph: {exc}") from None
+    result = Result("CONSTRUCT")
+    result.graph = graph
+    return result
+
+
+# -- the store -----------------------------------------------------------------------
+
+class RemoteStore(Store):
+    """Reads the current release of a triple store over the SPARQL 1.1 Protocol."""
+
+    name = "remote"
+
+    def __init__(self, url: str, settings: object) -> None:
+        self.url = check_url(url)
+        self.settings = settings
+        self.base: str = getattr(settings, "base", "https://w3id.org/asu/")
+        timeout = float(getattr(settings, "query_timeout", 30.0))
+        threads = int(getattr(settings, "threads", 4))
+        self.client = StoreClient(settings, timeout=timeout, pool_size=max(threads, 2))
+        self.release_ttl = float(getattr(settings, "store_release_ttl", 5.0))
+        self._release: Release | None = None
+        self._checked = float("-inf")
+        self._lock = threading.Lock()
+        self.virtuoso = False   # set from the Server header of the store's answers
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({shown(self.url)!r})"
+
+    # -- what a front end does not do ----------------------------------------------
+    def load(self, dataset) -> None:
+        """Nothing is uploaded from a front end: ``asu-graph publish`` writes releases.
+
+        Say which release the store serves, or why it cannot be read yet (the
+        front end still starts: it answers 503 until the store is back).
+        """
+        try:
+            release = self.current_release()
+            log.info("remote store %s serves release %s (version %s)", shown(self.url),
+                     release.iri, release.version)
+        except StoreUnavailable as exc:
+            log.warning("remote store not ready: %s", exc)
+
+    # -- the current release -------------------------------------------------------
+    def current_release(self) -> Release:
+        now = time.monotonic()
+        if self._release is not None and now - self._checked < self.release_ttl:
+            return self._release
+        with self._lock:
+            if self._release is not None and time.monotonic() - self._checked < self.release_ttl:
+                return self._release
+            found = self._read_pointer()
+            if found is None:
+                if self._release is not None:
+                    # The pointer is being rewritten (not every store replaces a
+                    # graph atomically): keep answering from the release we know.
+                    return self._release
+                raise StoreDown(f"The triple store at {shown(self.url)} holds no published "
+                                "release yet: run asu-graph publish first.")
+            if self._release is None or found.iri != self._release.iri:
+                log.info("current release is now %s", found.iri)
+            self._release, self._checked = found, time.monotonic()
+            return found
+
+    def _read_pointer(self) -> Release | None:
+        document = self._send(pointer_query(self.base), _RESULTS_JSON, None, None)
+        result = _select_result(json.loads(document[0]), lambda t: t)
+        rows = [{str(k): v for k, v in row.items()} for row in result.bindings]
+        return release_from_rows(rows)
+
+    def data_token(self) -> str | None:
+        """Changes when another release becomes current (keys the result cache)."""
+        return self.current_release().iri
+
+    # -- queries -----------------------------------------------------------------------
+    def _send(self, text: str, accept: str, default_graphs: list[str] | None,
+              named_graphs: list[str] | None, form: str = "SELECT") -> tuple[bytes, str]:
+        wrapper = PooledSPARQLWrapper(self.url, self.client)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            wrapper.setQuery(text)
+        # SPARQLWrapper guesses the form by searching keywords anywhere in the
+        # text ("added" in a comment reads as ADD, an update); query_form()
+        # reads the tokens after the prologue, so its answer is the one used.
+        wrapper.queryType = form
+        for graph in default_graphs or ():
+            wrapper.addDefaultGraph(graph)
+        for graph in named_graphs or ():
+            wrapper.addNamedGraph(graph)
+        wrapper.addCustomHttpHeader("Accept", accept)
+        answer = wrapper.query()
+        self.virtuoso = is_virtuoso(answer.response.server)
+        return answer.response.read(), answer.info().get("content-type", "")
+
+    def query(self, sparql: str, *, union_default_graph: bool = True,
+              default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> QueryResult:
+        try:
+            form = query_form(sparql)
+        except ValueError as exc:
+            raise QuerySyntaxError(str(exc)) from None
+        release = self.current_release()
+        names = release.renamer(self.base)
+        text = names.to_store_query(sparql)
+        if default_graphs is None and named_graphs is None and has_dataset_clause(sparql):
+            # The query's own FROM / FROM NAMED (already renamed) define its dataset.
+            defaults = nameds = None
+        else:
+            if default_graphs is not None:
+                defaults = [names.graph_name(g) for g in default_graphs]
+            else:
+                defaults = [release.iri if union_default_graph else names.default_graph]
+            nameds = [names.graph_name(g) for g in named_graphs] \
+                if named_graphs is not None else list(release.graphs)
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
+        body, content_type = self._send(text, _GRAPH_ACCEPT if graph_form else _RESULTS_JSON,
+                                        defaults, nameds, form)
+        rename = names.from_store_term
+        if graph_form:
+            return RemoteResult(_graph_result(body, content_type, rename, self.virtuoso))
+        try:
+            document = json.loads(body)
+        except ValueError:
+            raise StoreError(f"The triple store at {shown(self.url)} sent results that are "
+                             "not SPARQL JSON.") from None
+        if "boolean" in document:
+            return RemoteResult(_ask_result(document))
+        result = _select_result(document, rename, self.virtuoso)
+        if self.virtuoso:
+            repair_rows(sparql, result.bindings)
+        return RemoteResult(result)
+
+    def triple_count(self) -> int:
+        release = self.current_release()
+        if release.triples is not None:
+            return release.triples
+        return super().triple_count()
+
+    def close(self) -> None:
+        self.client.close()

@@ -1,0 +1,171 @@
+"""SPARQL 1.1 Service Description of the endpoint (``GET /sparql`` without a query).
+
+Says what a client needs before its first query: the endpoint, the query
+language, the result formats, whether the default graph is the union of the
+named graphs (``sd:UnionDefaultGraph``), and the default dataset with its
+named graphs and their VoID statistics (counted once through the store).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import DCTERMS, RDF, VOID, XSD
+
+from .. import formats
+from ..build import project_prefixes
+from ..publication import Publication
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+
+# W3C's unique URIs for file formats (https://www.w3.org/ns/formats/).
+FORMAT_IRIS = {
+    "json": FORMATS.SPARQL_Results_JSON, "xml": FORMATS.SPARQL_Results_XML,
+    "csv": FORMATS.SPARQL_Results_CSV, "tsv": FORMATS.SPARQL_Results_TSV,
+    "turtle": FORMATS.Turtle, "nt": FORMATS["N-Triples"], "json-ld": FORMATS["JSON-LD"],
+    "rdfxml": FORMATS.RDF_XML, "trig": FORMATS.TriG, "nquads": FORMATS["N-Quads"],
+}
+
+
+@dataclass(frozen=True)
+class Statistics:
+    triples: int
+    subjects: int
+    properties: int
+    objects: int
+    classes: int
+    entities: int
+
+
+@dataclass(frozen=True)
+class DatasetStatistics:
+    default: Statistics
+    named: dict[str, int]     # graph IRI -> triples
+
+
+_STATS = """SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
+  (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?o) AS ?objects)
+WHERE { ?s ?p ?o }"""
+_CLASSES = """SELECT (COUNT(DISTINCT ?c) AS ?classes) (COUNT(DISTINCT ?e) AS ?entities)
+WHERE { ?e a ?c FILTER(isIRI(?e)) }"""
+_NAMED = "SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+
+_lock = threading.Lock()
+_cache: dict[tuple[int, str], DatasetStatistics] = {}
+
+
+def statistics(publication: Publication) -> DatasetStatistics:
+    """VoID counts of the default dataset, computed once per published version."""
+    key = (id(publication), publication.version)
+    with _lock:
+        if key not in _cache:
+            _cache[key] = _count(publication)
+        return _cache[key]
+
+
+def _count(publication: Publication) -> DatasetStatistics:
+    store, union = publication.store, publication.settings.union_default_graph
+
+    def one(query: str) -> dict[str, int]:
+        rows = store.query(query, union_default_graph=union).rows()
+        return {k: int(v) for k, v in rows[0].items()} if rows else {}
+
+    default = {**one(_STATS), **one(_CLASSES)}
+    named = {str(row["g"]): int(row["triples"])
+             for row in store.query(_NAMED, union_default_graph=union).rows()}
+    # Graphs with no triples do not show up in GRAPH ?g: list them all the same.
+    for graph in publication.dataset.graphs():
+        if graph.identifier != DATASET_DEFAULT_GRAPH_ID:
+            named.setdefault(str(graph.identifier), 0)
+    return DatasetStatistics(
+        Statistics(*(default.get(name, 0) for name in (
+            "triples", "subjects", "properties", "objects", "classes", "entities"))),
+        dict(sorted(named.items())))
+
+
+def description(publication: Publication, endpoint: str) -> Graph:
+    """The ``sd:Service`` graph for the endpoint at ``endpoint``."""
+    settings = publication.settings
+    stats = statistics(publication)
+    graph = Graph()
+    for prefix, namespace in project_prefixes(settings).items():
+        graph.bind(prefix, namespace)
+    graph.bind("sd", SD)
+    graph.bind("void", VOID)
+    graph.bind("formats", FORMATS)
+    graph.bind("ent", ENTAILMENT)
+
+    service = URIRef(endpoint)
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, service))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
+    for key in (*formats.RESULT_FORMATS, *formats.RDF_FORMATS):
+        graph.add((service, SD.resultFormat, FORMAT_IRIS[key]))
+    if settings.union_default_graph:
+        graph.add((service, SD.feature, SD.UnionDefaultGraph))
+
+    dataset = BNode("defaultDataset")
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    graph.add((dataset, RDF.type, VOID.Dataset))
+    graph.add((dataset, VOID.sparqlEndpoint, service))
+    graph.add((dataset, DCTERMS.modified, Literal(publication.modified.isoformat(),
+                                                  datatype=XSD.dateTime)))
+
+    default = BNode("defaultGraph")
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    for prop, value in ((VOID.triples, stats.default.triples),
+                        (VOID.distinctSubjects, stats.default.subjects),
+                        (VOID.properties, stats.default.properties),
+                        (VOID.distinctObjects, stats.default.objects),
+                        (VOID.classes, stats.default.classes),
+                        (VOID.entities, stats.default.entities)):
+        graph.add((default, prop, Literal(value)))
+
+    for index, (name, triples) in enumerate(stats.named.items()):
+        named = BNode(f"namedGraph{index}")
+        inner = BNode(f"graph{index}")
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, URIRef(name)))
+        graph.add((named, SD.graph, inner))
+        graph.add((inner, RDF.type, SD.Graph))
+        graph.add((inner, VOID.triples, Literal(triples)))
+    return graph
+
+
+_rendered: dict[tuple, bytes] = {}
+_RENDERED_MAX = 64     # endpoints (Host headers) x formats; a bound, not a working set
+
+
+def render(publication: Publication, endpoint: str, rdflib_format: str) -> bytes:
+    """The description serialized, kept per version, endpoint and format.
+
+    Building and writing the graph with rdflib takes tens of milliseconds,
+    far more than anything else on this path, and the answer only changes
+    with the published version.
+    """
+    key = (id(publication), publication.version, endpoint, rdflib_format)
+    with _lock:
+        body = _rendered.get(key)
+    if body is None:
+        body = description(publication, endpoint).serialize(format=rdflib_format,
+                                                             encoding="utf-8")
+        with _lock:
+            if len(_rendered) >= _RENDERED_MAX:
+                _rendered.pop(next(iter(_rendered)))
+            _rendered[key] = body
+    return body
+
+
+def graph_names(publication: Publication) -> frozenset[str]:
+    """The named graphs a request may name in default-graph-uri / named-graph-uri."""
+    return frozenset(str(g.identifier) for g in publication.dataset.graphs()
+                     if g.identifier != DATASET_DEFAULT_GRAPH_ID)

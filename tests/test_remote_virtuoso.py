@@ -1,0 +1,26 @@
+"""Virtuoso 7 (Debian's ``virtuoso-opensource``) on 127.0.0.1, Digest auth for writes.
+
+The acceptance tests of ``remote_acceptance.py``: publish, same answers as the
+embedded store for every curated query (booleans and durations put back from
+Virtuoso's numbers), readers switching only to a complete release, outage and
+recovery, wrong password.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from . import remote_acceptance as shared
+from .remote_acceptance import Deployment, deploy
+
+# The shared tests, in the order of ACCEPTANCE: the first ones compare with the
+# embedded store before later ones publish other releases.
+for _name in shared.ACCEPTANCE:
+    globals()[_name] = getattr(shared, _name)
+
+
+@pytest.fixture(scope="module")
+def deployed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+    yield from deploy("virtuoso", tmp_path_factory)
