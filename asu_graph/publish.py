@@ -154,11 +154,11 @@ class Publisher:
                 time.sleep(delay)
 
     def current(self) -> Release | None:
-        return self._retrying(self.reader._read_pointer)
+        return self._retrying(self.reader.read_pointer)
 
     def count(self, graph: str) -> int:
         def ask() -> int:
-            body, _ = self.reader._send(
+            body, _ = self.reader.send(
                 f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
                 "application/sparql-results+json", None, None)
             bindings = json.loads(body)["results"]["bindings"]

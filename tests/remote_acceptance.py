@@ -178,6 +178,11 @@ def test_counts_graph_provenance_and_formats_match(deployed: Deployment, server:
         assert answer.headers["Content-Type"].startswith(accept)
         assert str(_count(server)) in answer.text
     construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{BASE}graph/ibees> {{ ?s ?p ?o }} }}"
+    describe = "DESCRIBE <id/mnhn>"
+    graphs = [Graph().parse(data=requests.get(
+        url + "/sparql", params={"query": describe}, headers={"Accept": "text/turtle"},
+        timeout=30).text, format="turtle") for url in (deployed.app, server)]
+    assert len(graphs[0]) > 10 and isomorphic(graphs[0], graphs[1])
     for accept, fmt in (("text/turtle", "turtle"), ("application/n-triples", "nt"),
                         ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")):
         graphs = [Graph().parse(data=requests.get(
@@ -303,3 +308,16 @@ def test_bearer_token_instead_of_a_password(deployed: Deployment) -> None:
                                     "ASU_STORE_TOKEN": "wrong-token"})
     assert refused.returncode == 4
     assert "wrong-token" not in refused.stderr
+
+
+def test_refused_credentials_give_502_with_a_message(deployed: Deployment) -> None:
+    """A front end whose credentials the store (here its proxy) refuses: 502, not a crash."""
+    env = {**deployed.env, "ASU_STORE_PASSWORD": "an-old-password"}
+    with asu_server(deployed.folder, "--store", deployed.query_url, env=env,
+                    ready_path="/ontology.ttl") as url:
+        answer = requests.get(url + "/sparql", params={"query": COUNT}, timeout=30)
+        assert answer.status_code == 502, answer.text
+        assert "refused" in answer.text and "HTTP 401" in answer.text
+        assert "an-old-password" not in answer.text
+        # What does not need the store is still served from the local build.
+        assert requests.get(url + "/ontology.ttl", timeout=30).status_code == 200

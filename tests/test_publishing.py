@@ -340,3 +340,17 @@ def test_browsers_get_readable_documents(server: str, path: str) -> None:
     assert "<script" not in response.text
     plain = requests.get(server + path, headers={"Accept": "*/*"}, timeout=10)
     assert plain.headers["Content-Type"].startswith("text/turtle")
+
+
+def test_statistics_are_the_same_through_every_embedded_store() -> None:
+    # VoID numbers are asked with SPARQL, so any store must give the same ones.
+    from asu_graph.config import Settings
+    from asu_graph.publication import prepare
+    from asu_graph.publishing.stats import compute_stats
+
+    found = []
+    for store in ("oxigraph", "memory"):
+        publication = prepare(Settings.from_env(store=store))
+        found.append(compute_stats(publication.store, publication.settings))
+    assert found[0] == found[1]
+    assert found[0].triples > 0 and found[0].graphs

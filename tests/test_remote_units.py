@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from hypothesis import given
 from hypothesis import strategies as st
 from rdflib import Literal, URIRef, Variable
@@ -12,7 +13,7 @@ from asu_graph.store.http import check_url, shown
 from asu_graph.store.releases import Renamer, query_form, release_from_rows
 from asu_graph.store.virtuoso import boolean_variables, repair_lexical, repair_rows
 
-from .support import free_port, run_cli
+from .support import asu_server, free_port, run_cli
 
 BASE = "https://w3id.org/asu/"
 RELEASE = BASE + "graph/release/abc123"
@@ -177,3 +178,15 @@ def test_serve_refuses_a_store_url_with_credentials() -> None:
                    "--port", str(free_port()))
     assert done.returncode == 2, done.stderr
     assert "must not carry credentials" in done.stderr and "s3cr3t" not in done.stderr
+
+
+def test_a_front_end_starts_while_its_store_is_down(tmp_path) -> None:
+    """Front ends must not crash-loop during an outage: they start and answer 503."""
+    store = f"http://127.0.0.1:{free_port()}/query"   # nothing listens there
+    with asu_server(tmp_path, "--store", store, ready_path="/ontology.ttl") as url:
+        answer = requests.get(url + "/sparql", params={"query": "ASK {}"}, timeout=30)
+        assert answer.status_code == 503
+        assert "cannot be reached" in answer.text and answer.headers["Retry-After"] == "5"
+        page = requests.get(url + "/id/mnhn", headers={"Accept": "text/turtle"}, timeout=30,
+                            allow_redirects=False)
+        assert page.status_code == 503

@@ -58,5 +58,21 @@ class PublishingState:
 
 def build_state(publication: Publication) -> PublishingState:
     manifest = ensure_latest(publication)
-    stats = compute_stats(publication.store, publication.settings)
+    stats = compute_stats(_stats_store(publication), publication.settings)
     return PublishingState(publication, manifest, stats)
+
+
+def _stats_store(publication: Publication):
+    """Where the VoID / DCAT counts come from: the validated build this process serves.
+
+    Behind ``serve --store URL`` the remote store may be down while a front end
+    starts (it must start all the same), so the counts are taken from the
+    local build in a throwaway embedded store instead.
+    """
+    if getattr(publication.store, "name", "") != "remote":
+        return publication.store
+    from ..store.oxigraph import OxigraphStore
+
+    local = OxigraphStore()
+    local.load(publication.dataset)
+    return local

@@ -215,7 +215,7 @@ class RemoteStore(Store):
         with self._lock:
             if self._release is not None and time.monotonic() - self._checked < self.release_ttl:
                 return self._release
-            found = self._read_pointer()
+            found = self.read_pointer()
             if found is None:
                 if self._release is not None:
                     # The pointer is being rewritten (not every store replaces a
@@ -228,8 +228,9 @@ class RemoteStore(Store):
             self._release, self._checked = found, time.monotonic()
             return found
 
-    def _read_pointer(self) -> Release | None:
-        document = self._send(pointer_query(self.base), _RESULTS_JSON, None, None)
+    def read_pointer(self) -> Release | None:
+        """The release the pointer graph names now (None: nothing published), uncached."""
+        document = self.send(pointer_query(self.base), _RESULTS_JSON, None, None)
         result = _select_result(json.loads(document[0]), lambda t: t)
         rows = [{str(k): v for k, v in row.items()} for row in result.bindings]
         return release_from_rows(rows)
@@ -239,8 +240,9 @@ class RemoteStore(Store):
         return self.current_release().iri
 
     # -- queries -----------------------------------------------------------------------
-    def _send(self, text: str, accept: str, default_graphs: list[str] | None,
-              named_graphs: list[str] | None, form: str = "SELECT") -> tuple[bytes, str]:
+    def send(self, text: str, accept: str, default_graphs: list[str] | None,
+             named_graphs: list[str] | None, form: str = "SELECT") -> tuple[bytes, str]:
+        """Send query text as it is (no renaming, no release dataset): body and media type."""
         wrapper = PooledSPARQLWrapper(self.url, self.client)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -279,7 +281,7 @@ class RemoteStore(Store):
             nameds = [names.graph_name(g) for g in named_graphs] \
                 if named_graphs is not None else list(release.graphs)
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
-        body, content_type = self._send(text, _GRAPH_ACCEPT if graph_form else _RESULTS_JSON,
+        body, content_type = self.send(text, _GRAPH_ACCEPT if graph_form else _RESULTS_JSON,
                                         defaults, nameds, form)
         rename = names.from_store_term
         if graph_form:
