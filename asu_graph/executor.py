@@ -186,7 +186,11 @@ def _limit_memory(extra_bytes: int) -> None:
 def _serve(conn: socket.socket, opener: Callable[[], Store], memory_bytes: int) -> None:
     from .query_service import NotAcceptable
 
-    store = opener()
+    try:
+        store = opener()
+    except Exception as exc:  # tell the client why, instead of just hanging up
+        _send(conn, ("failed", f"{type(exc).__name__}: {exc}"))
+        return
     _limit_memory(memory_bytes)
     _send(conn, ("ready", os.getpid()))
     while True:
@@ -363,6 +367,8 @@ class ProcessExecutor(Executor):
             raise QueryFailed(f"No query worker is available ({exc}); try again later.") from None
         if not (isinstance(hello, tuple) and hello[0] == "ready"):
             sock.close()
+            why = hello[1] if isinstance(hello, tuple) else "no answer"
+            log.error("a query worker could not open the store: %s", why)
             raise QueryFailed("A query worker could not open the store; try again later.")
         return _Worker(sock, hello[1])
 
@@ -419,7 +425,17 @@ def _read_only_oxigraph(path: str) -> Store:
 
     from .store.oxigraph import OxigraphStore
 
-    return OxigraphStore.over(ox.Store.read_only(path))
+    # Right after a load the primary instance may still be removing obsolete
+    # files in the background; a read-only open racing it fails, so try again.
+    for attempt in range(20):
+        try:
+            native = ox.Store.read_only(path)
+            break
+        except OSError:
+            if attempt == 19:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    return OxigraphStore.over(native)
 
 
 def executor_for(store: Store, *, memory_bytes: int = 0) -> Executor:
