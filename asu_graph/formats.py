@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rdflib import plugin
+from rdflib.serializer import Serializer
+
+# Lexical-form-preserving writers (see rdf_writers); registered by name so
+# rdflib's registry picks them lazily, like any other serializer plugin.
+plugin.register("asu-turtle", Serializer, "asu_graph.rdf_writers", "ExactTurtleSerializer")
+plugin.register("asu-trig", Serializer, "asu_graph.rdf_writers", "ExactTrigSerializer")
+
 
 @dataclass(frozen=True)
 class Format:
     key: str          # short name used by --format and ?format=
     media_type: str
     extension: str
-    rdflib_name: str  # rdflib's serializer / parser plugin name
+    rdflib_name: str  # rdflib serializer plugin name
     quads: bool = False
 
 
@@ -24,11 +32,11 @@ RESULT_FORMATS: dict[str, Format] = {f.key: f for f in (
 
 # RDF graphs and datasets (CONSTRUCT, DESCRIBE, dumps)
 RDF_FORMATS: dict[str, Format] = {f.key: f for f in (
-    Format("turtle", "text/turtle", "ttl", "turtle"),
+    Format("turtle", "text/turtle", "ttl", "asu-turtle"),
     Format("nt", "application/n-triples", "nt", "nt"),
     Format("json-ld", "application/ld+json", "jsonld", "json-ld"),
     Format("rdfxml", "application/rdf+xml", "rdf", "xml"),
-    Format("trig", "application/trig", "trig", "trig", quads=True),
+    Format("trig", "application/trig", "trig", "asu-trig", quads=True),
     Format("nquads", "application/n-quads", "nq", "nquads", quads=True),
 )}
 

@@ -170,6 +170,22 @@ def test_counts_graph_provenance_and_formats_match(deployed: Deployment, server:
                  "SELECT ?p ?o WHERE { GRAPH <graph/ibees> { <id/mnhn> ?p ?o } }"):
         assert canonical(ask(deployed.app + "/sparql", text)) == \
             canonical(ask(server + "/sparql", text)), text
+    # The protocol's dataset (default-graph-uri / named-graph-uri) names published graphs.
+    for params in ({"default-graph-uri": f"{BASE}graph/ibees"},
+                   {"named-graph-uri": [f"{BASE}graph/ibees", f"{BASE}graph/sources"]},
+                   {"default-graph-uri": f"{BASE}graph/sources",
+                    "named-graph-uri": f"{BASE}graph/alliance"}):
+        # (Not one query with { ?s ?p ?o } UNION { GRAPH ?g {...} } GROUP BY ?g:
+        # Virtuoso 7.2 miscounts that one when given many named graphs.)
+        for text in (COUNT, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+                            "GROUP BY ?g"):
+            answers = [requests.get(url + "/sparql", params={"query": text, **params},
+                                    headers={"Accept": "application/sparql-results+json"},
+                                    timeout=30)
+                       for url in (deployed.app, server)]
+            assert answers[0].status_code == 200, answers[0].text
+            assert canonical(answers[0].json()["results"]["bindings"]) == \
+                canonical(answers[1].json()["results"]["bindings"]), (params, text)
     # Every result format is produced by the app, whatever the store sends it.
     for accept in ("application/sparql-results+xml", "text/csv", "text/tab-separated-values"):
         answer = requests.get(deployed.app + "/sparql", params={"query": COUNT},

@@ -162,3 +162,22 @@ def test_other_base_rewrites_every_iri(tmp_path: Path) -> None:
     text = (out / "asu.nt").read_text(encoding="utf-8")
     assert "https://w3id.org/asu/" not in text
     assert "<http://example.org/alliance/id/mnhn>" in text
+
+
+def test_dumps_keep_every_literal_exactly(tmp_path: Path) -> None:
+    """No writer may rewrite a literal (e.g. "38000000"^^xsd:decimal into 38000000.0)."""
+    from asu_graph.build import load_dataset
+    from asu_graph.config import Settings
+
+    source = {o for _, _, o, _ in load_dataset(Settings.from_env()).quads((None, None, None))
+              if o.__class__.__name__ == "Literal"}
+    out = tmp_path / "out"
+    assert run_cli("build", "--out", str(out)).returncode == 0
+    for name, fmt in (("asu.ttl", "turtle"), ("asu.nt", "nt"), ("asu.jsonld", "json-ld"),
+                      ("asu.rdf", "xml"), ("asu.trig", "trig"), ("asu.nq", "nquads")):
+        parsed = Dataset()
+        parsed.parse(out / name, format=fmt)
+        written = {(str(o), o.datatype, o.language) for _, _, o, _ in parsed.quads()
+                   if o.__class__.__name__ == "Literal"}
+        expected_forms = {(str(o), o.datatype, o.language) for o in source}
+        assert written == expected_forms, (name, expected_forms ^ written)

@@ -186,7 +186,7 @@ def test_unknown_slug_is_a_404_in_the_asked_representation(server: str) -> None:
     "/id/MNHN", "/id/mn_hn", "/id/mnhn%20", "/id/-mnhn", "/id/a--b", "/page/mnhn.ttl",
     "/id/..%2F..%2Fpyproject.toml", "/data/..%2Fpyproject.toml", "/page/%2E%2E",
     "/data/mnhn/extra", "/id/a/b", "/page/a/../../etc/passwd", "/data/mnhn.exe",
-    "/data/.ttl", "/id/%3Cscript%3E",
+    "/data/.ttl", "/id/%3Cscript%3E", "/id/", "/page/", "/data/", "/graph/",
 ])
 def test_malformed_paths_are_404_never_a_file(server: str, path: str) -> None:
     response = requests.get(server + path, timeout=10, allow_redirects=False)
@@ -332,7 +332,11 @@ def test_page_declares_alternates_and_embeds_jsonld(server: str) -> None:
     response = get(f"{server}/page/mnhn")
     page = _Page(response.text)
     alternates = {link["type"]: link["href"] for link in page.links
-                  if link.get("rel") == "alternate"}
+                  if link.get("rel") == "alternate" and "type" in link}
+    languages = {link["hreflang"]: link["href"] for link in page.links if "hreflang" in link}
+    assert languages == {"en": "/page/mnhn?lang=en", "fr": "/page/mnhn?lang=fr"}
+    (canonical,) = [link["href"] for link in page.links if link.get("rel") == "canonical"]
+    assert canonical == f"{server}/page/mnhn"
     assert alternates == {"text/turtle": "/data/mnhn.ttl",
                           "application/ld+json": "/data/mnhn.jsonld",
                           "application/n-triples": "/data/mnhn.nt",

@@ -102,6 +102,11 @@ class Renamer:
         """Where the dataset's own default graph goes (empty for the ASU data)."""
         return self.release + "/default"
 
+    @property
+    def empty_graph(self) -> str:
+        """A graph name no release writes: stands for "no graphs" in a protocol dataset."""
+        return self.release + "/empty"
+
     # -- IRIs and text ------------------------------------------------------
     def to_store_iri(self, iri: str) -> str:
         if iri.startswith(self._graph_ns):

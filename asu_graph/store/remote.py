@@ -280,6 +280,10 @@ class RemoteStore(Store):
                 defaults = [release.iri if union_default_graph else names.default_graph]
             nameds = [names.graph_name(g) for g in named_graphs] \
                 if named_graphs is not None else list(release.graphs)
+            # An empty list cannot be sent as parameters (and a store given none
+            # uses all its graphs): name one that the release never writes.
+            defaults = defaults or [names.empty_graph]
+            nameds = nameds or [names.empty_graph]
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         body, content_type = self.send(text, _GRAPH_ACCEPT if graph_form else _RESULTS_JSON,
                                         defaults, nameds, form)

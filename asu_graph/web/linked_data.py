@@ -308,12 +308,11 @@ def data_file(name: str) -> Response:
 
 def _statement_sources(iri: str) -> dict[tuple[str, Node], list[str]]:
     """(predicate, object) -> source pages, from the named graph each statement is in."""
-    publication = current_publication()
     pages = _graph_pages()
     query = (f"SELECT DISTINCT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} "
              f"FILTER(!isBlank(?o)) }}")
     found: dict[tuple[str, Node], list[str]] = {}
-    for row in publication.store.query(query).rows():
+    for row in current_service().run(query).rows():
         for page in pages.get(str(row["g"]), ()):
             found.setdefault((str(row["p"]), row["o"]), []).append(page)
     return found
@@ -395,6 +394,15 @@ def bad_path(rest: str) -> Response:
     representation = negotiate() or "text"
     lang = language()
     return not_found(request.path, representation, lang if isinstance(lang, str) else "en")
+
+
+@blueprint.route("/id/")
+@blueprint.route("/page/")
+@blueprint.route("/data/")
+@blueprint.route("/graph/")
+def bare_prefix() -> Response:
+    """No slug: a 404 in the asked representation (entities are listed on the landing page)."""
+    return bad_path("")
 
 
 # -- ontology, context, validation -------------------------------------------------

@@ -1,0 +1,34 @@
+"""Turtle and TriG writers that keep every literal's lexical form.
+
+rdflib writes numeric and boolean literals as bare tokens, and for
+``"38000000"^^xsd:decimal`` the token is ``38000000.0``, which reads back as a
+different RDF term. These writers use the bare token only when it reads back
+unchanged, and the full ``"..."^^datatype`` form otherwise. They are
+registered as rdflib plugins ``asu-turtle`` and ``asu-trig``.
+"""
+
+from __future__ import annotations
+
+from rdflib.plugins.serializers.trig import TrigSerializer
+from rdflib.plugins.serializers.turtle import _GEN_QNAME_FOR_DT, TurtleSerializer
+from rdflib.term import Literal, Node
+
+
+def _exact_label(serializer: TurtleSerializer, node: Node, position: int) -> str | None:
+    if not isinstance(node, Literal) or node.datatype is None:
+        return None
+    if node._literal_n3(use_plain=True) == str(node):
+        return None  # the bare token round-trips; let rdflib write it
+    return node._literal_n3(
+        use_plain=False,
+        qname_callback=lambda dt: serializer.get_pname(dt, _GEN_QNAME_FOR_DT))
+
+
+class ExactTurtleSerializer(TurtleSerializer):
+    def label(self, node: Node, position: int) -> str:
+        return _exact_label(self, node, position) or super().label(node, position)
+
+
+class ExactTrigSerializer(TrigSerializer):
+    def label(self, node: Node, position: int) -> str:
+        return _exact_label(self, node, position) or super().label(node, position)
