@@ -61,8 +61,20 @@ def load_dataset(settings: Settings, *, include_ontology: bool = True) -> Datase
     for path in data_files(settings):
         graph = dataset.graph(URIRef(settings.graph_ns + path.stem))
         _parse_into(graph, path, settings)
+    _add_curated_queries(dataset, settings)
     _bind_prefixes(dataset, settings)
     return dataset
+
+
+def _add_curated_queries(dataset: Dataset, settings: Settings) -> None:
+    # The curated queries are data too ({base}graph/queries), so clients find
+    # them through the endpoint; a broken query file stops the build.
+    from .queries import CuratedQueryError, queries_graph, queries_graph_iri
+
+    try:
+        queries_graph(settings, dataset.graph(queries_graph_iri(settings)))
+    except CuratedQueryError as exc:
+        raise BuildError(str(exc)) from None
 
 
 def load_shapes(settings: Settings) -> Graph:

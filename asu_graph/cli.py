@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import difflib
+import json
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -14,6 +18,7 @@ from .build import BuildError
 from .config import Settings, environment_help
 from .guard import QueryRefused
 from .publication import InvalidData, build_and_validate, prepare
+from .queries import CuratedQueryError
 from .store import QuerySyntaxError, StoreUnavailable
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INPUT, EXIT_RUNTIME = 0, 1, 2, 3, 4
@@ -86,7 +91,7 @@ def cmd_release(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _resolve_query(source: str, settings: Settings) -> str:
+def _resolve_query(source: str, settings: Settings, allow_service: bool = False) -> str:
     from .queries import curated_queries
 
     path = Path(source)
@@ -95,47 +100,72 @@ def _resolve_query(source: str, settings: Settings) -> str:
             return path.read_text(encoding="utf-8")
         except FileNotFoundError:
             pass
-    curated = curated_queries(settings)
+    curated = curated_queries(settings, federated=True)
     if source in curated:
-        return curated[source].text
+        query = curated[source]
+        if query.federated and not allow_service:
+            raise BuildError(
+                f"{source!r} calls another SPARQL endpoint with SERVICE, so it is not run "
+                "unless you ask: add --allow-service (the query then leaves this machine)")
+        return query.text
     if any(word in source.upper() for word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
         return source
-    raise BuildError(f"{source!r} is neither a query file, a curated query name "
-                     f"({', '.join(curated) or 'none'}), nor SPARQL text")
+    close = difflib.get_close_matches(source, curated, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    raise BuildError(f"unknown query {source!r}: neither a query file, SPARQL text nor a "
+                     f"curated query.{hint} Curated queries: {', '.join(curated) or 'none'} "
+                     "(see 'asu-graph queries')")
 
 
-def _table(result) -> str:
-    variables = result.variables
-    rows = result.rows()
-    cells = [[_short(row.get(v)) for v in variables] for row in rows]
-    widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(variables)]
-    line = "+".join("-" * (w + 2) for w in widths)
-    out = [" | ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)), line]
-    out += [" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in cells]
-    out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return "\n".join(out)
+def _service_endpoints(text: str) -> tuple[str, ...]:
+    """The endpoint IRIs a query names in ``SERVICE <...>`` / ``SERVICE SILENT <...>``."""
+    from .guard import tokenize
+
+    tokens = tokenize(text)
+    found = []
+    for at, token in enumerate(tokens):
+        if token.kind == "word" and token.text.upper() == "SERVICE":
+            following = tokens[at + 1:at + 3]
+            if following and following[0].text.upper() == "SILENT":
+                following = following[1:]
+            if following and following[0].kind == "iri":
+                found.append(following[0].text[1:-1])
+    return tuple(found)
 
 
-def _short(term) -> str:
-    if term is None:
-        return ""
-    language = getattr(term, "language", None)
-    return f"{term} @{language}" if language else str(term)
+def _terminal_width() -> int | None:
+    """Fit tables to a terminal, or to $COLUMNS when set; never wrap a pipe."""
+    if os.environ.get("COLUMNS", "").isdigit() or sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
 
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
-    text = _resolve_query(args.query, settings)
+    from .build import project_prefixes
     from .executor import InlineExecutor
     from .query_service import QueryService
+    from .terminal_table import render
 
+    text = _resolve_query(args.query, settings, args.allow_service)
+    fmt = args.format
+    if fmt != "table" and formats.resolve(fmt) not in {**formats.RESULT_FORMATS,
+                                                       **formats.RDF_FORMATS}:
+        say(f"error: unknown format {fmt!r}; choose one of: table, "
+            f"{', '.join([*formats.RESULT_FORMATS, *formats.RDF_FORMATS])}")
+        return EXIT_USAGE
+    if args.allow_service:
+        # The user's own machine, the user's choice: the endpoints this query
+        # names in SERVICE are allowed for this run only.
+        settings = settings.with_(
+            service_allowlist=settings.service_allowlist + _service_endpoints(text))
     publication = prepare(settings)
     # The same guard as the endpoint (no SERVICE, LOAD, foreign FROM), run in this process.
     service = QueryService(publication, executor=InlineExecutor(publication.store))
     result = service.run(text)
-    fmt = args.format
     if fmt == "table":
         if result.kind == "SELECT":
-            print(_table(result))
+            print(render(result.variables, result.rows(), project_prefixes(settings),
+                         _terminal_width()))
             return EXIT_OK
         if result.kind == "ASK":
             print("true" if result.boolean else "false")
@@ -149,6 +179,23 @@ def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     sys.stdout.buffer.write(result.serialize(key))
     sys.stdout.flush()
+    return EXIT_OK
+
+
+def cmd_queries(args: argparse.Namespace, settings: Settings) -> int:
+    from .queries import checked_queries
+
+    queries = checked_queries(settings)
+    if args.format == "json":
+        print(json.dumps([q.as_dict() for q in queries.values()], indent=2,
+                         ensure_ascii=False))
+        return EXIT_OK
+    title = (lambda q: q.title_fr or q.title) if args.lang == "fr" else (lambda q: q.title)
+    width = max((len(name) for name in queries), default=0)
+    for query in queries.values():
+        mark = "  [federated: --allow-service]" if query.federated else ""
+        print(f"{query.name.ljust(width)}  {title(query)}{mark}")
+    say(f"{len(queries)} curated queries; run one with: asu-graph query NAME")
     return EXIT_OK
 
 
@@ -173,6 +220,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     ensure_latest(publication)
     say(f"dumps written to {Path(settings.out_dir) / 'latest'}")
     app = create_app(settings, publication)
+    from .web.query_page import find_yasgui
+
+    editor = find_yasgui(settings)
+    say(f"query page /query: editor files from {editor}" if editor else
+        "query page /query: editor files not found (npm ci, or ASU_YASGUI_DIR); "
+        "the page falls back to a plain form")
     if args.dev:
         say(f"Flask development server on http://{settings.host}:{settings.port}/sparql")
         app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
@@ -273,7 +326,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="table",
                    help="table (default), json, xml, csv, tsv; for graphs turtle, nt, "
                         "json-ld, rdfxml, trig, nquads")
+    p.add_argument("--allow-service", action="store_true",
+                   help="run a query that calls other endpoints with SERVICE (federated "
+                        "curated queries): the embedded store then contacts them")
     p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("queries", help="list the curated queries (name and title)",
+                       description="List the curated queries of queries/ (checked: full "
+                                   "header, valid SPARQL). Run one with 'asu-graph query "
+                                   "NAME'.")
+    p.add_argument("--format", choices=["text", "json"], default="text",
+                   help="text (default: name and title) or json (everything, with the "
+                        "query text)")
+    p.add_argument("--lang", choices=["en", "fr"], default="en", help="title language")
+    p.set_defaults(func=cmd_queries)
 
     p = sub.add_parser("serve", help="build, validate and serve over HTTP",
                        description="Build and validate, write the dumps, then serve the "
@@ -344,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     except QueryRefused as exc:
         say(f"error: {exc.message}")
         return EXIT_INPUT
-    except (BuildError, FileNotFoundError) as exc:
+    except (BuildError, CuratedQueryError, FileNotFoundError) as exc:
         say(f"error: {exc}")
         return EXIT_INPUT
     except ValueError as exc:

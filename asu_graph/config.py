@@ -46,6 +46,11 @@ class Settings:
     queries_dir: Path = _setting(
         "ASU_QUERIES_DIR", None, "Folder of curated *.rq queries. Default: the bundled queries.",
         Path)
+    yasgui_dir: Path = _setting(
+        "ASU_YASGUI_DIR", None,
+        "Folder holding yasgui.min.js and yasgui.min.css of @zazuko/yasgui 4.6.2 for the "
+        "query page. Default: node_modules/@zazuko/yasgui/build of the source checkout "
+        "or of the current folder (npm ci).", Path)
     out_dir: Path = _setting(
         "ASU_OUT_DIR", Path("build"),
         "Folder where build/release write dumps and where serve publishes them from.", Path)

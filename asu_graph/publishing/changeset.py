@@ -51,7 +51,10 @@ def diff(old: Graph, new: Graph) -> ChangeSet:
 
 def sorted_ntriples(graph: Graph) -> bytes:
     """N-Triples with one triple per line, sorted, so files diff and hash stably."""
-    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in graph)
+    # rdflib's N-Triples writer, not Term.n3(): n3() writes a multi-line literal
+    # as a Turtle long string, which is not N-Triples.
+    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    lines = sorted(line + "\n" for line in text.splitlines() if line.strip())
     return "".join(lines).encode("utf-8")
 
 

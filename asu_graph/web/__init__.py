@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None,
     from .http import install as install_http
     from .landing import blueprint as landing
     from .linked_data import blueprint as linked_data
+    from .query_page import blueprint as query_page
     from .security import install as install_security
     from .sparql import blueprint as sparql
 
@@ -40,7 +41,7 @@ def create_app(settings: Settings | None = None,
     install_security(app, settings)
     install_store_errors(app)
 
-    for blueprint in (sparql, linked_data, landing, downloads, fragments):
+    for blueprint in (sparql, linked_data, landing, downloads, fragments, query_page):
         app.register_blueprint(blueprint)
     return app
 
