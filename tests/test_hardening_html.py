@@ -1,5 +1,7 @@
 """Markup in the data is shown as text: one extra hostile label, a live server, Chromium.
 
+Checked on the entity page and in the query page's result table.
+
 The data folder is a copy of the published one plus one more triple: an
 English ``skos:altLabel`` of the Museum, which its page shows under "also
 known as" (no shape limits alternative labels, so the data still validates).
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 import pytest
 import requests
@@ -70,5 +73,36 @@ def test_browser_shows_the_label_as_text_and_runs_none_of_it(hostile: str, brows
         assert page.locator("img[src=x]").count() == 0
         assert page.locator("a[href^='javascript:']").count() == 0
         assert violations == []
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_query_page_shows_the_label_as_text_and_runs_none_of_it(hostile: str, browser) -> None:
+    query = ("SELECT ?alt WHERE { <https://w3id.org/asu/id/mnhn> "
+             "<http://www.w3.org/2004/02/skos/core#altLabel> ?alt }")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        blocked: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda message: blocked.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        response = page.goto(f"{hostile}/query?{urlencode({'query': query})}")
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        page.wait_for_selector(".yasqe .CodeMirror")
+        page.click(".yasqe_queryButton")
+        page.wait_for_selector(".yasr table.dataTable tbody tr td")
+        cells = page.eval_on_selector_all(".yasr table.dataTable tbody td",
+                                          "cells => cells.map(td => td.innerText)")
+        assert any(HOSTILE in cell for cell in cells), cells
+        assert page.evaluate("typeof window.pwned") == "undefined"
+        assert page.locator(".yasr img[src=x]").count() == 0
+        assert page.locator(".yasr a[href^='javascript:']").count() == 0
+        assert errors == []
+        # The editor's own files all load under the policy; the only thing it may
+        # block is the label's event handler (the result table parses cell text).
+        assert all("inline event handler" in text for text in blocked), blocked
     finally:
         context.close()
