@@ -90,15 +90,56 @@ class Running:
     log: Path | None = None
 
 
+def _listening_inodes(port: int) -> set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            # local address is HEX_IP:HEX_PORT; state 0A is LISTEN
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                inodes.add(fields[9])
+    return inodes
+
+
+def owns_port(process: subprocess.Popen, port: int) -> bool:
+    """Whether our process group is the one listening on ``port``.
+
+    A server that loads for minutes binds late; meanwhile another program
+    may take the same free port, and its answers must not be measured.
+    """
+    inodes = _listening_inodes(port)
+    if not inodes:
+        return False
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(proc.name)) != process.pid:
+                continue
+            for fd in (proc / "fd").iterdir():
+                link = os.readlink(fd)
+                if link.startswith("socket:[") and link[8:-1] in inodes:
+                    return True
+        except (OSError, ProcessLookupError):
+            continue
+    return False
+
+
 def _ready(url: str, process: subprocess.Popen, timeout: float) -> None:
     probe = url + "?query=" + quote("ASK { ?s ?p ?o }")
+    port = int(url.split(":")[2].split("/")[0])
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode} before answering")
         try:
             if requests.get(probe, timeout=5,
-                            headers={"Accept": "application/sparql-results+json"}).ok:
+                            headers={"Accept": "application/sparql-results+json"}).ok \
+                    and owns_port(process, port):
                 return
         except requests.RequestException:
             pass

@@ -10,6 +10,7 @@ import gzip
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -286,9 +287,16 @@ def test_gunicorn_workers_threads_log_and_separate_default_graph(tmp_path: Path)
         assert (URIRef(f"{url}/sparql"), SD.feature, SD.UnionDefaultGraph) not in description
         assert _get(url, "ASK {").status_code == 400
         log = tmp_path / f"serve-{port}.log"
-        text = log.read_text(errors="replace")
-        workers = {line.rsplit(":", 1)[1].strip() for line in text.splitlines()
-                   if "Booting worker with pid" in line}
+        # Workers boot concurrently; the first answer can come before the
+        # last one has logged, so wait for the arbiter's lines, not a moment.
+        deadline = time.monotonic() + 30
+        while True:
+            text = log.read_text(errors="replace")
+            workers = {line.rsplit(":", 1)[1].strip() for line in text.splitlines()
+                       if "Booting worker with pid" in line}
+            if len(workers) >= 3 or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         assert len(workers) == 3
         assert "3 workers x 2 threads" in text
         for pid in workers:   # live children of the serving process

@@ -161,6 +161,29 @@ def test_long_query_goes_in_the_fragment(page, server: str) -> None:
     other.close()
 
 
+def test_completion_proposes_the_dataset_terms(page, server: str) -> None:
+    page.goto(server + "/query")
+    page.wait_for_selector(".yasqe .CodeMirror")
+    set_editor_text(page, "PREFIX org: <http://www.w3.org/ns/org#>\n"
+                          "PREFIX asu: <https://w3id.org/asu/ontology#>\n"
+                          "SELECT * WHERE { ?s org:mem")
+    page.evaluate("""() => { const cm = document.querySelector('.yasqe .CodeMirror').CodeMirror;
+                             cm.focus(); cm.setCursor(cm.lineCount(), 0); }""")
+    page.keyboard.press("Control+Space")
+    page.wait_for_selector(".CodeMirror-hints li")
+    hints = page.eval_on_selector_all(".CodeMirror-hints li", "ls => ls.map(l => l.innerText)")
+    assert "org:memberOf" in hints
+    page.keyboard.press("Escape")
+    set_editor_text(page, "PREFIX asu: <https://w3id.org/asu/ontology#>\n"
+                          "SELECT * WHERE { ?s a asu:Inst")
+    page.evaluate("""() => { const cm = document.querySelector('.yasqe .CodeMirror').CodeMirror;
+                             cm.focus(); cm.setCursor(cm.lineCount(), 0); }""")
+    page.keyboard.press("Control+Space")
+    page.wait_for_selector(".CodeMirror-hints li")
+    hints = page.eval_on_selector_all(".CodeMirror-hints li", "ls => ls.map(l => l.innerText)")
+    assert "asu:Institute" in hints
+
+
 def test_french_page(page, server: str) -> None:
     page.goto(server + "/query?lang=fr")
     page.wait_for_selector(".yasqe .CodeMirror")

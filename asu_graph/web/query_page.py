@@ -27,7 +27,7 @@ from .. import formats
 from ..build import project_prefixes
 from ..config import Settings
 from ..queries import CuratedQuery, curated_queries, query_iri
-from . import current_publication
+from . import current_publication, current_service
 from .http import conditional, error, etag_for
 from .linked_data import embed_json, finish, html, language, negotiate, not_acceptable
 
@@ -105,6 +105,19 @@ def _curated() -> dict[str, CuratedQuery]:
     return found
 
 
+def _terms() -> dict[str, list[str]]:
+    """The properties and classes the data uses, for the editor's completion."""
+    found = current_app.extensions.get("asu_query_terms")
+    if found is None:
+        service = current_service()
+        properties = service.run("SELECT DISTINCT ?term WHERE { ?s ?term ?o }").rows()
+        classes = service.run("SELECT DISTINCT ?term WHERE { ?s a ?term }").rows()
+        found = current_app.extensions["asu_query_terms"] = {
+            "properties": sorted(str(r["term"]) for r in properties),
+            "classes": sorted(str(r["term"]) for r in classes if isinstance(r["term"], URIRef))}
+    return found
+
+
 def _default_query() -> str:
     prefixes = project_prefixes(current_publication().settings)
     shown = ("asu", "id", "org", "schema", "skos", "rdfs", "dcterms", "prov", "owl", "xsd")
@@ -157,6 +170,7 @@ def query_page() -> Response:
         "extensions": {k: f.extension for k, f in
                        {**formats.RESULT_FORMATS, **formats.RDF_FORMATS}.items()},
         "lang": lang,
+        "terms": _terms(),
         "text": {k: TEXT[lang][k] for k in ("copied", "federated_note")},
     }
     body = html("query.html", lang=lang, tx=TEXT[lang], endpoint=endpoint, queries=entries,

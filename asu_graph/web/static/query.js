@@ -118,6 +118,16 @@
   var loadButton = document.querySelector("form.curated button.load");
   if (loadButton) loadButton.hidden = true;
 
+  // Completion of the properties and classes this dataset uses, from the page
+  // itself (YASQE's own property and class completers ask an online service).
+  var Yasqe = window.Yasgui.Yasqe;
+  if (Yasqe && Yasqe.forkAutocompleter && !Yasqe.Autocompleters["asu-properties"]) {
+    Yasqe.forkAutocompleter("property", { name: "asu-properties", bulk: true, autoShow: true,
+      get: config.terms.properties, persistenceId: null }, false);
+    Yasqe.forkAutocompleter("class", { name: "asu-classes", bulk: true, autoShow: true,
+      get: config.terms.classes, persistenceId: null }, false);
+  }
+
   var yasgui = new window.Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint: config.endpoint, method: "POST" },
     copyEndpointOnNewTab: false,
@@ -131,7 +141,7 @@
       consumeShareLink: null,
       // Prefix completion from this server; LOV's online completers are left out.
       prefixCcApi: config.prefixesUrl,
-      autocompleters: ["prefixes", "variables"],
+      autocompleters: ["prefixes", "variables", "asu-properties", "asu-classes"],
     },
     yasr: { prefixes: config.prefixes, persistenceId: null, defaultPlugin: "table" },
   });
