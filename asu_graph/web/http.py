@@ -40,13 +40,18 @@ def etag_for(version: str, *parts: str) -> str:
 def conditional(response: Response, etag: str, last_modified: datetime | None = None,
                 max_age: int | None = None) -> Response:
     """Set ETag / Last-Modified / Cache-Control and turn a matching request into a 304."""
+    return _validators(response, etag, last_modified, max_age).make_conditional(request)
+
+
+def _validators(response: Response, etag: str, last_modified: datetime | None,
+                max_age: int | None) -> Response:
     response.set_etag(etag)
     if last_modified is not None:
         response.last_modified = last_modified
     if max_age is not None:
         response.cache_control.public = True
         response.cache_control.max_age = max_age
-    return response.make_conditional(request)
+    return response
 
 
 def not_modified(etag: str, last_modified: datetime | None = None,
@@ -56,14 +61,7 @@ def not_modified(etag: str, last_modified: datetime | None = None,
         return None
     if not request.if_none_match.contains_weak(etag):
         return None
-    response = Response(status=304)
-    response.set_etag(etag)
-    if last_modified is not None:
-        response.last_modified = last_modified
-    if max_age is not None:
-        response.cache_control.public = True
-        response.cache_control.max_age = max_age
-    return response
+    return _validators(Response(status=304), etag, last_modified, max_age)
 
 
 # -- CORS ----------------------------------------------------------------------------
