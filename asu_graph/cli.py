@@ -11,8 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-
 from . import __version__, formats
 from .build import BuildError
 from .config import Settings, environment_help
@@ -64,9 +62,8 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     timer = Timer()
     say("loading and validating ...")
     publication = build_and_validate(settings)
-    graphs = sum(1 for g in publication.dataset.graphs()
-                 if g.identifier != DATASET_DEFAULT_GRAPH_ID)
-    say(f"valid: {publication.triple_count:,} triples in {graphs} named graphs ({timer})")
+    say(f"valid: {publication.triple_count:,} triples in {len(publication.graph_names)} "
+        f"named graphs ({timer})")
     out = Path(args.out or settings.out_dir)
     manifest = export_build(publication, out, progress=say)
     say(f"built version {manifest['version']} into {out} in {timer}")

@@ -9,8 +9,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 
 from rdflib import Dataset
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .build import dataset_version, load_dataset
 from .config import Settings
@@ -33,6 +35,12 @@ class Publication:
     modified: datetime
     store: Store | None = None
     timings: dict[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def graph_names(self) -> frozenset[str]:
+        """The named graphs this dataset publishes (what FROM / default-graph-uri may name)."""
+        return frozenset(str(g.identifier) for g in self.dataset.graphs()
+                         if g.identifier != DATASET_DEFAULT_GRAPH_ID)
 
     @property
     def triple_count(self) -> int:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-
 from . import describe, guard
 from .build import project_prefixes
 from .cache import ResultCache, normalise_query
@@ -52,10 +50,6 @@ class QueryService:
         settings = publication.settings
         self.cache: ResultCache[Answer] = ResultCache(settings.cache_size,
                                                       settings.cache_max_bytes)
-        # The graphs a query may name in FROM / default-graph-uri: the published ones.
-        self.graph_names = frozenset(
-            str(g.identifier) for g in publication.dataset.graphs()
-            if g.identifier != DATASET_DEFAULT_GRAPH_ID)
         # Created now, while the process is single-threaded (see executor.py).
         self.executor = executor or executor_for(
             publication.store, memory_bytes=settings.query_memory * 1024 * 1024)
@@ -63,7 +57,7 @@ class QueryService:
     def check(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> None:
         """Refuse, before any engine sees it, what must not run (see guard.py)."""
         settings = self.publication.settings
-        guard.check(text, allowed_graphs=self.graph_names,
+        guard.check(text, allowed_graphs=self.publication.graph_names,
                     service_allowlist=settings.service_allowlist,
                     max_query_bytes=settings.max_query_bytes,
                     default_graphs=dataset.default_graphs, named_graphs=dataset.named_graphs)

@@ -581,7 +581,7 @@ def named_graph(name: str) -> Response:
         return problem
     publication = current_publication()
     iri = publication.settings.graph_ns + stem
-    if not SLUG.fullmatch(stem) or iri not in current_service().graph_names:
+    if not SLUG.fullmatch(stem) or iri not in current_publication().graph_names:
         return not_found(f"<{iri}>", representation, lang)
 
     def contents() -> Graph:

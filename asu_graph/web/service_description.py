@@ -163,9 +163,3 @@ def render(publication: Publication, endpoint: str, rdflib_format: str) -> bytes
                 _rendered.pop(next(iter(_rendered)))
             _rendered[key] = body
     return body
-
-
-def graph_names(publication: Publication) -> frozenset[str]:
-    """The named graphs a request may name in default-graph-uri / named-graph-uri."""
-    return frozenset(str(g.identifier) for g in publication.dataset.graphs()
-                     if g.identifier != DATASET_DEFAULT_GRAPH_ID)

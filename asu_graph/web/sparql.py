@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, g, request
 
 from .. import formats
 from ..query_service import DatasetSpec, NotAcceptable
@@ -98,14 +98,6 @@ def _values(name: str) -> list[str]:
     return [v.strip() for v in values]
 
 
-def _graph_names() -> frozenset[str]:
-    names = current_app.extensions.get("asu_graph_names")
-    if names is None:
-        names = current_app.extensions["asu_graph_names"] = sd.graph_names(
-            current_publication())
-    return names
-
-
 def _dataset() -> DatasetSpec:
     """default-graph-uri / named-graph-uri: only this dataset's own graphs may be named.
 
@@ -115,7 +107,7 @@ def _dataset() -> DatasetSpec:
     defaults, named = _values("default-graph-uri"), _values("named-graph-uri")
     if not defaults and not named:
         return DatasetSpec()
-    known = _graph_names()
+    known = current_publication().graph_names
     for param, iris in (("default-graph-uri", defaults), ("named-graph-uri", named)):
         for iri in iris:
             if iri not in known:
