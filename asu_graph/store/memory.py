@@ -14,7 +14,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
-from rdflib.term import Identifier, Literal
+from rdflib.term import Identifier
 
 from .base import QueryResult, QuerySyntaxError, Store
 
@@ -173,4 +173,4 @@ class MemoryStore(Store):
         return len(set(self._dataset.triples((None, None, None))))
 
 
-__all__ = ["MemoryStore", "MemoryResult", "Literal"]
+__all__ = ["MemoryStore", "MemoryResult"]
