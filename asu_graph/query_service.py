@@ -60,7 +60,8 @@ class QueryService:
         guard.check(text, allowed_graphs=self.publication.graph_names,
                     service_allowlist=settings.service_allowlist,
                     max_query_bytes=settings.max_query_bytes,
-                    default_graphs=dataset.default_graphs, named_graphs=dataset.named_graphs)
+                    default_graphs=dataset.default_graphs, named_graphs=dataset.named_graphs,
+                    base=settings.base)
 
     def cache_key(self, text: str, formats_by_kind: dict[str, str | None],
                   dataset: DatasetSpec) -> tuple:
@@ -80,7 +81,8 @@ class QueryService:
             default_graphs=list(dataset.default_graphs) if dataset.default_graphs is not None
             else None,
             named_graphs=list(dataset.named_graphs) if dataset.named_graphs is not None
-            else None)
+            else None,
+            base_iri=settings.base)
 
     def answer(self, text: str, formats_by_kind: dict[str, str | None],
                dataset: DatasetSpec = DatasetSpec()) -> Answer:
@@ -89,6 +91,9 @@ class QueryService:
         The cache sits in front of everything else: a repeated query on the
         same graph version costs one dictionary look-up, no engine, no worker.
         """
+        # The size limit holds even for a text whose answer is cached (the
+        # cache key ignores comments, which could otherwise be any length).
+        guard.check_size(text, self.publication.settings.max_query_bytes)
         key = self.cache_key(text, formats_by_kind, dataset) if self.cache.enabled else None
         if key is not None:
             hit = self.cache.get(key)
@@ -107,5 +112,5 @@ class QueryService:
         settings = self.publication.settings
         job = Job(text, tuple(sorted(formats_by_kind.items())), dataset.default_graphs,
                   dataset.named_graphs, settings.union_default_graph, settings.result_cap,
-                  tuple(project_prefixes(settings).items()))
+                  tuple(project_prefixes(settings).items()), settings.base)
         return self.executor.run(job, settings.query_timeout)

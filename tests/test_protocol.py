@@ -372,4 +372,4 @@ def test_relative_iris_resolve_against_the_dataset_base(server: str) -> None:
     assert _boolean(response) is True
     # Error positions are those of the text the client sent.
     bad = requests.get(f"{server}/sparql", params={"query": "ASK {"})
-    assert "1:6" in bad.text
+    assert "line 1, column 6" in bad.text
