@@ -130,6 +130,13 @@ class Settings:
                              ("queries_dir", "queries")):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, resource_dir(folder))
+        # Every folder is made absolute now, against the working directory the
+        # process started in: Flask's send_file resolves a relative path under
+        # the package folder, and a later chdir must not move the data.
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.metadata["parse"] is Path and value is not None:
+                object.__setattr__(self, f.name, Path(value).expanduser().absolute())
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
