@@ -90,7 +90,12 @@ def vocabulary() -> Vocabulary:
 
 
 class _RenderCache:
-    """Finished bodies by (path, representation, language): the release never changes."""
+    """Finished bodies by (path, representation, language): the release never changes.
+
+    Pages carry links built from the request's root URL (scheme, host, path
+    prefix), so the root is part of every key: a request sent with another
+    Host can never change what other clients receive.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -98,6 +103,7 @@ class _RenderCache:
         self.lock = threading.Lock()
 
     def get(self, key: tuple, produce: Callable[[], tuple[int, bytes, str]]):
+        key = (request.url_root, *key)
         with self.lock:
             if key in self.entries:
                 self.entries.move_to_end(key)
