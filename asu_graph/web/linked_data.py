@@ -203,8 +203,10 @@ def not_found(what: str, representation: str | None, lang: str = "en") -> Respon
     """404 in the representation asked for: an HTML page, an empty RDF document, or text."""
     message = f"Not found: {what} is not described in this dataset."
     if representation == "html":
+        from .search import suggestions_for  # the search blueprint imports this module
+
         body = html("not_found.html", lang=lang, message=what, links=links(),
-                    page_lang_links=_lang_links())
+                    page_lang_links=_lang_links(), suggestions=suggestions_for(what, lang))
         return finish(404, body, "text/html; charset=utf-8", "html", lang)
     if representation in ("turtle", "nt", "trig", "nquads"):
         body = f"# {message}\n".encode()
