@@ -12,6 +12,10 @@ The app is built once in this process (the graph, the query zygote, the
 shared rate-limit table), then Granian forks its worker processes, which
 inherit all of it; each worker runs the app on ``settings.threads`` threads.
 SIGTERM stops the workers gracefully, then this process.
+
+Granian passes the peer's address as ``REMOTE_ADDR`` and never rewrites it
+from ``X-Forwarded-*`` headers: those are believed only from
+``ASU_TRUSTED_PROXIES``, by the app itself (web/security.py).
 """
 
 from __future__ import annotations
