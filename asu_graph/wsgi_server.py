@@ -40,6 +40,10 @@ def gunicorn_options(settings: Settings) -> dict:
         # Several instances may run side by side (replicas, tests): no shared
         # control socket in $HOME.
         "control_socket_disable": True,
+        # Forwarding headers (X-Forwarded-Proto, a SCRIPT_NAME header) are believed
+        # only from ASU_TRUSTED_PROXIES (gunicorn's default trusts every loopback
+        # client); the app applies them itself (web/security.py ProxyHeaders).
+        "forwarded_allow_ips": ",".join(settings.trusted_proxies),
     }
 
 

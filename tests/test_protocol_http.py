@@ -220,7 +220,6 @@ def _count(server: str, query: str, **params: str) -> int:
 
 @pytest.mark.parametrize(("accept", "fmt"), [
     ("text/turtle", "turtle"), ("application/ld+json", "json-ld"), (None, "turtle"),
-    ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "turtle"),
 ])
 def test_service_description(server: str, accept: str | None, fmt: str) -> None:
     response = requests.get(f"{server}/sparql", headers={"Accept": accept} if accept else {})
