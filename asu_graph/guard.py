@@ -357,7 +357,7 @@ def _split_reading(tokens: list[Token]) -> list[Token] | None:
     return out if changed else None
 
 
-def _inspect_tokens(tokens: list[Token], split: bool = False, text: str = "",
+def _inspect_tokens(tokens: list[Token], split: bool = False, source: str = "",
                     base: str | None = None) -> Findings:
     """Findings of one reading; ``split``: the reading with glued keywords split off.
 
@@ -428,7 +428,7 @@ def _inspect_tokens(tokens: list[Token], split: bool = False, text: str = "",
                 and len(_split_token(token)) == 1:   # "SERVICE:x" is SERVICE :x
             # Engines word this as a grammar error at some later position
             # (Oxigraph: "expected OPTIONAL"); the message names the prefix.
-            undeclared.append(f"{token.text.partition(':')[0]}: at {_where(text, token.pos)}")
+            undeclared.append(f"{token.text.partition(':')[0]}: at {_where(source, token.pos)}")
         if token.kind != "word":
             if i > prologue_end:
                 operation_start = False
@@ -472,10 +472,10 @@ def _inspect_tokens(tokens: list[Token], split: bool = False, text: str = "",
 
 def _inspect_reading(text: str, base: str | None) -> Findings:
     tokens = tokenize(text)
-    findings = _inspect_tokens(tokens, text=text, base=base)
+    findings = _inspect_tokens(tokens, source=text, base=base)
     split = _split_reading(tokens)
     if split is not None:
-        findings = findings.merged(_inspect_tokens(split, split=True, text=text, base=base))
+        findings = findings.merged(_inspect_tokens(split, split=True, source=text, base=base))
     return findings
 
 

@@ -9,14 +9,13 @@ a query, ``GET /sparql`` is the service description.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import Blueprint, Response, g, request
 
 from .. import formats
+from ..guard import QueryRefused
 from ..query_service import DatasetSpec, NotAcceptable
 from ..store import QuerySyntaxError, StoreUnavailable
 from . import current_publication, current_service
@@ -59,17 +58,17 @@ def read_operation() -> Operation:
     """The query and protocol dataset of this request, or a ProtocolError."""
     if request.method in ("GET", "HEAD"):   # HEAD: the GET answer's headers
         if "update" in request.args:
-            raise ProtocolError(403, READ_ONLY)
+            raise ProtocolError(400, READ_ONLY)
         query = _one(request.args.getlist("query"), "query")
     else:
         mime = request.mimetype
         if mime == "application/sparql-update":
-            raise ProtocolError(403, READ_ONLY)
+            raise ProtocolError(400, READ_ONLY)
         if mime == "application/x-www-form-urlencoded":
             if not _charset_is_utf8():
                 raise ProtocolError(415, "Form bodies must be UTF-8.")
             if "update" in request.form or "update" in request.args:
-                raise ProtocolError(403, READ_ONLY)
+                raise ProtocolError(400, READ_ONLY)
             query = _one(request.form.getlist("query") + request.args.getlist("query"),
                          "query")
         elif mime == "application/sparql-query":
@@ -177,36 +176,26 @@ def service_description() -> Response:
     return sd.respond(_format_values())
 
 
-_REASON_LENGTH = 300
+def _refused(exc: QueryRefused) -> Response:
+    """A refusal with a status whose body the common clients show.
 
-
-@blueprint.after_request
-def _reason_phrase(response: Response) -> Response:
-    """The error message also as the status line's reason phrase.
-
-    Clients built on urllib show only ``HTTP Error 403: FORBIDDEN`` for most
-    statuses (SPARQLWrapper reads the body for 400, 404, 414 and 500 only;
-    rdflib's SPARQLStore never does), and a browser's fetch exposes the
-    phrase as ``statusText``: with the message there, every client shows why.
-    Reason phrases are ASCII text on one line, so accents are dropped.
+    SPARQLWrapper shows the server's message for 400, 404, 414 and 500 only;
+    for any other status its users read ``HTTP Error 403: Forbidden`` and
+    nothing else (rdflib's SPARQLStore shows no message at all). So on this
+    endpoint a refused query (SERVICE, FROM, update, size or shape limits) is
+    a 400, a query over the size limit a 414 when it came in the URL, and a
+    query stopped at the timeout or by its worker's memory limit a 500: the
+    same query would fail again, so a "retry later" status would mislead.
     """
-    if response.status_code < 400 or response.mimetype != "text/plain" or \
-            response.is_streamed:
-        return response
-    first = response.get_data(as_text=True).strip().split("\n", 1)[0]
-    ascii_text = unicodedata.normalize("NFKD", first).encode("ascii", "ignore").decode()
-    phrase = re.sub(r"[^\x20-\x7e]+", " ", ascii_text).strip()
-    if len(phrase) > _REASON_LENGTH:
-        phrase = phrase[:_REASON_LENGTH - 3].rstrip() + "..."
-    if phrase:
-        response.status = f"{response.status_code} {phrase}"
-    return response
+    status = {403: 400, 413: 414 if request.method in ("GET", "HEAD") else 400,
+              503: 500}.get(exc.status, exc.status)
+    return error(status, exc.message)
 
 
 def _capped(limit: int, kind: str) -> Response:
-    """403 for an answer the cap would cut: a partial answer must not pass for a whole one."""
+    """400 for an answer the cap would cut: a partial answer must not pass for a whole one."""
     what = "triples" if kind == "GRAPH" else "rows"
-    return error(403, f"The answer has more than {limit:,} {what}, the most this endpoint "
+    return error(400, f"The answer has more than {limit:,} {what}, the most this endpoint "
                       f"sends at once, and is not sent cut short. Page through it with "
                       f"ORDER BY and LIMIT {limit:,} (or less) with OFFSET, or download the "
                       f"whole dataset from /download/.")
@@ -248,6 +237,8 @@ def sparql() -> Response:
         answer = current_service().answer(text, wanted, dataset)
     except QuerySyntaxError as exc:
         return error(400, f"Malformed SPARQL query: {exc}")
+    except QueryRefused as exc:
+        return _refused(exc)
     except NotAcceptable as exc:
         return _not_acceptable(exc.kind)
     except StoreUnavailable as exc:

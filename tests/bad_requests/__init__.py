@@ -84,7 +84,7 @@ def outbound_cases(listener: str) -> list[Case]:
                    body=text.encode("utf-8"), headers=QUERY_BODY, outbound=True)
               for name, text in list(texts.items())[:6]]
     cases += [
-        Case("outbound-form-service", "POST", "/sparql", (403,), says="SERVICE",
+        Case("outbound-form-service", "POST", "/sparql", (400,), says="SERVICE",
              body=form(query=texts["service"]), headers=FORM, outbound=True),
         Case("outbound-default-graph-uri-listener", "GET",
              get("SELECT * { ?s ?p ?o }", **{"default-graph-uri": listener}), (400, 403),
@@ -147,9 +147,9 @@ def other_cases() -> list[Case]:
         Case("deep-blank-node-lists", "POST", "/sparql", (400,), headers=QUERY_BODY,
              body=("SELECT * { ?s ?p " + nested("[ <urn:p> ", " ]", 2000, "1")
                    + " }").encode()),
-        Case("huge-query-form", "POST", "/sparql", (413,), says="bytes", headers=FORM,
+        Case("huge-query-form", "POST", "/sparql", (400,), says="bytes", headers=FORM,
              body=form(query=f'ASK {{ ?s ?p "{long_literal}" }}')),
-        Case("huge-query-body", "POST", "/sparql", (413,), says="bytes", headers=QUERY_BODY,
+        Case("huge-query-body", "POST", "/sparql", (400,), says="bytes", headers=QUERY_BODY,
              body=f'ASK {{ ?s ?p "{long_literal}" }}'.encode()),
         Case("huge-body-form", "POST", "/sparql", (413,), headers=FORM,
              body=form(query="ASK {}", padding="p" * 1_100_000)),
