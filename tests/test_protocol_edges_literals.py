@@ -64,3 +64,16 @@ def test_decimals_keep_their_lexical_form(endpoint: str, form: str, accept: str,
     assert not any(value.endswith(".0") for value in found), found
     if fmt in ("turtle", "trig"):
         assert b"38000000.0" not in response.content
+
+
+def test_relative_iris_and_error_positions_on_every_store(endpoint: str) -> None:
+    # The base IRI goes to the engine (or, for a remote store, in front of the
+    # text with its columns moved back): positions are those of the client's text.
+    ask = requests.get(endpoint + "/sparql", params={"query": "ASK {\n <id/mnhn> ?p ?o }"},
+                       headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert ask.status_code == 200 and ask.json()["boolean"] is True
+    bad = requests.get(endpoint + "/sparql", params={"query": "ASK { <id/mnhn> ?p ?o"},
+                       timeout=60)
+    assert bad.status_code == 400
+    assert bad.text.startswith("Malformed SPARQL query: line 1, column 22"), bad.text
+    assert len(bad.text) < 300, bad.text

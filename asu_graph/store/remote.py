@@ -35,7 +35,7 @@ from rdflib.term import Identifier
 from SPARQLWrapper import POST, SPARQLWrapper
 
 from ..sparql_text import has_dataset_clause
-from .base import QueryResult, QuerySyntaxError, Store, StoreUnavailable
+from .base import QueryResult, QuerySyntaxError, Store, StoreUnavailable, readable_syntax_error
 from .http import StoreClient, StoreDown, StoreError, check_url, raise_for_status, shown
 from .memory import MemoryResult
 from .releases import Release, pointer_query, query_form, release_from_rows
@@ -271,17 +271,16 @@ class RemoteStore(Store):
               default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None,
               base_iri: str | None = None) -> QueryResult:
-        if base_iri is None:
-            return self._query(sparql, union_default_graph, default_graphs, named_graphs)
         # The protocol has no base IRI parameter: a BASE goes in front of the
         # text (the renaming below resolves relative IRIs with it), on line 1
         # so that only line 1's columns move, and they are moved back.
-        prologue = f"BASE <{base_iri}> "
+        prologue = f"BASE <{base_iri}> " if base_iri is not None else ""
         try:
             return self._query(prologue + sparql, union_default_graph, default_graphs,
                                named_graphs)
         except QuerySyntaxError as exc:
-            raise QuerySyntaxError(_unshift(str(exc), len(prologue))) from None
+            message = _unshift(str(exc), len(prologue)) if prologue else str(exc)
+            raise QuerySyntaxError(readable_syntax_error(message, sparql)) from None
 
     def _query(self, sparql: str, union_default_graph: bool,
                default_graphs: list[str] | None,
