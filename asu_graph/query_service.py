@@ -45,6 +45,8 @@ class DatasetSpec:
 
 
 class QueryService:
+    """Runs queries for the publication; relative IRIs resolve against ``settings.base``."""
+
     def __init__(self, publication: Publication, executor: Executor | None = None) -> None:
         self.publication = publication
         settings = publication.settings
