@@ -57,11 +57,11 @@ def readable_syntax_error(message: str, query: str) -> str:
         found = _found(query, line, column)
         if rest.startswith("expected") and (re.search(r"\[[^\]]*\]", rest) or
                                             rest.count(", ") >= _SHOWN_EXPECTED):
-                # A grammar dump (character classes): what went wrong matters, not the list.
-                if found == "the end of the query":
-                    return (f"line {line}, column {column}: the query ends here but is not "
-                            "complete (a brace, bracket or string left open?).")
-                return f"line {line}, column {column}: unexpected {found}."
+            # A grammar dump (character classes): what went wrong matters, not the list.
+            if found == "the end of the query":
+                return (f"line {line}, column {column}: the query ends here but is not "
+                        "complete (a brace, bracket or string left open?).")
+            return f"line {line}, column {column}: unexpected {found}."
         if len(rest) > 200:
             rest = rest[:200] + "..."
         return f"line {line}, column {column}: found {found}, {rest}."
