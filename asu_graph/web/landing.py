@@ -254,3 +254,11 @@ def graph_view_json() -> Response:
         200, json.dumps(graph_view(lang, links()), ensure_ascii=False).encode("utf-8"),
         "application/json; charset=utf-8"))
     return finish(200, body, content_type, "json", lang, ("Accept-Language",))
+
+
+@blueprint.route("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page says: send them the site's icon."""
+    from flask import redirect, url_for
+
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
