@@ -178,6 +178,7 @@ def query_page() -> Response:
                 selected=name, text=text,
                 assets=assets is not None, config=embed_json(json.dumps(config)),
                 result_formats=list(formats.RESULT_FORMATS),
+                alternates=_curated_alternates(root, name) if name else [],
                 page_lang_links={code: f"{root}/query?" + urlencode(
                     {k: v for k, v in (("lang", code), ("name", name)) if v})
                     for code in ("en", "fr")})
@@ -212,6 +213,15 @@ def prefixes() -> Response:
 # The page (a 303 to /query?name=), the description in RDF, or the SPARQL text
 # for a client that names application/sparql-query.
 _CURATED_OFFERS: tuple[neg.Offer, ...] = (*PAGE_OFFERS, (SPARQL_QUERY_TYPE, "rq"))
+_CURATED_WORDS = {**neg.words(neg.RDF_PREFERENCE, html=True), "rq": "rq", "sparql": "rq"}
+
+
+def _curated_alternates(root: str, name: str) -> list[dict[str, str]]:
+    """The curated query's description in each RDF format, and its SPARQL text."""
+    found = [{"type": formats.RDF_FORMATS[k].media_type,
+              "href": f"{root}/query/{name}?{urlencode({'format': k})}"}
+             for k in neg.RDF_PREFERENCE]
+    return [*found, {"type": SPARQL_QUERY_TYPE, "href": f"{root}/query/{name}.rq"}]
 
 
 @blueprint.route("/query/<name>")
@@ -228,7 +238,7 @@ def curated_resource(name: str) -> Response:
             return error(404, f"Not found: /query/{stem} is offered as .rq only "
                               "(or by content negotiation).")
         return _sparql_text(query)
-    choice = neg.for_request(f"the curated query {stem!r}", _CURATED_OFFERS)
+    choice = neg.for_request(f"the curated query {stem!r}", _CURATED_OFFERS, _CURATED_WORDS)
     if choice.problem is not None:
         return choice.problem
     if choice.key == "rq":
