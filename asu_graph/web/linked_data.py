@@ -90,7 +90,12 @@ def vocabulary() -> Vocabulary:
 
 
 class _RenderCache:
-    """Finished bodies by (path, representation, language): the release never changes."""
+    """Finished bodies by (path, representation, language): the release never changes.
+
+    Pages carry links built from the request's root URL (scheme, host, path
+    prefix), so the root is part of every key: a request sent with another
+    Host can never change what other clients receive.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -98,6 +103,7 @@ class _RenderCache:
         self.lock = threading.Lock()
 
     def get(self, key: tuple, produce: Callable[[], tuple[int, bytes, str]]):
+        key = (request.url_root, *key)
         with self.lock:
             if key in self.entries:
                 self.entries.move_to_end(key)
@@ -203,8 +209,10 @@ def not_found(what: str, representation: str | None, lang: str = "en") -> Respon
     """404 in the representation asked for: an HTML page, an empty RDF document, or text."""
     message = f"Not found: {what} is not described in this dataset."
     if representation == "html":
+        from .search import suggestions_for  # the search blueprint imports this module
+
         body = html("not_found.html", lang=lang, message=what, links=links(),
-                    page_lang_links=_lang_links())
+                    page_lang_links=_lang_links(), suggestions=suggestions_for(what, lang))
         return finish(404, body, "text/html; charset=utf-8", "html", lang)
     if representation in ("turtle", "nt", "trig", "nquads"):
         body = f"# {message}\n".encode()
