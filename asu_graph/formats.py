@@ -91,7 +91,6 @@ EXTENSIONS: dict[str, str] = {RDF_FORMATS[k].extension: k for k in GRAPH_KEYS}
 
 # HTML is a representation of every page-backed resource, not a data format.
 HTML = "html"
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 # What Fuseki / Virtuoso users type in ?format= or ?output= (any kind of answer).
 ALIASES: dict[str, str] = {

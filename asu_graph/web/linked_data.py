@@ -47,7 +47,6 @@ blueprint = Blueprint("linked_data", __name__)
 # graph, or as the named graph it is).
 EXTENSION_OF: dict[str, str] = {k: formats.RDF_FORMATS[k].extension for k in neg.RDF_PREFERENCE}
 EXTENSIONS: dict[str, str] = {ext: key for key, ext in EXTENSION_OF.items()}
-HTML_TYPES = formats.HTML_TYPES
 # text/html first so that */* (curl, links) and no Accept get the page.
 PAGE_OFFERS = neg.offers(neg.RDF_PREFERENCE, html="first")
 DATA_OFFERS = neg.offers(neg.RDF_PREFERENCE)
