@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef, plugin
 from rdflib.serializer import Serializer
 
@@ -83,6 +84,12 @@ RDF_FORMATS: dict[str, Format] = {f.key: f for f in (
     Format("nquads", "application/n-quads", "nq", "nquads", "N-Quads", quads=True,
            aliases=("text/x-nquads",), words=("nquads", "nq", "n-quads")),
 )}
+
+# Oxigraph's writers, by format key (the engine's own serializers; see cap and store).
+OXIGRAPH_RDF: dict[str, ox.RdfFormat] = {
+    k: ox.RdfFormat.from_media_type(f.media_type) for k, f in RDF_FORMATS.items()}
+OXIGRAPH_RESULTS: dict[str, ox.QueryResultsFormat] = {
+    k: ox.QueryResultsFormat.from_media_type(f.media_type) for k, f in RESULT_FORMATS.items()}
 
 # The formats of one-graph documents (entity data, ontology, VoID, DCAT ...).
 GRAPH_KEYS: tuple[str, ...] = tuple(k for k, f in RDF_FORMATS.items() if not f.quads)

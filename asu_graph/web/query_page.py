@@ -26,8 +26,10 @@ from rdflib import Graph, URIRef
 from .. import formats
 from ..build import project_prefixes
 from ..config import Settings
+from ..guard import scan
 from ..paths import yasgui_folders
 from ..queries import CuratedQuery, curated_queries, query_iri
+from ..store import QuerySyntaxError
 from . import current_publication, current_service
 from . import negotiation as neg
 from .http import conditional, error, etag_for
@@ -176,6 +178,9 @@ def query_page() -> Response:
                 assets=assets is not None, config=embed_json(json.dumps(config)),
                 result_formats=list(formats.RESULT_FORMATS),
                 alternates=_curated_alternates(root, name) if name else [],
+                # A federated example is refused here: no link that cannot work.
+                downloads=[] if name and curated[name].federated else
+                _download_links(root, text),
                 page_lang_links={code: f"{root}/query?" + urlencode(
                     {k: v for k, v in (("lang", code), ("name", name)) if v})
                     for code in ("en", "fr")})
@@ -211,6 +216,25 @@ def prefixes() -> Response:
 # for a client that names application/sparql-query.
 _CURATED_OFFERS: tuple[neg.Offer, ...] = (*PAGE_OFFERS, (SPARQL_QUERY_TYPE, "rq"))
 _CURATED_WORDS = {**neg.words(neg.RDF_PREFERENCE, html=True), "rq": "rq", "sparql": "rq"}
+
+
+def _download_links(root: str, text: str) -> list[tuple[str, str, str]]:
+    """(format, URL, file name) of the page's query answered by /sparql, without script.
+
+    The script keeps them in step with the editor; these make the same links
+    for a browser that runs no script.
+    """
+    form = "SELECT"
+    try:
+        words = (t.text.upper() for t in scan(text, lenient=True) if t.kind == "word")
+        form = next((w for w in words if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")),
+                    form)
+    except QuerySyntaxError:
+        pass
+    table = formats.RESULT_FORMATS if form in ("SELECT", "ASK") else {
+        k: f for k, f in formats.RDF_FORMATS.items() if not f.quads}
+    return [(key, f"{root}/sparql?{urlencode({'query': text, 'format': key})}",
+             f"results.{fmt.extension}") for key, fmt in table.items()]
 
 
 def _curated_alternates(root: str, name: str) -> list[dict[str, str]]:
