@@ -202,11 +202,10 @@ class Crawler:
             return
         media = response.headers.get("Content-Type", "").split(";")[0].strip()
         if media == "text/html":
-            # Pages of data link it; the download and release indexes, the query
-            # page and the listings are pages about files or tools.
+            # Pages of data link it; the query page is a tool (a curated query's
+            # page links the query's description, checked as an IRI).
             path = urlsplit(response.url).path
-            self.page(response, must_have_rdf=path == "/" or not path.startswith(
-                ("/download/", "/query")))
+            self.page(response, must_have_rdf=not path.startswith("/query"))
         elif media in RDF_PARSERS:
             self.rdf(response)
 
