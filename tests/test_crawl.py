@@ -23,7 +23,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 import requests
-from rdflib import Dataset, URIRef
+from rdflib import Dataset, Namespace, URIRef
+from rdflib.namespace import DCAT
 
 from asu_graph.config import DEFAULT_BASE, Settings
 
@@ -39,6 +40,7 @@ RDF_ACCEPTS = {
     "application/rdf+xml": "xml",
     "application/n-triples": "nt",
 }
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 RDF_PARSERS = {**RDF_ACCEPTS, "application/trig": "trig", "application/n-quads": "nquads"}
 
 
@@ -112,6 +114,8 @@ class Crawler:
         self.iris: list[str] = []
         self.checked_downloads = 0
         self.rdf_bodies = 0
+        # DCAT's word on each download: URL -> SHA-256 (spdx:checksum).
+        self.dcat_checksums: dict[str, str] = {}
 
     # -- queueing --------------------------------------------------------------
     def link(self, url: str) -> None:
@@ -173,6 +177,10 @@ class Crawler:
             self.problems.append(f"{response.url} ({media}) does not parse: {exc}")
             return
         self.rdf_bodies += 1
+        for dist, url in graph.subject_objects(DCAT.downloadURL):
+            for checksum in graph.objects(dist, SPDX.checksum):
+                for value in graph.objects(checksum, SPDX.checksumValue):
+                    self.dcat_checksums[self.located(str(url))] = str(value)
         for quad in graph.quads():
             for term in quad:
                 if isinstance(term, URIRef):
@@ -235,6 +243,19 @@ class Crawler:
                                 r"sc:sparqlEndpointLocation)>([^<]+)<", response.text):
             self.iri(found.strip())
 
+    def located(self, url: str) -> str:
+        """A URL under the canonical base (written in release files) on this server."""
+        return self.root + "/" + url[len(DEFAULT_BASE):] if url.startswith(DEFAULT_BASE) else url
+
+    def dcat_downloads(self) -> None:
+        """Every download the DCAT documents list has the SHA-256 they give it."""
+        for url, digest in sorted(self.dcat_checksums.items()):
+            body = self.session.get(url, timeout=60)
+            if body.status_code != 200:
+                self.problems.append(f"{body.status_code} {url} (a DCAT downloadURL)")
+            elif hashlib.sha256(body.content).hexdigest() != digest:
+                self.problems.append(f"{url}: SHA-256 differs from its DCAT spdx:checksum")
+
     def downloads(self, index: str) -> None:
         """Every file an index lists has the bytes and SHA-256 it says (also SHA256SUMS)."""
         listing = self.session.get(index, headers={"Accept": "application/json"}, timeout=30)
@@ -268,6 +289,7 @@ def _crawl(root: str) -> Crawler:
                             headers={"Accept": "application/json"}, timeout=30).json()
     for release in releases["releases"]:
         crawler.downloads(release["url"])
+    crawler.dcat_downloads()
     return crawler
 
 
@@ -282,6 +304,7 @@ def test_crawl_with_the_readme_defaults(readme_server: tuple[str, Path]) -> None
                 "https://w3id.org/asu/dataset/distribution/asu.ttl"):
         assert iri in crawler.seen_iris, iri
     assert crawler.checked_downloads >= 12 and crawler.rdf_bodies > 100
+    assert len(crawler.dcat_checksums) >= 12
     # The dumps were written where the README says: build/ in the working directory.
     assert (cwd / "build" / "latest" / "asu.ttl").is_file()
 
@@ -294,7 +317,7 @@ def test_crawl_with_the_readme_defaults(readme_server: tuple[str, Path]) -> None
                 "https://w3id.org/asu/dataset/release/2026.2",
                 "https://w3id.org/asu/dataset/release/2026.2/asu.nt"):
         assert iri in crawler.seen_iris, iri
-    assert crawler.checked_downloads >= 36
+    assert crawler.checked_downloads >= 36 and len(crawler.dcat_checksums) >= 36
 
 
 def test_unknown_catalogue_iris_are_404_in_the_asked_representation(
