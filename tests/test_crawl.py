@@ -28,7 +28,7 @@ from rdflib.namespace import DCAT
 
 from asu_graph.config import DEFAULT_BASE, Settings
 
-from .support import free_port, stop, wait_for_http
+from .support import ROOT, free_port, stop, wait_for_http
 
 pytestmark = pytest.mark.slow
 
@@ -349,3 +349,26 @@ def test_a_dataset_iri_names_a_thing_and_sees_other(readme_server: tuple[str, Pa
             graph = Dataset().parse(data=target.content, format=RDF_PARSERS[media])
             assert (URIRef(DEFAULT_BASE + "dataset"), None, None) in graph
     assert urlsplit(root).hostname == "127.0.0.1"
+
+
+def test_the_readmes_comunica_example_runs_as_written(readme_server: tuple[str, Path]) -> None:
+    """The README's ``npx`` line, pinned to Comunica 4, over this server's fragments."""
+    root, _ = readme_server
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"`(npx -p @comunica/query-sparql@4 comunica-sparql) "
+                      r"http://127\.0\.0\.1:8000/fragments '", readme)
+    assert found, "the README's Comunica example is not pinned to version 4"
+    query = ("SELECT ?m WHERE { <https://w3id.org/asu/id/alliance-sorbonne-universite> "
+             "<http://www.w3.org/ns/org#hasMember> ?m }")
+    # npm resolves the pinned package from package-lock.json's node_modules or its cache.
+    env = {**os.environ, "npm_config_offline": "true"}
+    process = subprocess.Popen([*found.group(1).split(), root + "/fragments", query], cwd=ROOT,
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=180)
+    finally:
+        stop(process)
+    assert process.returncode == 0, err[-2000:]
+    members = set(re.findall(r"https://w3id\.org/asu/id/[a-z0-9-]+", out))
+    assert "https://w3id.org/asu/id/mnhn" in members and len(members) == 6, out[-2000:]
