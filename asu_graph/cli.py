@@ -222,7 +222,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     editor = find_yasgui(settings)
     say(f"query page /query: editor files from {editor}" if editor else
-        "query page /query: editor files not found (npm ci, or ASU_YASGUI_DIR); "
+        "query page /query: editor files not found (set ASU_YASGUI_DIR); "
         "the page falls back to a plain form")
     if args.dev:
         say(f"Flask development server on http://{settings.host}:{settings.port}/sparql")

@@ -52,8 +52,8 @@ class Settings:
     yasgui_dir: Path = _setting(
         "ASU_YASGUI_DIR", None,
         "Folder holding yasgui.min.js and yasgui.min.css of @zazuko/yasgui 4.6.2 for the "
-        "query page. Default: node_modules/@zazuko/yasgui/build of the source checkout "
-        "or of the current folder (npm ci).", Path)
+        "query page. Default: the copy in the installed package, else "
+        "node_modules/@zazuko/yasgui/build of the source checkout.", Path)
     out_dir: Path = _setting(
         "ASU_OUT_DIR", Path("build"),
         "Folder where build/release write dumps and where serve publishes them from.", Path)
