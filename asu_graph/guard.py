@@ -78,13 +78,27 @@ class QueryRefused(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """How large a query's structure may be (see config.py for the settings)."""
+    """How large a query's structure may be; 0 turns one off.
+
+    Oxigraph's parser and evaluator recurse once per operator, group or
+    pattern; an Oxigraph server (stack of its worker threads) died at about
+    2,000 operators in ``1+1+...``, 1,000 ``MINUS {}`` or ``BIND`` clauses,
+    2,000 steps of a property path and 2,000 triple patterns. The defaults
+    stay a factor 4 or more below, far above any real query. The settings
+    are the ``ASU_MAX_*`` ones of config.py.
+    """
 
     expression_operators: int = 256   # operators in one expression (!!!, 1+1+..., &&, ||)
     expression_bytes: int = 8192      # text of one expression
     path_operators: int = 256         # / | ^ in one property path
-    group_patterns: int = 512         # { } blocks: MINUS, UNION branches, OPTIONAL, ...
-    triple_patterns: int = 2048       # triple patterns, counted generously
+    group_patterns: int = 256         # { } blocks (MINUS, UNION, OPTIONAL ...), BIND, FILTER
+    triple_patterns: int = 500        # triple patterns, counted generously
+
+    @classmethod
+    def from_settings(cls, settings: object) -> Limits:
+        return cls(**{name: getattr(settings, f"max_{name}") for name in
+                      ("expression_operators", "expression_bytes", "path_operators",
+                       "group_patterns", "triple_patterns")})
 
 
 # -- the lexer ------------------------------------------------------------------
@@ -424,6 +438,8 @@ def _inspect_tokens(tokens: list[Token], split: bool = False) -> Findings:
                 operation_start = False
             continue
         word = token.text.upper()
+        if word in ("BIND", "FILTER"):    # each one more level of the algebra
+            groups += 1
         if word == "PREFIX":
             prologue_end = i + 2
             name, iri = following(i + 1), following(i + 2)
@@ -500,7 +516,8 @@ def _check_limits(findings: Findings, limits: Limits) -> None:
          "has an expression {n} bytes long", "at most {m} bytes (ASU_MAX_EXPRESSION_BYTES)"),
         (findings.path_operators, limits.path_operators,
          "has {n} operators in one property path", "at most {m} (ASU_MAX_PATH_OPERATORS)"),
-        (findings.group_patterns, limits.group_patterns, "has {n} group patterns {{ }}",
+        (findings.group_patterns, limits.group_patterns,
+         "has {n} group patterns ({{ }}, BIND, FILTER)",
          "at most {m} (ASU_MAX_GROUP_PATTERNS)"),
         (findings.triple_patterns, limits.triple_patterns,
          "has about {n} triple patterns", "at most {m} (ASU_MAX_TRIPLE_PATTERNS)"),

@@ -60,7 +60,8 @@ class QueryService:
         guard.check(text, allowed_graphs=self.publication.graph_names,
                     service_allowlist=settings.service_allowlist,
                     max_query_bytes=settings.max_query_bytes,
-                    default_graphs=dataset.default_graphs, named_graphs=dataset.named_graphs)
+                    default_graphs=dataset.default_graphs, named_graphs=dataset.named_graphs,
+                    limits=guard.Limits.from_settings(settings))
 
     def cache_key(self, text: str, formats_by_kind: dict[str, str | None],
                   dataset: DatasetSpec) -> tuple:
