@@ -529,6 +529,14 @@ def _check_limits(findings: Findings, limits: Limits) -> None:
                                "fewer (VALUES, IN and property paths help).", status=400)
 
 
+def check_size(text: str, max_query_bytes: int | None) -> None:
+    """413 for a text over the limit (also checked before a cache look-up)."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if max_query_bytes is not None and size > max_query_bytes:
+        raise QueryRefused(f"The query is {size:,} bytes long; this service accepts at most "
+                           f"{max_query_bytes:,} bytes.", status=413)
+
+
 def check(text: str, *, allowed_graphs: Iterable[str], service_allowlist: Iterable[str] = (),
           max_query_bytes: int | None = None, default_graphs: Iterable[str] | None = None,
           named_graphs: Iterable[str] | None = None,
@@ -538,10 +546,7 @@ def check(text: str, *, allowed_graphs: Iterable[str], service_allowlist: Iterab
     ``default_graphs`` / ``named_graphs`` are the protocol's ``default-graph-uri``
     and ``named-graph-uri`` values, which must name published graphs too.
     """
-    size = len(text.encode("utf-8", "surrogatepass"))
-    if max_query_bytes is not None and size > max_query_bytes:
-        raise QueryRefused(f"The query is {size:,} bytes long; this service accepts at most "
-                           f"{max_query_bytes:,} bytes.", status=413)
+    check_size(text, max_query_bytes)
     allowed = frozenset(allowed_graphs)
     protocol = [*(default_graphs or ()), *(named_graphs or ())]
     foreign = [g for g in protocol if g not in allowed]
