@@ -136,6 +136,11 @@ class Settings:
     service_allowlist: tuple[str, ...] = _setting(
         "ASU_SERVICE_ALLOWLIST", (),
         "Comma-separated endpoint URLs a query may name in SERVICE; empty refuses all.", _list)
+    query_sandbox: str = _setting(
+        "ASU_QUERY_SANDBOX", "auto",
+        "How the processes that run queries on embedded stores are cut off the network: "
+        "auto (netns, then userns, then seccomp; the server does not start if none works), "
+        "netns, userns, seccomp, or off. Ignored (off) when ASU_SERVICE_ALLOWLIST is set.")
     cache_size: int = _setting(
         "ASU_CACHE_SIZE", 512, "Entries in the query result cache; 0 turns it off.", int)
     cache_max_bytes: int = _setting(
