@@ -334,23 +334,45 @@ def _resolve(token: Token, prefixes: dict[str, str], base: str | None) -> str | 
     return None
 
 
+_MAX_GLUED = 8   # keywords split off one name; real spellings need at most three
+
+
 def _split_token(token: Token) -> list[Token]:
-    """``token`` read with a keyword split off its start, as Oxigraph's parser may."""
-    upper = token.text.upper()
-    for keyword in _GLUE_KEYWORDS:
-        if upper.startswith(keyword) and len(token.text) > len(keyword):
-            rest = token.text[len(keyword):]
-            try:
-                parts = [t for t in scan(rest) if t.kind not in ("ws", "comment")]
-            except QuerySyntaxError:
-                return [token]
-            glued = token.glued or token.text
-            split = [Token("word", keyword, token.pos, glued)]
-            for part in parts:
-                moved = Token(part.kind, part.text, token.pos + len(keyword) + part.pos, glued)
-                split.extend(_split_token(moved) if part.kind in ("word", "pname") else [moved])
-            return split
-    return [token]
+    """``token`` read with keywords split off its start, as Oxigraph's parser may.
+
+    ``SERVICESILENT:x`` gives SERVICE, SILENT, ``:x``. Iterative and bounded:
+    a name made of many keywords is refused rather than read in quadratic time.
+    """
+    out: list[Token] = []
+    stack = [token]
+    splits = 0
+    while stack:
+        current = stack.pop()
+        if current.kind not in ("word", "pname"):
+            out.append(current)
+            continue
+        text, upper, at = current.text, current.text.upper(), 0
+        while True:
+            keyword = next((k for k in _GLUE_KEYWORDS
+                            if upper.startswith(k, at) and len(text) > at + len(k)), None)
+            if keyword is None:
+                break
+            out.append(Token("word", keyword, current.pos + at, token.text))
+            at += len(keyword)
+            splits += 1
+        if splits > _MAX_GLUED:
+            raise QuerySyntaxError(f"cannot read {token.text[:40]!r}: a name made of "
+                                   f"{splits} or more keywords")
+        if at == 0:
+            out.append(current)
+            continue
+        try:
+            parts = [t for t in scan(text[at:]) if t.kind not in ("ws", "comment")]
+        except QuerySyntaxError:
+            parts = [Token(current.kind, text[at:], 0)]
+        stack.extend(reversed([Token(p.kind, p.text, current.pos + at + p.pos, token.text)
+                               for p in parts]))
+    return out
 
 
 def _split_reading(tokens: list[Token]) -> list[Token] | None:
@@ -525,8 +547,9 @@ def _check_limits(findings: Findings, limits: Limits) -> None:
     for value, limit, what, allowed in measured:
         if limit > 0 and value > limit:
             raise QueryRefused(f"The query {what.format(n=f'{value:,}')}; this service "
-                               f"accepts {allowed.format(m=f'{limit:,}')}. Write it with "
-                               "fewer (VALUES, IN and property paths help).", status=400)
+                               f"accepts {allowed.format(m=f'{limit:,}')}. Write it "
+                               "smaller (VALUES and IN list many values in one clause).",
+                               status=400)
 
 
 def check_size(text: str, max_query_bytes: int | None) -> None:
