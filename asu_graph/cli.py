@@ -116,19 +116,10 @@ def _resolve_query(source: str, settings: Settings, allow_service: bool = False)
 
 
 def _service_endpoints(text: str) -> tuple[str, ...]:
-    """The endpoint IRIs a query names in ``SERVICE <...>`` / ``SERVICE SILENT <...>``."""
-    from .guard import tokenize
+    """The endpoint IRIs a query names in SERVICE, as the query check reads them."""
+    from .guard import inspect
 
-    tokens = tokenize(text)
-    found = []
-    for at, token in enumerate(tokens):
-        if token.kind == "word" and token.text.upper() == "SERVICE":
-            following = tokens[at + 1:at + 3]
-            if following and following[0].text.upper() == "SILENT":
-                following = following[1:]
-            if following and following[0].kind == "iri":
-                found.append(following[0].text[1:-1])
-    return tuple(found)
+    return tuple(dict.fromkeys(t.iri for t in inspect(text).services if t.iri))
 
 
 def _terminal_width() -> int | None:
