@@ -1,7 +1,8 @@
 """The adversarial SERVICE / FROM / LOAD corpus against live servers on every embedded store.
 
 Each entry of ``tests/adversarial/service_corpus.py`` is sent as a raw HTTP
-request to ``asu-graph serve``; the answer must be a 4xx with a message, and
+request to ``asu-graph serve`` (and to a replica in front of a real
+``oxigraph serve``, which would follow SERVICE itself); the answer must be a 4xx with a message, and
 the listener the entries aim at must not see a single connection. The
 control test shows the entries are live ammunition: run by Oxigraph itself,
 with no check in front, most of them do connect.
@@ -18,9 +19,10 @@ import pytest
 
 from .adversarial.listener import Listener
 from .adversarial.service_corpus import Entry, corpus
-from .support import asu_server
+from .stores import OxigraphServer
+from .support import asu_server, run_cli
 
-STORES = ["oxigraph", "oxigraph:DIR", "oxrdflib", "memory"]
+STORES = ["oxigraph", "oxigraph:DIR", "oxrdflib", "memory", "replica of oxigraph serve"]
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +36,20 @@ def listener() -> Iterator[Listener]:
 def store_server(request: pytest.FixtureRequest,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp: Path = tmp_path_factory.mktemp("corpus")
+    if request.param.startswith("replica"):
+        # A real Oxigraph server would follow SERVICE itself: the app in front
+        # must never forward such a query.
+        backing = OxigraphServer(tmp / "backing")
+        backing.start()
+        try:
+            done = run_cli("publish", "--to", backing.gsp_url, "--query-url",
+                           backing.query_url, "--grace", "0")
+            assert done.returncode == 0, done.stderr
+            with asu_server(tmp, "--store", backing.query_url) as url:
+                yield url
+        finally:
+            backing.stop()
+        return
     store = request.param.replace("DIR", str(tmp / "store"))
     with asu_server(tmp, "--store", store, "--query-timeout", "10") as url:
         yield url
