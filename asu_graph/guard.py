@@ -62,6 +62,7 @@ UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREAT
 # Keywords an engine may read at the start of a longer name (no word boundary).
 _GLUE_KEYWORDS = tuple(sorted(UPDATE_KEYWORDS | {"SERVICE", "SILENT", "FROM", "NAMED"},
                               key=len, reverse=True))
+_GLUE = re.compile("|".join(_GLUE_KEYWORDS), re.IGNORECASE)   # longest first
 
 
 class QueryRefused(Exception):
@@ -351,14 +352,13 @@ def _split_token(token: Token) -> list[Token]:
         if current.kind not in ("word", "pname"):
             out.append(current)
             continue
-        text, upper, at = current.text, current.text.upper(), 0
+        text, at = current.text, 0
         while True:
-            keyword = next((k for k in _GLUE_KEYWORDS
-                            if upper.startswith(k, at) and len(text) > at + len(k)), None)
-            if keyword is None:
+            glued = _GLUE.match(text, at)
+            if glued is None or glued.end() == len(text):
                 break
-            out.append(Token("word", keyword, current.pos + at, token.text))
-            at += len(keyword)
+            out.append(Token("word", glued.group().upper(), current.pos + at, token.text))
+            at = glued.end()
             splits += 1
         if splits > _MAX_GLUED:
             raise QuerySyntaxError(f"cannot read {token.text[:40]!r}: a name made of "
@@ -382,7 +382,7 @@ def _split_reading(tokens: list[Token]) -> list[Token] | None:
     for i, token in enumerate(tokens):
         declared = i > 0 and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == \
             "PREFIX"
-        if token.kind in ("word", "pname") and not declared:
+        if token.kind in ("word", "pname") and not declared and _GLUE.match(token.text):
             parts = _split_token(token)
             changed = changed or len(parts) > 1
             out.extend(parts)
