@@ -17,6 +17,7 @@ from .config import Settings, environment_help
 from .guard import QueryRefused
 from .publication import InvalidData, build_and_validate, prepare
 from .queries import CuratedQueryError
+from .sandbox import SandboxError
 from .store import QuerySyntaxError, StoreUnavailable
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INPUT, EXIT_RUNTIME = 0, 1, 2, 3, 4
@@ -405,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         say(f"error: {exc}")
         return EXIT_USAGE
-    except (StoreUnavailable, OSError) as exc:
+    except (StoreUnavailable, SandboxError, OSError) as exc:
         say(f"error: {exc}")
         return EXIT_RUNTIME
     except KeyboardInterrupt:

@@ -29,7 +29,7 @@ from asu_graph.store.oxigraph import OxigraphStore
 
 from .adversarial.listener import Listener
 from .adversarial.service_corpus import corpus
-from .support import ROOT
+from .support import ROOT, run_cli
 
 
 @pytest.fixture(scope="module")
@@ -171,3 +171,10 @@ def test_fails_closed_with_a_message_when_no_method_works(tmp_path: Path) -> Non
     assert "REFUSED" in result.stdout, result.stdout + result.stderr
     assert "ASU_QUERY_SANDBOX=off" in result.stdout
     assert "AUTO True" in result.stdout, result.stdout + result.stderr
+
+
+def test_serve_refuses_to_start_without_a_sandbox_and_says_why(tmp_path: Path) -> None:
+    result = run_cli("serve", "--port", "0", "--out-dir", str(tmp_path / "out"),
+                     env={"ASU_QUERY_SANDBOX": "bogus"})
+    assert result.returncode == 4
+    assert "ASU_QUERY_SANDBOX" in result.stderr and "Traceback" not in result.stderr
