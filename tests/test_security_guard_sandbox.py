@@ -59,10 +59,11 @@ def _serve_unchecked(tmp: Path, store: str, sandbox: str) -> Iterator[str]:
         service.executor.close()
 
 
-@pytest.fixture(scope="module", params=["oxigraph", "memory"])
+@pytest.fixture(scope="module", params=["oxigraph", "oxigraph:DIR", "oxrdflib", "memory"])
 def unchecked(request: pytest.FixtureRequest,
               tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from _serve_unchecked(tmp_path_factory.mktemp("sandboxed"), request.param, "auto")
+    tmp = tmp_path_factory.mktemp("sandboxed")
+    yield from _serve_unchecked(tmp, request.param.replace("DIR", str(tmp / "store")), "auto")
 
 
 @pytest.fixture(scope="module")
