@@ -1,8 +1,9 @@
 """The adversarial SERVICE / FROM / LOAD corpus against live servers on every embedded store.
 
 Each entry of ``tests/adversarial/service_corpus.py`` is sent as a raw HTTP
-request to ``asu-graph serve`` (and to a replica in front of a real
-``oxigraph serve``, which would follow SERVICE itself); the answer must be a 4xx with a message, and
+request to ``asu-graph serve`` (and to replicas in front of a real
+``oxigraph serve`` and of Virtuoso, which would follow SERVICE themselves);
+the answer must be a 4xx with a message, and
 the listener the entries aim at must not see a single connection. The
 control test shows the entries are live ammunition: run by Oxigraph itself,
 with no check in front, most of them do connect.
@@ -19,10 +20,11 @@ import pytest
 
 from .adversarial.listener import Listener
 from .adversarial.service_corpus import Entry, corpus
-from .stores import OxigraphServer
+from .stores import OxigraphServer, Virtuoso
 from .support import asu_server, run_cli
 
-STORES = ["oxigraph", "oxigraph:DIR", "oxrdflib", "memory", "replica of oxigraph serve"]
+STORES = ["oxigraph", "oxigraph:DIR", "oxrdflib", "memory", "replica of oxigraph serve",
+          "replica of virtuoso"]
 
 
 @pytest.fixture(scope="module")
@@ -37,15 +39,18 @@ def store_server(request: pytest.FixtureRequest,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp: Path = tmp_path_factory.mktemp("corpus")
     if request.param.startswith("replica"):
-        # A real Oxigraph server would follow SERVICE itself: the app in front
-        # must never forward such a query.
-        backing = OxigraphServer(tmp / "backing")
+        # A real store would follow SERVICE itself: the app in front must never
+        # forward such a query.
+        virtuoso = request.param.endswith("virtuoso")
+        backing: OxigraphServer | Virtuoso = (Virtuoso if virtuoso else OxigraphServer)(
+            tmp / "backing")
+        env = {"ASU_STORE_USER": "dba", "ASU_STORE_PASSWORD": "dba"} if virtuoso else {}
         backing.start()
         try:
             done = run_cli("publish", "--to", backing.gsp_url, "--query-url",
-                           backing.query_url, "--grace", "0")
+                           backing.query_url, "--grace", "0", env=env)
             assert done.returncode == 0, done.stderr
-            with asu_server(tmp, "--store", backing.query_url) as url:
+            with asu_server(tmp, "--store", backing.query_url, env=env) as url:
                 yield url
         finally:
             backing.stop()
