@@ -1,12 +1,12 @@
-"""The adversarial SERVICE / FROM / LOAD corpus against live servers on every embedded store.
+"""The adversarial SERVICE / FROM / LOAD corpus against live servers on every store.
 
 Each entry of ``tests/adversarial/service_corpus.py`` is sent as a raw HTTP
-request to ``asu-graph serve`` (and to replicas in front of a real
-``oxigraph serve`` and of Virtuoso, which would follow SERVICE themselves);
-the answer must be a 4xx with a message, and
-the listener the entries aim at must not see a single connection. The
-control test shows the entries are live ammunition: run by Oxigraph itself,
-with no check in front, most of them do connect.
+request to ``asu-graph serve`` on each embedded store and to replicas in
+front of a real ``oxigraph serve`` and of Virtuoso (which would follow
+SERVICE themselves); the answer must be a 4xx with a message, and the
+listener the entries aim at must not see a single connection. The control
+test shows the entries are live ammunition: run by Oxigraph itself, with no
+check in front, most of them do connect.
 """
 
 from __future__ import annotations
