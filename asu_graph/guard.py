@@ -44,11 +44,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import rdflib.plugins.sparql
 
 from .store.base import QuerySyntaxError
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 # Defence in depth for the rdflib engine: never fetch a graph named in FROM
 # that is not already in the dataset (the guard refuses such queries anyway).
@@ -96,7 +100,7 @@ class Limits:
     triple_patterns: int = 500        # triple patterns, counted generously
 
     @classmethod
-    def from_settings(cls, settings: object) -> Limits:
+    def from_settings(cls, settings: Settings) -> Limits:
         return cls(**{name: getattr(settings, f"max_{name}") for name in
                       ("expression_operators", "expression_bytes", "path_operators",
                        "group_patterns", "triple_patterns")})
