@@ -314,6 +314,7 @@ class Findings:
     path_operators: int = 0
     group_patterns: int = 0
     triple_patterns: int = 0
+    pragmas: tuple[str, ...] = ()           # Virtuoso's DEFINE name, as written
 
     def merged(self, other: Findings) -> Findings:
         return Findings(self.services + other.services, self.updates + other.updates,
@@ -322,7 +323,8 @@ class Findings:
                         max(self.expression_bytes, other.expression_bytes),
                         max(self.path_operators, other.path_operators),
                         max(self.group_patterns, other.group_patterns),
-                        max(self.triple_patterns, other.triple_patterns))
+                        max(self.triple_patterns, other.triple_patterns),
+                        self.pragmas + other.pragmas)
 
 
 def _resolve(token: Token, prefixes: dict[str, str], base: str | None) -> str | None:
@@ -407,6 +409,7 @@ def _inspect_tokens(tokens: list[Token], split: bool = False) -> Findings:
     services: list[Target] = []
     updates: list[str] = []
     graphs: list[Target] = []
+    pragmas: list[str] = []
     depth = deepest = groups = triples = 0
     operators = widest = path = widest_path = longest = 0
     expression_start: int | None = None
@@ -480,7 +483,12 @@ def _inspect_tokens(tokens: list[Token], split: bool = False) -> Findings:
                 base = _resolve(iri, prefixes, base) or iri.text[1:-1]
             continue
         starts_operation, operation_start = operation_start, False
-        if word == "SERVICE":
+        if word == "DEFINE" and not split:
+            # Virtuoso's pragmas (DEFINE input:grab-all "yes" ...) make the store
+            # fetch IRIs itself; they are not SPARQL, no engine here needs them.
+            name = following(i + 1)
+            pragmas.append(f"DEFINE {name.text if name else ''}".strip())
+        elif word == "SERVICE":
             target = target_of(i, "SILENT")
             if split and (target is None or target.kind not in ("iri", "pname", "var")):
                 continue   # not a SERVICE any engine could run
@@ -499,7 +507,7 @@ def _inspect_tokens(tokens: list[Token], split: bool = False) -> Findings:
     if expression_start is not None:   # an expression left open: the engine will say so
         longest = max(longest, len(tokens[-1].text) + tokens[-1].pos - expression_start)
     return Findings(tuple(services), tuple(updates), tuple(graphs), deepest, widest, longest,
-                    widest_path, groups, triples + groups)
+                    widest_path, groups, triples + groups, tuple(pragmas))
 
 
 def _inspect_reading(text: str) -> Findings:
@@ -583,6 +591,10 @@ def check(text: str, *, allowed_graphs: Iterable[str], service_allowlist: Iterab
             f"publishes; refused: {_named(foreign)}.")
     findings = inspect(text)
     _check_limits(findings, limits or Limits())
+    if findings.pragmas:
+        raise QueryRefused(f"{findings.pragmas[0]} is refused: DEFINE pragmas are a Virtuoso "
+                           "extension, not SPARQL, and can make the store fetch data from the "
+                           "web.")
     if findings.updates:
         keyword = "LOAD" if "LOAD" in findings.updates else findings.updates[0]
         raise QueryRefused(f"This endpoint is read-only: SPARQL Update ({keyword}) is refused.")

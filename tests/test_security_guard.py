@@ -110,3 +110,14 @@ def test_limits_follow_the_settings_and_zero_turns_one_off() -> None:
     with pytest.raises(QueryRefused):
         check(text, allowed_graphs=(), limits=Limits(expression_operators=10))
     check(text, allowed_graphs=(), limits=Limits(expression_operators=0))
+
+
+@pytest.mark.parametrize("text", [
+    'DEFINE input:grab-all "yes" SELECT * { <http://127.0.0.1:9/doc> ?p ?o }',
+    'define get:soft "soft" SELECT * FROM <https://w3id.org/asu/graph/alliance> { ?s ?p ?o }',
+])
+def test_virtuoso_pragmas_are_refused(text: str) -> None:
+    """With the store's credentials, Virtuoso fetches IRIs named under such a pragma."""
+    problem = refusal(text)
+    assert isinstance(problem, QueryRefused) and problem.status == 403
+    assert "DEFINE" in problem.message and "Virtuoso" in problem.message
