@@ -17,6 +17,7 @@ from .config import Settings, environment_help
 from .guard import QueryRefused
 from .publication import InvalidData, build_and_validate, prepare
 from .queries import CuratedQueryError
+from .sandbox import SandboxError
 from .store import QuerySyntaxError, StoreUnavailable
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INPUT, EXIT_RUNTIME = 0, 1, 2, 3, 4
@@ -116,19 +117,10 @@ def _resolve_query(source: str, settings: Settings, allow_service: bool = False)
 
 
 def _service_endpoints(text: str) -> tuple[str, ...]:
-    """The endpoint IRIs a query names in ``SERVICE <...>`` / ``SERVICE SILENT <...>``."""
-    from .guard import tokenize
+    """The endpoint IRIs a query names in SERVICE, as the query check reads them."""
+    from .guard import inspect
 
-    tokens = tokenize(text)
-    found = []
-    for at, token in enumerate(tokens):
-        if token.kind == "word" and token.text.upper() == "SERVICE":
-            following = tokens[at + 1:at + 3]
-            if following and following[0].text.upper() == "SILENT":
-                following = following[1:]
-            if following and following[0].kind == "iri":
-                found.append(following[0].text[1:-1])
-    return tuple(found)
+    return tuple(dict.fromkeys(t.iri for t in inspect(text).services if t.iri))
 
 
 def _terminal_width() -> int | None:
@@ -414,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         say(f"error: {exc}")
         return EXIT_USAGE
-    except (StoreUnavailable, OSError) as exc:
+    except (StoreUnavailable, SandboxError, OSError) as exc:
         say(f"error: {exc}")
         return EXIT_RUNTIME
     except KeyboardInterrupt:
