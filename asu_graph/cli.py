@@ -56,6 +56,17 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if report.conforms else EXIT_INVALID
 
 
+def _write_failed(exc: OSError, out: Path) -> OSError:
+    """A disk error during a build or release, said with what it left behind."""
+    from .publishing.layout import LayoutConflict, OutDirBusy
+
+    if isinstance(exc, (OutDirBusy, LayoutConflict)):
+        return exc  # their messages already say what to do
+    where = f" ({exc.filename})" if exc.filename else ""
+    return OSError(exc.errno, f"{exc.strerror or exc}{where}. Nothing was written to {out}: "
+                              "every earlier build, release and link is as it was")
+
+
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from .export import export_build
 
@@ -65,7 +76,10 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     say(f"valid: {publication.triple_count:,} triples in {len(publication.graph_names)} "
         f"named graphs ({timer})")
     out = Path(args.out or settings.out_dir)
-    manifest = export_build(publication, out, progress=say)
+    try:
+        manifest = export_build(publication, out, progress=say)
+    except OSError as exc:
+        raise _write_failed(exc, out) from exc
     say(f"built version {manifest['version']} into {manifest['folder']} "
         f"({out / 'latest'} points there) in {timer}")
     return EXIT_OK
@@ -80,7 +94,10 @@ def cmd_release(args: argparse.Namespace, settings: Settings) -> int:
     say("loading and validating ...")
     publication = prepare(settings.with_(store="oxigraph"))
     say(f"valid: {publication.triple_count:,} triples ({timer})")
-    manifest = make_release(publication, out, version=args.version, progress=say)
+    try:
+        manifest = make_release(publication, out, version=args.version, progress=say)
+    except OSError as exc:
+        raise _write_failed(exc, out) from exc
     previous = manifest["previous"] or "none"
     say(f"release {manifest['release']} written to {manifest['folder']} "
         f"(previous: {previous}; +{manifest['changes']['added']} "

@@ -49,6 +49,7 @@ def test_full_disk_fails_the_build_and_keeps_everything(tmp_path: Path) -> None:
         failed = _build(out, changed)
         assert failed.returncode == 4, failed.stderr
         assert "No space left on device" in failed.stderr
+        assert "Nothing was written" in failed.stderr
         assert snapshot(out) == before  # no trace of the failed build, nothing moved
         release = run_cli("release", "--out", str(out), "--data-dir", str(changed))
         assert release.returncode == 4 and "No space left on device" in release.stderr
