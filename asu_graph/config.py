@@ -82,8 +82,8 @@ class Settings:
         "Whether the SPARQL default graph is the union of all named graphs.", _bool)
     host: str = _setting("ASU_HOST", "127.0.0.1", "Address serve binds to.")
     port: int = _setting("ASU_PORT", 8000, "Port serve listens on.", int)
-    workers: int = _setting("ASU_WORKERS", 2, "gunicorn worker processes for serve.", int)
-    threads: int = _setting("ASU_THREADS", 4, "Threads per gunicorn worker.", int)
+    workers: int = _setting("ASU_WORKERS", 2, "Server worker processes for serve.", int)
+    threads: int = _setting("ASU_THREADS", 4, "Threads running the app in each server worker.", int)
     query_timeout: float = _setting(
         "ASU_QUERY_TIMEOUT", 30.0,
         "Seconds a query may run before it is stopped (its worker process is killed); "

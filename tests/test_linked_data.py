@@ -1,6 +1,6 @@
 """Dereferenceable URIs against the live server: 303s, content negotiation, 404s, 304s.
 
-Everything goes over HTTP to ``asu-graph serve`` (gunicorn) on 127.0.0.1, with
+Everything goes over HTTP to ``asu-graph serve`` (Granian) on 127.0.0.1, with
 rdflib and requests as the clients a harvester would use.
 """
 

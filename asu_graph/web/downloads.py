@@ -42,7 +42,7 @@ RELEASE_MAX_AGE = 86400
 
 @blueprint.record_once
 def _prepare(state) -> None:
-    # Runs when the app is created, i.e. once in gunicorn's arbiter (preload).
+    # Runs when the app is created, i.e. once in the server's main process, before it forks.
     app = state.app
     app.extensions["asu_publishing"] = build_state(app.extensions["asu"])
 

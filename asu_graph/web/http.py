@@ -182,7 +182,7 @@ def _log_query(response: Response) -> None:
 
 
 def _ensure_log_handler() -> None:
-    # gunicorn only sets up its own loggers; without a handler the query
+    # The HTTP server only sets up its own loggers; without a handler the query
     # lines would be dropped (the root logger prints warnings only).
     if not query_log.handlers:
         handler = logging.StreamHandler(sys.stderr)
