@@ -232,7 +232,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     publication = prepare(settings)
     say(f"valid: {publication.triple_count:,} triples, version {publication.version} ({timer})")
     # Adds OUT/builds/VERSION if missing and points OUT/latest there; nothing is rewritten.
-    manifest = ensure_latest(publication)
+    manifest = ensure_latest(publication, progress=say)
     say(f"serving the dumps of {manifest['folder']}")
     app = create_app(settings, publication)
     from .web.query_page import find_yasgui

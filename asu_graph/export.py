@@ -369,7 +369,11 @@ def export_build(publication, out_dir: Path,
     with writer_lock(out_dir, "serve" if serving else "build", say=progress, **kwargs):
         conflict = _latest_conflict(out_dir)
         if conflict and not serving:
-            switch_latest(out_dir, out_dir / BUILDS)  # raises LayoutConflict, says why
+            raise LayoutConflict(
+                errno.EEXIST, f"{out_dir / LATEST} is a folder or file, not the link this "
+                "version of asu-graph keeps there (an older layout?). Nothing was written "
+                "and it was left as it is: remove or rename it yourself, or build into "
+                "another folder")
         root = out_dir / BUILDS
         remove_stale_staging(root)
         remove_stale_staging(out_dir)

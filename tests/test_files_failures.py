@@ -130,3 +130,20 @@ def test_busy_folders_do_not_stop_a_build_and_are_not_touched(tmp_path: Path) ->
         assert_kept(before, out)
     no_staging_left(out)
     assert_serves(tmp_path, out, "--data-dir", str(changed))
+
+
+def test_an_older_latest_folder_is_never_moved(tmp_path: Path) -> None:
+    """``OUT/latest`` as a real folder (an older layout): left as it is, with a message."""
+    out = tmp_path / "out"
+    (out / "latest").mkdir(parents=True)
+    (out / "latest" / "asu.ttl").write_text("kept\n", encoding="utf-8")
+    (out / "asu.ttl").write_text("mine\n", encoding="utf-8")
+    before = snapshot(out)
+    refused = _build(out)
+    assert refused.returncode == 4
+    assert "left as it is" in refused.stderr and "Nothing was written" in refused.stderr
+    assert snapshot(out) == before
+    listing = assert_serves(tmp_path, out)  # serves its own build folder
+    assert (out / "latest" / "asu.ttl").read_text(encoding="utf-8") == "kept\n"
+    assert (out / "asu.ttl").read_text(encoding="utf-8") == "mine\n"
+    assert (out / "builds" / listing["version"] / "asu.ttl").is_file()
