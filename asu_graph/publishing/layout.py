@@ -125,8 +125,11 @@ def remove_stale_staging(folder: Path) -> None:
     if not folder.is_dir():
         return
     for child in folder.iterdir():
-        if child.name.startswith(".") and STAGING_MARK in child.name and child.is_dir() \
-                and not child.is_symlink():
+        if not (child.name.startswith(".") and STAGING_MARK in child.name):
+            continue
+        if child.is_symlink():
+            child.unlink(missing_ok=True)  # a link made to be renamed over ``latest``
+        elif child.is_dir():
             shutil.rmtree(child, ignore_errors=True)
 
 
