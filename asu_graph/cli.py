@@ -311,7 +311,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="validate, then write every dump with checksums",
                        description="Validate, then write Turtle, N-Triples, JSON-LD, TriG, "
                                    "N-Quads and RDF/XML dumps (plain and gzip), SHA256SUMS "
-                                   "and manifest.json. Invalid data writes nothing.")
+                                   "and manifest.json into OUT/builds/VERSION, and point the "
+                                   "link OUT/latest (and OUT/asu.ttl, ...) at them. Equal "
+                                   "data gives equal bytes. Nothing that exists is rewritten, "
+                                   "moved or removed: invalid data or a failed write leaves "
+                                   "OUT as it was. One writer per OUT at a time (others wait).")
     _common_settings(p)
     p.add_argument("--out", type=Path, help="output folder (ASU_OUT_DIR, default ./build)")
     p.set_defaults(func=cmd_build)
