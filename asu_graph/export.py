@@ -373,7 +373,7 @@ def export_build(publication, out_dir: Path,
     (the server serves its own build folder); otherwise it stops the build
     before anything is written.
     """
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).absolute()  # the folder a server keeps serving, wherever it runs
     kwargs = {} if lock_wait is None else {"wait": lock_wait}
     with writer_lock(out_dir, "serve" if serving else "build", say=progress, **kwargs):
         conflict = _latest_conflict(out_dir)

@@ -84,7 +84,7 @@ def make_release(publication: Publication, out_dir: Path, version: str | None = 
                  progress: Callable[[str], None] = lambda _m: None,
                  lock_wait: float | None = None) -> dict:
     """Write a release of the (validated) publication into ``out_dir/releases``."""
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).absolute()
     settings = publication.settings.with_(out_dir=out_dir)
     root_folder = out_dir / RELEASES
     check_version(out_dir, version)
