@@ -185,10 +185,13 @@ def write_once(parent: Path, name: str, fill: Callable[[Path], None]) -> Path:
         # rename(2) would replace an empty folder of that name; the check above
         # and the out dir's lock rule that out.
         os.rename(staging, target)
-        _fsync_dir(parent)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    try:
+        _fsync_dir(parent)
+    except OSError:
+        pass  # the folder is in place; this only hurries the rename to the disk
     return target
 
 
@@ -387,7 +390,10 @@ def export_build(publication, out_dir: Path,
         remove_stale_staging(root)
         remove_stale_staging(out_dir)
         publication.modified = data_date(publication, out_dir)
-        existing = _builds_of(out_dir, publication)
+        # A build of this version with another date (SOURCE_DATE_EPOCH changed)
+        # stays as it is; the new date gets a folder of its own.
+        existing = [m for m in _builds_of(out_dir, publication)
+                    if _parse_date(m.get("modified")) == publication.modified]
         made = None
         if existing:
             manifest = existing[0]

@@ -104,3 +104,19 @@ def test_a_restart_changes_no_date(tmp_path: Path) -> None:
     for key, value in first.items():
         if key.startswith("Last-Modified"):
             assert value, f"no {key}"
+
+
+def test_a_fixed_date_gets_its_own_folder_and_keeps_the_earlier_build(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = _build(out)
+    before = snapshot(out)
+    fixed = _build(out, SOURCE_DATE_EPOCH="1767225600")
+    assert fixed != first and fixed.name.startswith(first.name)
+    assert json.loads((fixed / "manifest.json").read_text())["modified"] == \
+        "2026-01-01T00:00:00+00:00"
+    after = snapshot(out)
+    for key, value in before.items():
+        if key != "latest":
+            assert after[key] == value, key
+    bad = run_cli("build", "--out", str(out), env={"SOURCE_DATE_EPOCH": "yesterday"})
+    assert bad.returncode == 2 and "SOURCE_DATE_EPOCH" in bad.stderr
