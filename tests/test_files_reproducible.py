@@ -120,3 +120,22 @@ def test_a_fixed_date_gets_its_own_folder_and_keeps_the_earlier_build(tmp_path: 
             assert after[key] == value, key
     bad = run_cli("build", "--out", str(out), env={"SOURCE_DATE_EPOCH": "yesterday"})
     assert bad.returncode == 2 and "SOURCE_DATE_EPOCH" in bad.stderr
+
+
+def test_two_releases_of_the_same_data_are_byte_identical(tmp_path: Path) -> None:
+    from .test_release import change_data, data_copy
+
+    changed = data_copy(tmp_path)
+    change_data(changed)
+    folders = []
+    for seed in ("7", "8"):
+        out = tmp_path / f"out-{seed}"
+        env = {"PYTHONHASHSEED": seed, "SOURCE_DATE_EPOCH": "1767225600"}
+        for version, data in (("1.0", []), ("2.0", ["--data-dir", str(changed)])):
+            result = run_cli("release", "--out", str(out), "--version", version, *data,
+                             env=env)
+            assert result.returncode == 0, result.stderr
+        folders.append(out / "releases")
+    # Dumps, change set, VoID, DCAT, checksums and manifests alike.
+    assert snapshot(folders[0]) == snapshot(folders[1])
+    assert "2.0/changes.json" in snapshot(folders[0])
