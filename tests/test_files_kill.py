@@ -28,6 +28,15 @@ def _steps(*args: str) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.strip()]
 
 
+def _sigkill(process: subprocess.Popen) -> None:
+    """kill -9 the process group we started, unless it is already gone."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # it finished on its own first
+
+
 def _kill_after(line_number: int, *args: str) -> int:
     """Start ``asu-graph ARGS``, kill -9 it after its ``line_number``-th stderr line."""
     process = subprocess.Popen([sys.executable, "-m", "asu_graph", *args],
@@ -37,12 +46,11 @@ def _kill_after(line_number: int, *args: str) -> int:
         seen = 0
         while seen < line_number and process.stderr.readline():
             seen += 1
-        os.killpg(process.pid, signal.SIGKILL)
+        _sigkill(process)
         return process.wait(30)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(30)
+        _sigkill(process)
+        process.wait(30)
         process.stderr.close()
 
 
@@ -56,8 +64,7 @@ def _kill_at(seconds: float, *args: str) -> None:
     except subprocess.TimeoutExpired:
         pass
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
+        _sigkill(process)
         process.wait(30)
 
 
