@@ -99,7 +99,7 @@ def test_pathological_query_is_stopped_while_others_answer(strict: str, query: s
         assert len(simple.json()["results"]["bindings"]) == 3
         refused = slow.result()
         elapsed = time.monotonic() - started
-    assert refused.status_code == 500, refused.text   # see web/sparql.py _refused
+    assert refused.status_code == 400, refused.text   # see web/sparql.py _refused
     assert refused.headers["Content-Type"].startswith("text/plain")
     assert "stopped" in refused.text
     assert elapsed < TIMEOUT + 2, f"timeout answer after {elapsed:.1f}s"
@@ -109,7 +109,7 @@ def test_pathological_query_is_stopped_while_others_answer(strict: str, query: s
 
 def test_timeout_stops_the_work_not_only_the_wait(strict: str) -> None:
     """After the timeout answer, no process of the server is still computing."""
-    assert _sparql(strict, CROSS_PRODUCT).status_code == 500
+    assert _sparql(strict, CROSS_PRODUCT).status_code == 400
     tree = _server_tree(strict)
     before = _cpu_ticks(tree)
     time.sleep(1.5)

@@ -154,10 +154,10 @@ def test_sparqlwrapper_users_read_size_timeout_and_format_refusals(edges: str) -
         lambda: _wrapper(edges, too_long, method="POST").query())
     timed_out = _raised(lambda: _wrapper(edges, CROSS_PRODUCT).query())
     assert "did not finish within" in timed_out
-    # Stopped at the timeout: a 500 whose message SPARQLWrapper shows.
+    # Stopped at the timeout: a 400 whose message SPARQLWrapper shows (never a 500).
     with pytest.raises(Exception) as caught:
         _wrapper(edges, CROSS_PRODUCT).query()
-    assert type(caught.value).__name__ == "EndPointInternalError"
+    assert type(caught.value).__name__ == "QueryBadFormed"
 
 
 def test_curl_like_clients_get_a_plain_text_message(server: str) -> None:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from flask import Blueprint, Response, g, request
 
 from .. import formats
+from ..executor import QueryTimeout
 from ..guard import QueryRefused
 from ..query_service import DatasetSpec, NotAcceptable
 from ..store import QuerySyntaxError, StoreUnavailable
@@ -184,11 +185,15 @@ def _refused(exc: QueryRefused) -> Response:
     nothing else (rdflib's SPARQLStore shows no message at all). So on this
     endpoint a refused query (SERVICE, FROM, update, size or shape limits) is
     a 400, a query over the size limit a 414 when it came in the URL, and a
-    query stopped at the timeout or by its worker's memory limit a 500: the
-    same query would fail again, so a "retry later" status would mislead.
+    query stopped at the timeout a 400 too: the same query would fail again,
+    so a "retry later" status would mislead, and this service never answers
+    500 for a request it understood. A worker lost for another reason (engine
+    crash, memory limit, restart) stays a 503.
     """
+    if isinstance(exc, QueryTimeout):
+        return error(400, exc.message)
     status = {403: 400, 413: 414 if request.method in ("GET", "HEAD") else 400,
-              503: 500}.get(exc.status, exc.status)
+              }.get(exc.status, exc.status)
     return error(status, exc.message)
 
 
