@@ -387,8 +387,6 @@ def export_build(publication, out_dir: Path,
                 "and it was left as it is: remove or rename it yourself, or build into "
                 "another folder")
         root = out_dir / BUILDS
-        remove_stale_staging(root)
-        remove_stale_staging(out_dir)
         publication.modified = data_date(publication, out_dir)
         # A build of this version with another date (SOURCE_DATE_EPOCH changed)
         # stays as it is; the new date gets a folder of its own.
@@ -427,4 +425,8 @@ def export_build(publication, out_dir: Path,
         progress(f"{out_dir / LATEST} -> {os.path.relpath(folder, out_dir)}")
         link_top_level(out_dir, [*sorted(manifest["files"]), "SHA256SUMS", "manifest.json"],
                        progress)
+        # Only a build that succeeded tidies up after killed ones: a failing
+        # build removes nothing but its own staging folder.
+        remove_stale_staging(root)
+        remove_stale_staging(out_dir)
     return manifest

@@ -119,8 +119,9 @@ def writer_lock(out_dir: Path, what: str, wait: float = LOCK_WAIT,
 def remove_stale_staging(folder: Path) -> None:
     """Remove the staging folders a killed writer left in ``folder``.
 
-    Only hidden folders with the staging mark, which no reader ever opens, and
-    only while holding the out dir's lock, so no writer is still filling them.
+    Only hidden folders with the staging mark, which no reader ever opens;
+    only while holding the out dir's lock, so no writer is still filling them;
+    and only after a write that succeeded.
     """
     if not folder.is_dir():
         return
