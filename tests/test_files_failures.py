@@ -43,6 +43,10 @@ def test_full_disk_fails_the_build_and_keeps_everything(tmp_path: Path) -> None:
         assert _build(out).returncode == 0
         first = run_cli("release", "--out", str(out), "--version", "1.0")
         assert first.returncode == 0, first.stderr
+        # What a build killed earlier left: only a build that succeeds removes it.
+        left = out / "builds" / ".0123456789abcdef.staging-killed"
+        left.mkdir()
+        (left / "asu.ttl").write_bytes(b"half")
         before = snapshot(out)
         # Room for a few dumps of the next build, not for all of them.
         fill_space(disk, leave=300_000)
@@ -55,8 +59,11 @@ def test_full_disk_fails_the_build_and_keeps_everything(tmp_path: Path) -> None:
         assert release.returncode == 4 and "No space left on device" in release.stderr
         assert snapshot(out) == before
         assert_complete(out)
-        # The server of the same data needs no new file: it starts on the full disk.
+        # The server of the same data needs no new file: it starts on the full disk,
+        # and having started it tidies up what the killed build left.
         assert_serves(tmp_path, out)
+        assert not left.exists()
+        before = {k: v for k, v in before.items() if ".staging-" not in k}
         assert_kept(before, out, latest_may_move=False)
         (disk / "filler").unlink()
         again = _build(out, changed)
