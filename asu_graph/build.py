@@ -14,6 +14,7 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 
 from .config import DEFAULT_BASE, Settings
+from .namespaces import PREFIXES
 
 
 class BuildError(Exception):
@@ -89,28 +90,6 @@ def _bind_prefixes(dataset: Dataset, settings: Settings) -> None:
     dataset.bind("graph", settings.graph_ns, replace=True)
     for prefix, ns in PREFIXES.items():
         dataset.bind(prefix, ns, override=False)
-
-
-PREFIXES: dict[str, str] = {
-    "org": "http://www.w3.org/ns/org#",
-    "schema": "https://schema.org/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "void": "http://rdfs.org/ns/void#",
-    "sh": "http://www.w3.org/ns/shacl#",
-}
-
-
-def project_prefixes(settings: Settings) -> dict[str, str]:
-    """Prefixes a query writer expects (also pre-filled in the query page)."""
-    return {"asu": settings.ontology_ns, "id": settings.id_ns, **PREFIXES}
 
 
 def dataset_version(dataset: Dataset) -> str:

@@ -148,8 +148,8 @@ def _terminal_width() -> int | None:
 
 
 def cmd_query(args: argparse.Namespace, settings: Settings) -> int:
-    from .build import project_prefixes
     from .executor import InlineExecutor
+    from .namespaces import project_prefixes
     from .query_service import QueryService
     from .terminal_table import render
 

@@ -23,17 +23,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS
+from rdflib import Graph, Literal, URIRef
 
 from .config import DEFAULT_BASE, Settings
+from .namespaces import DCTERMS, PROV, RDF, RDFS, SCHEMA, SH
 
 _HEADER = re.compile(r"^#\s*([A-Za-z@-]+)\s*:\s*(.*)$")
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 REQUIRED = ("title", "title@fr", "description", "sources")
-
-SH = Namespace("http://www.w3.org/ns/shacl#")
-SCHEMA = Namespace("https://schema.org/")
 
 # query form (rdflib's parse tree name) -> (SHACL executable class, property holding the text)
 _FORMS = {
@@ -197,7 +194,7 @@ def queries_graph(settings: Settings, graph: Graph | None = None) -> Graph:
     """The curated queries as RDF: one ``{base}query/{name}`` resource each."""
     graph = graph if graph is not None else Graph()
     name = queries_graph_iri(settings)
-    graph.add((name, RDF.type, URIRef("http://www.w3.org/ns/prov#Entity")))
+    graph.add((name, RDF.type, PROV.Entity))
     graph.add((name, RDFS.label, Literal("Curated SPARQL queries", lang="en")))
     graph.add((name, RDFS.label, Literal("Requêtes SPARQL commentées", lang="fr")))
     for query in checked_queries(settings).values():

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from . import describe, guard
-from .build import project_prefixes
 from .cache import ResultCache, normalise_query
 from .executor import Executor, Job, executor_for
+from .namespaces import project_prefixes
 from .publication import Publication
 from .store import QueryResult
 

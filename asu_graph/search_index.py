@@ -15,10 +15,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from rdflib import RDF, RDFS, Dataset, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, SKOS, Namespace
+from rdflib import Dataset, Literal, URIRef
 
-SCHEMA = Namespace("https://schema.org/")
+from .namespaces import DCTERMS, FOAF, RDF, RDFS, SCHEMA, SKOS
 
 # Name properties, strongest first: a match on an official name ranks above a
 # match on a variant.

@@ -6,13 +6,11 @@ import json
 from dataclasses import asdict, dataclass
 
 from pyshacl import validate as shacl_validate
-from rdflib import Dataset, Graph, Namespace, URIRef
-from rdflib.namespace import RDF
+from rdflib import Dataset, Graph, URIRef
 
 from .build import load_shapes
 from .config import Settings
-
-SH = Namespace("http://www.w3.org/ns/shacl#")
+from .namespaces import RDF, SH
 
 
 @dataclass(frozen=True)

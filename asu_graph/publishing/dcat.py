@@ -15,20 +15,15 @@ import re
 from datetime import datetime
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
 
 from ..config import Settings
 from ..formats import RDF_FORMATS
+from ..namespaces import DCAT, DCTERMS, FOAF, RDF, RDFS, SPDX, VCARD, XSD
 from .terms import (
-    DCAT,
-    DCTERMS,
     DESCRIPTION,
-    FOAF,
     IANA_MEDIA,
     LICENSE,
-    SPDX,
     TITLE,
-    VCARD,
     W3C_FORMAT,
     W3C_FORMATS,
     catalog_iri,

@@ -8,25 +8,12 @@ that answers, given as ``root`` (``http://host:port/`` with a trailing slash).
 
 from __future__ import annotations
 
-from rdflib import Namespace
-
 from ..config import Settings
 
 # Re-exported for the DCAT and VoID writers, which take all their names from here.
 from ..formats import IANA_MEDIA as IANA_MEDIA
 from ..formats import RDF_FORMATS
 from ..formats import W3C_FORMATS as W3C_FORMATS
-
-VOID = Namespace("http://rdfs.org/ns/void#")
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
-DCTERMS = Namespace("http://purl.org/dc/terms/")
-FOAF = Namespace("http://xmlns.com/foaf/0.1/")
-PROV = Namespace("http://www.w3.org/ns/prov#")
-SPDX = Namespace("http://spdx.org/rdf/terms#")
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
-ADMS = Namespace("http://www.w3.org/ns/adms#")
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 

@@ -5,19 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
 
 from ..config import Settings
 from ..formats import RDF_FORMATS
+from ..namespaces import DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
 from .stats import DatasetStats
 from .terms import (
-    DCTERMS,
     DESCRIPTION,
-    FOAF,
     LICENSE,
-    PROV,
     TITLE,
-    VOID,
     W3C_FORMAT,
     W3C_FORMATS,
     catalog_iri,

@@ -35,14 +35,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin
 
-from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from ..guard import scan
-
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
-VOID = Namespace("http://rdfs.org/ns/void#")
-DCTERMS = Namespace("http://purl.org/dc/terms/")
+from ..namespaces import DCAT, DCTERMS, RDF, VOID, XSD
 
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 

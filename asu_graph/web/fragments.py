@@ -24,12 +24,11 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request
 from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import RDF, XSD
 
 from .. import formats
 from ..cache import ResultCache
+from ..namespaces import DCTERMS, FOAF, HYDRA, RDF, VOID, XSD
 from ..publishing.html import fragment_page
-from ..publishing.terms import DCTERMS, FOAF, HYDRA, VOID
 from ..store import QuerySyntaxError
 from . import current_publication
 from .downloads import HTML, format_links, negotiate, not_acceptable

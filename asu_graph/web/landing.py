@@ -12,6 +12,8 @@ from flask import Blueprint, Response, current_app, request
 from rdflib import URIRef
 
 from ..formats import RDF_FORMATS
+from ..namespaces import OWL, RDFS, SKOS
+from ..publishing.terms import LICENSE
 from . import current_publication, current_service
 from .linked_data import (
     cache,
@@ -27,8 +29,6 @@ from .pages import Links, pick_literal
 
 blueprint = Blueprint("landing", __name__)
 
-LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-ORG = "http://www.w3.org/ns/org#"
 
 _PREFIXES = """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX asu: <{ontology}>
@@ -109,11 +109,11 @@ def graph_view(lang: str, ln: Links) -> dict:
     for iri in iris:
         node = nodes[iri]
         labels = node["labels"]
-        full = pick_literal(labels.get("http://www.w3.org/2004/02/skos/core#prefLabel", [])
-                            or labels.get("http://www.w3.org/2000/01/rdf-schema#label", []),
+        full = pick_literal(labels.get(str(SKOS.prefLabel), [])
+                            or labels.get(str(RDFS.label), []),
                             lang)
         name = str(full) if full is not None else ln.curie(iri)
-        short = [str(v) for v in labels.get("http://www.w3.org/2004/02/skos/core#altLabel", [])
+        short = [str(v) for v in labels.get(str(SKOS.altLabel), [])
                  if getattr(v, "language", None) in (lang, None)]
         short = sorted((s for s in short if len(s) <= 12), key=lambda s: (len(s), s))
         label = short[0] if short and len(name) > 12 else name
@@ -216,7 +216,7 @@ def schema_org(lang: str, numbers: dict) -> dict:
         "includedInDataCatalog": {"@type": "DataCatalog", "url": root + "catalog"},
         "isBasedOn": root + "ontology",
         "schemaVersion": str(ontology.value(URIRef(settings.ontology_iri),
-                                            URIRef("http://www.w3.org/2002/07/owl#versionInfo"))
+                                            OWL.versionInfo)
                              or ""),
     }
 

@@ -22,9 +22,9 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from .. import formats
-from ..build import project_prefixes
 from ..describe import describe
 from ..export import jsonld_context
+from ..namespaces import project_prefixes
 from . import current_publication, current_service
 from . import negotiation as neg
 from .http import conditional, error, etag_for

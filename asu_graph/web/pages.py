@@ -11,20 +11,18 @@ import re
 from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from ..build import project_prefixes
 from ..config import Settings
+from ..namespaces import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SCHEMA, SKOS, project_prefixes
 from .readable import readable
 
 LANGUAGES = ("en", "fr")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-SCHEMA = "https://schema.org/"
 
 # Label predicates in order of preference for a page title.
-TITLE_PREDICATES = (SKOS.prefLabel, RDFS.label, URIRef(SCHEMA + "name"), DCTERMS.title)
-DESCRIPTION_PREDICATES = (DCTERMS.description, URIRef(SCHEMA + "description"), RDFS.comment)
+TITLE_PREDICATES = (SKOS.prefLabel, RDFS.label, SCHEMA.name, DCTERMS.title)
+DESCRIPTION_PREDICATES = (DCTERMS.description, SCHEMA.description, RDFS.comment)
 SOURCE_PREDICATES = (PROV.wasDerivedFrom, DCTERMS.source)
 
 # Terms of the reused vocabularies (the ASU ontology labels its own terms):
@@ -42,38 +40,38 @@ UI_LABELS: dict[str, dict[str, str]] = {
     str(DCTERMS.publisher): {"en": "publisher", "fr": "éditeur"},
     str(PROV.wasDerivedFrom): {"en": "derived from", "fr": "dérivé de"},
     str(OWL.sameAs): {"en": "same as", "fr": "identique à"},
-    "http://www.w3.org/ns/org#hasMember": {"en": "has member", "fr": "a pour membre"},
-    "http://www.w3.org/ns/org#memberOf": {"en": "member of", "fr": "membre de"},
-    "http://www.w3.org/ns/org#linkedTo": {"en": "linked to", "fr": "lié à"},
-    "http://www.w3.org/ns/org#hasSubOrganization": {
+    str(ORG.hasMember): {"en": "has member", "fr": "a pour membre"},
+    str(ORG.memberOf): {"en": "member of", "fr": "membre de"},
+    str(ORG.linkedTo): {"en": "linked to", "fr": "lié à"},
+    str(ORG.hasSubOrganization): {
         "en": "has sub-organisation", "fr": "a pour sous-organisation"},
-    "http://www.w3.org/ns/org#subOrganizationOf": {
+    str(ORG.subOrganizationOf): {
         "en": "sub-organisation of", "fr": "sous-organisation de"},
-    "http://www.w3.org/ns/org#resultedFrom": {"en": "resulted from", "fr": "issu de"},
-    "http://www.w3.org/ns/org#originalOrganization": {
+    str(ORG.resultedFrom): {"en": "resulted from", "fr": "issu de"},
+    str(ORG.originalOrganization): {
         "en": "original organisation", "fr": "organisation d'origine"},
-    "http://www.w3.org/ns/org#resultingOrganization": {
+    str(ORG.resultingOrganization): {
         "en": "resulting organisation", "fr": "organisation résultante"},
-    "http://www.w3.org/ns/org#FormalOrganization": {
+    str(ORG.FormalOrganization): {
         "en": "formal organisation", "fr": "organisation formelle"},
-    "http://www.w3.org/ns/org#OrganizationalUnit": {
+    str(ORG.OrganizationalUnit): {
         "en": "organisational unit", "fr": "unité organisationnelle"},
-    "http://www.w3.org/ns/org#ChangeEvent": {"en": "change event", "fr": "changement"},
-    SCHEMA + "url": {"en": "website", "fr": "site web"},
-    SCHEMA + "name": {"en": "name", "fr": "nom"},
-    SCHEMA + "foundingDate": {"en": "founding date", "fr": "date de fondation"},
-    SCHEMA + "startDate": {"en": "start date", "fr": "date de début"},
-    SCHEMA + "founder": {"en": "founder", "fr": "fondateur"},
-    SCHEMA + "fundedItem": {"en": "funded item", "fr": "élément financé"},
-    SCHEMA + "funder": {"en": "funder", "fr": "financeur"},
-    SCHEMA + "amount": {"en": "amount", "fr": "montant"},
-    SCHEMA + "value": {"en": "value", "fr": "valeur"},
-    SCHEMA + "currency": {"en": "currency", "fr": "devise"},
-    SCHEMA + "CollegeOrUniversity": {"en": "college or university", "fr": "université"},
-    SCHEMA + "MonetaryAmount": {"en": "monetary amount", "fr": "montant"},
-    SCHEMA + "MonetaryGrant": {"en": "monetary grant", "fr": "subvention"},
+    str(ORG.ChangeEvent): {"en": "change event", "fr": "changement"},
+    str(SCHEMA.url): {"en": "website", "fr": "site web"},
+    str(SCHEMA.name): {"en": "name", "fr": "nom"},
+    str(SCHEMA.foundingDate): {"en": "founding date", "fr": "date de fondation"},
+    str(SCHEMA.startDate): {"en": "start date", "fr": "date de début"},
+    str(SCHEMA.founder): {"en": "founder", "fr": "fondateur"},
+    str(SCHEMA.fundedItem): {"en": "funded item", "fr": "élément financé"},
+    str(SCHEMA.funder): {"en": "funder", "fr": "financeur"},
+    str(SCHEMA.amount): {"en": "amount", "fr": "montant"},
+    str(SCHEMA.value): {"en": "value", "fr": "valeur"},
+    str(SCHEMA.currency): {"en": "currency", "fr": "devise"},
+    str(SCHEMA.CollegeOrUniversity): {"en": "college or university", "fr": "université"},
+    str(SCHEMA.MonetaryAmount): {"en": "monetary amount", "fr": "montant"},
+    str(SCHEMA.MonetaryGrant): {"en": "monetary grant", "fr": "subvention"},
     str(PROV.Entity): {"en": "provenance entity", "fr": "entité de provenance"},
-    "http://xmlns.com/foaf/0.1/Document": {"en": "document", "fr": "document"},
+    str(FOAF.Document): {"en": "document", "fr": "document"},
 }
 
 
@@ -291,7 +289,7 @@ class EntityBuilder:
         for predicate, obj in self.graph.predicate_objects(subject):
             if predicate not in skip:
                 by_predicate.setdefault(predicate, []).append(obj)
-        currency = next((str(c) for c in self.graph.objects(subject, URIRef(SCHEMA + "currency"))
+        currency = next((str(c) for c in self.graph.objects(subject, SCHEMA.currency)
                          if isinstance(c, Literal)), None)
         rows = [self.row(p, objs, depth, seen,
                          currency if str(p) in MONEY_PROPERTIES else None)
@@ -354,7 +352,7 @@ class EntityBuilder:
             identifiers=identifiers)
 
 
-MONEY_PROPERTIES = frozenset(SCHEMA + p for p in ("value", "minValue", "maxValue", "price"))
+MONEY_PROPERTIES = frozenset(str(SCHEMA[p]) for p in ("value", "minValue", "maxValue", "price"))
 
 
 def _fold_super_properties(rows: list[Row], vocabulary: Graph) -> list[Row]:

@@ -24,9 +24,9 @@ from flask import Blueprint, Response, current_app, redirect, request, send_file
 from rdflib import Graph, URIRef
 
 from .. import formats
-from ..build import project_prefixes
 from ..config import Settings
 from ..guard import scan
+from ..namespaces import project_prefixes
 from ..paths import yasgui_folders
 from ..queries import CuratedQuery, curated_queries, query_iri
 from ..store import QuerySyntaxError

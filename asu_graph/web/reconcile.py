@@ -22,19 +22,18 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 from markupsafe import escape
-from rdflib import RDF, RDFS, Dataset, Literal, URIRef
-from rdflib.namespace import OWL, SKOS
+from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Node
 
 from .. import __version__
-from ..search_index import SCHEMA, Entry, SearchIndex, fold
+from ..namespaces import ORG, OWL, RDF, RDFS, SCHEMA, SKOS
+from ..search_index import Entry, SearchIndex, fold
 from . import current_publication
 from .http import error
 from .search import search_index
 
 blueprint = Blueprint("reconcile", __name__)
 
-ORG = "http://www.w3.org/ns/org#"
 ROR = re.compile(r"^(?:https?://ror\.org/)?(0[a-hj-km-np-tv-z0-9]{6}[0-9]{2})$")
 WIKIDATA = re.compile(r"^(?:https?://www\.wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)$")
 ACRONYM = re.compile(r"^[A-Z][A-Z0-9&-]{1,11}$")
@@ -122,11 +121,11 @@ PROPERTIES: tuple[Prop, ...] = (
     Prop("label_en", "Name (English)", "Preferred name in English", "str", _labels("en")),
     Prop("label_fr", "Name (French)", "Preferred name in French", "str", _labels("fr")),
     Prop("member_of", "Member of", "Organisations this one is a member of", "entity",
-         _inverse(URIRef(ORG + "memberOf"), URIRef(ORG + "hasMember"))),
+         _inverse(ORG.memberOf, ORG.hasMember)),
     Prop("members", "Members", "Members of this organisation", "entity",
-         _inverse(URIRef(ORG + "hasMember"), URIRef(ORG + "memberOf"))),
+         _inverse(ORG.hasMember, ORG.memberOf)),
     Prop("parent", "Part of", "Organisations this one is a unit of", "entity",
-         _inverse(URIRef(ORG + "subOrganizationOf"), URIRef(ORG + "hasSubOrganization"))),
+         _inverse(ORG.subOrganizationOf, ORG.hasSubOrganization)),
     Prop("type", "Type", "Classes of the entity", "entity", _objects(RDF.type)),
 )
 PROPERTY_BY_ID = {p.id: p for p in PROPERTIES}
@@ -486,7 +485,7 @@ def _extend(extend: Any) -> dict[str, Any]:
     for prop in props:
         item: dict[str, Any] = {"id": prop.id, "name": prop.name}
         if prop.kind == "entity" and prop.id != "type":
-            item["type"] = {"id": ORG + "Organization", "name": "organisation"}
+            item["type"] = {"id": str(ORG.Organization), "name": "organisation"}
         meta.append(item)
     return {"meta": meta, "rows": rows}
 

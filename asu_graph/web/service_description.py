@@ -13,21 +13,16 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import Response, request
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 
 from .. import formats
-from ..build import project_prefixes
+from ..namespaces import DCTERMS, ENTAILMENT, FORMATS, RDF, SD, VOID, XSD, project_prefixes
 from ..publication import Publication
 from ..publishing.html import document_page
 from . import current_publication
 from . import negotiation as neg
 from .http import conditional, error, etag_for, not_modified
-
-SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
-ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
 # W3C's unique URIs for file formats, from the format table.
 FORMAT_IRIS = {f.key: URIRef(f.w3c_iri) for table in (formats.RESULT_FORMATS,
