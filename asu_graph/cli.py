@@ -47,11 +47,11 @@ class Timer:
 # -- commands -----------------------------------------------------------------
 
 def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
-    from .build import load_dataset
+    from .build import load_dataset, load_shapes
     from .validate import validate_dataset
 
     timer = Timer()
-    report = validate_dataset(load_dataset(settings), settings)
+    report = validate_dataset(load_dataset(settings), load_shapes(settings))
     print(report.render(args.format))
     say(f"validated in {timer}: {'conforms' if report.conforms else 'does NOT conform'}")
     return EXIT_OK if report.conforms else EXIT_INVALID

@@ -25,6 +25,7 @@ from rdflib import Dataset, Graph
 
 from .config import Settings
 from .formats import RDF_FORMATS
+from .namespaces import jsonld_context
 from .publishing.layout import (
     BUILDS,
     LATEST,
@@ -37,16 +38,6 @@ from .publishing.layout import (
 )
 
 DUMP_STEM = "asu"
-
-
-def jsonld_context(settings: Settings) -> dict:
-    path = Path(settings.ontology_dir) / "context.jsonld"
-    try:
-        context = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    text = json.dumps(context.get("@context", context))
-    return json.loads(text.replace("https://w3id.org/asu/", settings.base))
 
 
 def _term_key(triple: tuple) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from functools import cached_property
 from rdflib import Dataset
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from .build import dataset_version, load_dataset
+from .build import dataset_version, load_dataset, load_shapes
 from .config import Settings
 from .store import Store, open_store
 from .validate import ValidationReport, validate_dataset
@@ -53,7 +53,7 @@ def build_and_validate(settings: Settings) -> Publication:
     dataset = load_dataset(settings)
     timings["load"] = time.perf_counter() - start
     start = time.perf_counter()
-    report = validate_dataset(dataset, settings)
+    report = validate_dataset(dataset, load_shapes(settings))
     timings["validate"] = time.perf_counter() - start
     if not report.conforms:
         raise InvalidData(report)

@@ -25,12 +25,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from rdflib import Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .config import Settings
 from .formats import RDF_FORMATS
+from .iris import pointer_graph_iri, release_graph_iri
 from .publication import Publication
 from .store.http import (
     StoreClient,
@@ -44,12 +46,34 @@ from .store.http import (
 from .store.releases import (
     Release,
     pointer_content,
-    pointer_graph,
-    release_iri,
 )
 from .store.remote import RemoteStore
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
+
+
+def retrying(action: Callable[[], T], *, retries: int, backoff: float, progress: Progress,
+             transient: tuple[type[Exception], ...] = (StoreDown,)) -> T:
+    """Run ``action``; on a ``transient`` failure wait and try again, at most ``retries`` times.
+
+    The wait doubles each time (``backoff``, 2 x ``backoff``, ...), so a store that
+    is restarting or overloaded gets room to recover. A refusal (``StoreRefused``:
+    the store said no to this request) is never retried: it would be refused again.
+    """
+    attempt = 0
+    while True:
+        try:
+            return action()
+        except StoreRefused:
+            raise
+        except transient as exc:
+            if attempt >= retries:
+                raise
+            delay = backoff * (2 ** attempt)
+            attempt += 1
+            progress(f"{exc} Retrying in {delay:g} s ({attempt}/{retries}) ...")
+            time.sleep(delay)
 
 _NT = RDF_FORMATS["nt"].media_type
 _TURTLE = RDF_FORMATS["turtle"].media_type
@@ -73,27 +97,17 @@ class GraphStore:
     def _send(self, method: str, graph: str, what: str, *, data: bytes | None = None,
               content_type: str | None = None, missing_ok: bool = False) -> None:
         headers = {"Content-Type": content_type} if content_type else {}
-        attempt = 0
-        while True:
-            try:
-                response = self.client.send(method, self.url, data=data, headers=headers,
-                                            params={"graph": graph})
-                if missing_ok and response.status_code == 404:
-                    return
-                raise_for_status(response, what)
+
+        def send() -> None:
+            response = self.client.send(method, self.url, data=data, headers=headers,
+                                        params={"graph": graph})
+            if missing_ok and response.status_code == 404:
                 return
-            except StoreRefused:
-                raise
-            except (StoreDown, StoreError) as exc:
-                # Unreachable, overloaded or failing: try again a few times, waiting
-                # longer each time, before giving up.
-                if attempt >= self.retries:
-                    raise
-                delay = self.backoff * (2 ** attempt)
-                attempt += 1
-                self.progress(f"{exc} Retrying in {delay:g} s "
-                              f"({attempt}/{self.retries}) ...")
-                time.sleep(delay)
+            raise_for_status(response, what)
+
+        # Unreachable, overloaded or failing: a write is tried again a few times.
+        retrying(send, retries=self.retries, backoff=self.backoff, progress=self.progress,
+                 transient=(StoreDown, StoreError))
 
     def put(self, graph: str, data: bytes, content_type: str = _NT) -> None:
         self._send("PUT", graph, f"the upload of <{graph}>", data=data,
@@ -139,20 +153,10 @@ class Publisher:
         self.backoff = backoff
 
     # -- reading back --------------------------------------------------------------
-    def _retrying(self, action: Callable[[], object]) -> object:
-        attempt = 0
-        while True:
-            try:
-                return action()
-            except StoreRefused:
-                raise
-            except StoreDown as exc:
-                if attempt >= self.retries:
-                    raise
-                delay = self.backoff * (2 ** attempt)
-                attempt += 1
-                self.progress(f"{exc} Retrying in {delay:g} s ({attempt}/{self.retries}) ...")
-                time.sleep(delay)
+    def _retrying(self, action: Callable[[], T]) -> T:
+        # Reads are retried only while the store is down (a wrong answer is not transient).
+        return retrying(action, retries=self.retries, backoff=self.backoff,
+                        progress=self.progress)
 
     def current(self) -> Release | None:
         return self._retrying(self.reader.read_pointer)
@@ -169,7 +173,7 @@ class Publisher:
     # -- the steps ------------------------------------------------------------------
     def _plan(self, publication: Publication, name: str) -> tuple[Release, list]:
         base = self.settings.base
-        iri = release_iri(base, name)
+        iri = release_graph_iri(base, name)
         names = Release(iri, publication.version, ()).renamer(base)
         uploads: list[tuple[str, Graph]] = []
         for graph in _named_graphs(publication):
@@ -195,7 +199,7 @@ class Publisher:
 
     def _release_name(self, publication: Publication, current: Release | None) -> str:
         name = publication.version
-        iri = release_iri(self.settings.base, name)
+        iri = release_graph_iri(self.settings.base, name)
         taken = (current is not None and current.iri == iri) or self.count(iri) > 0
         if not taken:
             return name
@@ -246,11 +250,11 @@ class Publisher:
         say(f"making {release.iri} current ...")
         pointer = pointer_content(settings.base, release, datetime.now(UTC).replace(
             microsecond=0))
-        self.gsp.put(pointer_graph(settings.base),
+        self.gsp.put(pointer_graph_iri(settings.base),
                      pointer.serialize(format="turtle", encoding="utf-8"), _TURTLE)
         now = self.current()
         if now is None or now.iri != release.iri:
-            raise PublishFailed(f"the pointer graph <{pointer_graph(settings.base)}> does not "
+            raise PublishFailed(f"the pointer graph <{pointer_graph_iri(settings.base)}> does not "
                                 f"name {release.iri} after it was written")
         say(f"release {release.iri} is current")
 

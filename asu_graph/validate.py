@@ -8,8 +8,7 @@ from dataclasses import asdict, dataclass
 from pyshacl import validate as shacl_validate
 from rdflib import Dataset, Graph, URIRef
 
-from .build import load_shapes
-from .config import Settings
+from .graphs import union_graph
 from .namespaces import RDF, SH
 
 
@@ -93,14 +92,6 @@ def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
     return ValidationReport(bool(conforms), violations, report)
 
 
-def union_graph(dataset: Dataset) -> Graph:
-    graph = Graph()
-    for prefix, ns in dataset.namespaces():
-        graph.bind(prefix, ns, override=False)
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
-
-
-def validate_dataset(dataset: Dataset, settings: Settings) -> ValidationReport:
-    return validate_graph(union_graph(dataset), load_shapes(settings))
+def validate_dataset(dataset: Dataset, shapes: Graph) -> ValidationReport:
+    """Validate the union of the dataset's graphs against the shapes (``build.load_shapes``)."""
+    return validate_graph(union_graph(dataset), shapes)

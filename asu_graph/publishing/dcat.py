@@ -18,6 +18,7 @@ from rdflib import Graph, Literal, URIRef
 
 from ..config import Settings
 from ..formats import RDF_FORMATS
+from ..iris import catalog_iri, dataset_iri, publisher_iri, release_iri, service_iri
 from ..namespaces import DCAT, DCTERMS, FOAF, RDF, RDFS, SPDX, VCARD, XSD
 from .terms import (
     DESCRIPTION,
@@ -26,11 +27,6 @@ from .terms import (
     TITLE,
     W3C_FORMAT,
     W3C_FORMATS,
-    catalog_iri,
-    dataset_iri,
-    publisher_iri,
-    release_iri,
-    service_iri,
 )
 
 _LANGUAGES = ("http://publications.europa.eu/resource/authority/language/ENG",
@@ -67,7 +63,7 @@ def _new_graph() -> Graph:
 
 
 def _agents(graph: Graph, settings: Settings, root: str) -> tuple[URIRef, URIRef]:
-    publisher = _typed(graph, publisher_iri(settings), FOAF.Agent)
+    publisher = _typed(graph, publisher_iri(settings.base), FOAF.Agent)
     graph.add((publisher, FOAF.name, Literal(settings.publisher_name)))
     graph.add((publisher, FOAF.homepage, _typed(graph, root, FOAF.Document)))
     contact = _typed(graph, settings.base + "contact", VCARD.Kind)
@@ -137,7 +133,7 @@ def _dataset(graph: Graph, settings: Settings, node: URIRef, root: str, manifest
 
 def _services(graph: Graph, settings: Settings, root: str, served: URIRef,
               publisher: URIRef, contact: URIRef) -> list[URIRef]:
-    sparql = URIRef(service_iri(settings))
+    sparql = URIRef(service_iri(settings.base))
     tpf = URIRef(settings.base + "service/fragments")
     for node, title, url, spec in (
             (sparql, "SPARQL 1.1 endpoint", root + "sparql", SPARQL_PROTOCOL),
@@ -152,7 +148,7 @@ def _services(graph: Graph, settings: Settings, root: str, served: URIRef,
         graph.add((node, DCAT.contactPoint, contact))
         graph.add((node, DCTERMS.conformsTo, _typed(graph, spec, DCTERMS.Standard)))
     # The endpoint is also a way to reach the data: a distribution without a file.
-    access = URIRef(dataset_iri(settings) + "/distribution/sparql")
+    access = URIRef(dataset_iri(settings.base) + "/distribution/sparql")
     graph.add((served, DCAT.distribution, access))
     graph.add((access, RDF.type, DCAT.Distribution))
     graph.add((access, DCAT.accessURL, URIRef(root + "sparql")))
@@ -164,7 +160,7 @@ def _services(graph: Graph, settings: Settings, root: str, served: URIRef,
 
 def _catalog(graph: Graph, settings: Settings, root: str, modified: str,
              publisher: URIRef) -> URIRef:
-    catalog = URIRef(catalog_iri(settings))
+    catalog = URIRef(catalog_iri(settings.base))
     graph.add((catalog, RDF.type, DCAT.Catalog))
     _texts(graph, catalog, DCTERMS.title, TITLE, prefix="")
     _texts(graph, catalog, DCTERMS.description, DESCRIPTION)
@@ -180,16 +176,16 @@ def _catalog(graph: Graph, settings: Settings, root: str, modified: str,
 def _release(graph: Graph, settings: Settings, root: str, manifest: dict,
              publisher: URIRef, contact: URIRef) -> URIRef:
     version = manifest["release"]
-    node = URIRef(release_iri(settings, version))
+    node = URIRef(release_iri(settings.base, version))
     folder_url = f"{root}download/releases/{version}/"
     _dataset(graph, settings, node, root, manifest, folder_url, str(node) + "/",
              publisher, contact)
     graph.add((node, DCAT.version, Literal(version)))
     graph.add((node, DCTERMS.issued, _when(manifest["released"])))
-    graph.add((node, DCTERMS.isVersionOf, URIRef(dataset_iri(settings))))
+    graph.add((node, DCTERMS.isVersionOf, URIRef(dataset_iri(settings.base))))
     previous = manifest.get("previous")
     if previous:
-        graph.add((node, DCAT.previousVersion, URIRef(release_iri(settings, previous))))
+        graph.add((node, DCAT.previousVersion, URIRef(release_iri(settings.base, previous))))
     return node
 
 
@@ -203,10 +199,10 @@ def catalog_graph(settings: Settings, root: str, latest: dict,
     graph = _new_graph()
     publisher, contact = _agents(graph, settings, root)
     catalog = _catalog(graph, settings, root, latest["modified"], publisher)
-    living = URIRef(dataset_iri(settings))
+    living = URIRef(dataset_iri(settings.base))
     graph.add((catalog, DCAT.dataset, living))
     _dataset(graph, settings, living, root, latest, root + "download/",
-             dataset_iri(settings) + "/distribution/", publisher, contact)
+             dataset_iri(settings.base) + "/distribution/", publisher, contact)
     graph.add((living, DCAT.version, Literal(latest["version"])))
     for service in _services(graph, settings, root, living, publisher, contact):
         graph.add((catalog, DCAT.service, service))

@@ -31,8 +31,8 @@ from ..export import (
     write_manifest,
     write_once,
 )
+from ..graphs import union_graph
 from ..publication import Publication
-from ..validate import union_graph
 from .changeset import diff, sorted_ntriples, summary_markdown
 from .dcat import release_catalog
 from .layout import (

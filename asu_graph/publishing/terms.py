@@ -33,26 +33,6 @@ DESCRIPTION = {
 W3C_FORMAT = {key: fmt.w3c_name for key, fmt in RDF_FORMATS.items()}
 
 
-def dataset_iri(settings: Settings) -> str:
-    return settings.base + "dataset"
-
-
-def release_iri(settings: Settings, version: str) -> str:
-    return f"{settings.base}dataset/release/{version}"
-
-
-def catalog_iri(settings: Settings) -> str:
-    return settings.base + "catalog"
-
-
-def publisher_iri(settings: Settings) -> str:
-    return settings.base + "publisher"
-
-
-def service_iri(settings: Settings) -> str:
-    return settings.base + "service/sparql"
-
-
 def release_root(settings: Settings) -> str:
     """Root URL written into files on disk, where no request tells the host."""
     root = settings.public_url or settings.base

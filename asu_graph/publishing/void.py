@@ -8,6 +8,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 
 from ..config import Settings
 from ..formats import RDF_FORMATS
+from ..iris import catalog_iri, dataset_iri, publisher_iri
 from ..namespaces import DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
 from .stats import DatasetStats
 from .terms import (
@@ -16,10 +17,7 @@ from .terms import (
     TITLE,
     W3C_FORMAT,
     W3C_FORMATS,
-    catalog_iri,
-    dataset_iri,
     namespace_of,
-    publisher_iri,
 )
 
 
@@ -45,7 +43,7 @@ def void_graph(settings: Settings, stats: DatasetStats, root: str, manifest: dic
     for prefix, ns in (("void", VOID), ("dcterms", DCTERMS), ("foaf", FOAF),
                        ("prov", PROV), ("xsd", XSD)):
         graph.bind(prefix, ns)
-    ds = URIRef(dataset_iri(settings))
+    ds = URIRef(dataset_iri(settings.base))
     doc = URIRef(root + ".well-known/void")
     graph.add((doc, RDF.type, VOID.DatasetDescription))
     graph.add((doc, FOAF.primaryTopic, ds))
@@ -58,16 +56,16 @@ def void_graph(settings: Settings, stats: DatasetStats, root: str, manifest: dic
         graph.add((ds, DCTERMS.description, Literal(text, lang=lang)))
     graph.add((ds, DCTERMS.license, URIRef(LICENSE)))
     graph.add((ds, DCTERMS.modified, Literal(modified.isoformat(), datatype=XSD.dateTime)))
-    graph.add((ds, DCTERMS.publisher, URIRef(publisher_iri(settings))))
-    graph.add((URIRef(publisher_iri(settings)), RDF.type, FOAF.Agent))
-    graph.add((URIRef(publisher_iri(settings)), FOAF.name, Literal(settings.publisher_name)))
+    graph.add((ds, DCTERMS.publisher, URIRef(publisher_iri(settings.base))))
+    graph.add((URIRef(publisher_iri(settings.base)), RDF.type, FOAF.Agent))
+    graph.add((URIRef(publisher_iri(settings.base)), FOAF.name, Literal(settings.publisher_name)))
     graph.add((ds, FOAF.homepage, URIRef(root)))
     graph.add((ds, VOID.sparqlEndpoint, URIRef(root + "sparql")))
     graph.add((ds, VOID.uriSpace, Literal(settings.id_ns)))
     # The SHACL report of this release and the DCAT catalogue describing it.
     graph.add((ds, RDFS.seeAlso, URIRef(root + "validation")))
     graph.add((ds, RDFS.seeAlso, URIRef(root + "catalog")))
-    graph.add((ds, DCTERMS.isPartOf, URIRef(catalog_iri(settings))))
+    graph.add((ds, DCTERMS.isPartOf, URIRef(catalog_iri(settings.base))))
     for name, meta in dump_names(manifest):
         graph.add((ds, VOID.dataDump, URIRef(downloads + name)))
         graph.add((ds, VOID.feature, URIRef(W3C_FORMATS + W3C_FORMAT[meta["format"]])))

@@ -39,31 +39,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from ..guard import scan
+from ..iris import dataset_iri, pointer_graph_iri
 from ..namespaces import DCAT, DCTERMS, RDF, VOID, XSD
 
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-# The name of a release: the data version, possibly with a UTC timestamp.
-RELEASE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-
-
-def dataset_iri(base: str) -> str:
-    return base + "dataset"
-
-
-def pointer_graph(base: str) -> str:
-    return base + "graph/current"
-
-
-def release_prefix(base: str) -> str:
-    return base + "graph/release/"
-
-
-def release_iri(base: str, name: str) -> str:
-    if not RELEASE_NAME.match(name):
-        raise ValueError(f"not a usable release name: {name!r}")
-    return release_prefix(base) + name
-
 
 @dataclass(frozen=True)
 class Release:
@@ -224,7 +203,7 @@ def pointer_query(base: str) -> str:
 PREFIX void: <{VOID}>
 PREFIX dcterms: <{DCTERMS}>
 SELECT ?release ?version ?triples ?issued ?part WHERE {{
-  GRAPH <{pointer_graph(base)}> {{
+  GRAPH <{pointer_graph_iri(base)}> {{
     <{dataset_iri(base)}> dcat:hasCurrentVersion ?release .
     OPTIONAL {{ ?release dcat:version ?version }}
     OPTIONAL {{ ?release void:triples ?triples }}

@@ -21,12 +21,12 @@ from rdflib import Graph
 
 from .. import formats
 from ..export import sha256
+from ..iris import dataset_iri
 from ..publishing.dcat import catalog_graph
 from ..publishing.html import document_page
 from ..publishing.layout import find_release, list_releases, served_file
 from ..publishing.sitemap import robots_txt, sitemap_xml
 from ..publishing.state import PublishingState, build_state
-from ..publishing.terms import dataset_iri
 from ..publishing.void import dump_names, void_graph
 from . import negotiation as neg
 from .http import conditional, error, etag_for
@@ -155,7 +155,7 @@ def sitemap() -> Response:
 
     def render() -> bytes:
         return sitemap_xml(root, settings.id_ns, state.stats.entity_iris,
-                           dataset_iri(settings), [n for n, _ in dump_names(state.manifest)],
+                           dataset_iri(settings.base), [n for n, _ in dump_names(state.manifest)],
                            state.manifest["modified"][:10])
 
     body = state.rendered(("sitemap", root), render)

@@ -23,8 +23,7 @@ from rdflib.term import Node
 
 from .. import formats
 from ..describe import describe
-from ..export import jsonld_context
-from ..namespaces import project_prefixes
+from ..namespaces import jsonld_context, project_prefixes
 from . import current_publication, current_service
 from . import negotiation as neg
 from .http import conditional, error, etag_for
