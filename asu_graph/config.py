@@ -92,6 +92,20 @@ class Settings:
         "ASU_QUERY_MEMORY", 2048,
         "Megabytes one query may allocate beyond the loaded store before it is stopped; "
         "0 turns the limit off.", int)
+    query_memory_total: int = _setting(
+        "ASU_QUERY_MEMORY_TOTAL", 3072,
+        "Megabytes all running queries together may hold (memory of their own, beyond "
+        "the shared store); past it the largest query is stopped (503); 0 turns it off.",
+        int)
+    worker_recycle_memory: int = _setting(
+        "ASU_WORKER_RECYCLE_MEMORY", 256,
+        "A query process that holds more than this many megabytes of its own after an "
+        "answer exits instead of waiting for the next query; 0 never recycles.", int)
+    client_queries: int = _setting(
+        "ASU_CLIENT_QUERIES", 2,
+        "Queries one client (an IPv4 address or an IPv6 network, see "
+        "ASU_RATE_LIMIT_IPV6_PREFIX) may have running at once; more get 429. 0: no "
+        "limit.", int)
     result_cap: int = _setting(
         "ASU_RESULT_CAP", 10000, "Most rows or triples one response carries.", int)
     max_query_bytes: int = _setting(

@@ -9,13 +9,17 @@ so the margin cannot hide a regression.
 
 from __future__ import annotations
 
+import http.client
+import os
+import signal
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import requests
 
@@ -130,3 +134,100 @@ def test_get_carries_a_query_up_to_the_configured_limit(tmp_path: Path) -> None:
         assert over.status_code in (400, 413), over.status_code
         assert over.headers["Content-Type"].startswith("text/plain")
         assert f"{limit:,}" in over.text, over.text
+
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def _get_from(source: str, url: str, query: str, timeout: float) -> tuple[int, str]:
+    """A GET sent from another loopback address: another client, for the server."""
+    host, port = url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=timeout,
+                                      source_address=(source, 0))
+    try:
+        conn.request("GET", "/sparql?" + urlencode({"query": query}), headers=JSON)
+        response = conn.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+def test_one_clients_runaway_queries_do_not_delay_another_client(tmp_path: Path) -> None:
+    env = {"ASU_QUERY_TIMEOUT": "20", "ASU_CLIENT_QUERIES": "2"}
+    with asu_server(tmp_path, env=env) as url:
+        with ThreadPoolExecutor(16) as pool:
+            runaways = [pool.submit(_get_from, "127.0.0.2", url, RUNAWAY + f" # {n}", 60)
+                        for n in range(16)]
+            time.sleep(1.0)
+            # Distinct texts: each one runs, none comes from the result cache.
+            for n in range(5):
+                started = time.monotonic()
+                status, body = _get_from("127.0.0.1", url, SIMPLE.replace("?m", f"?m{n}"),
+                                         PROBE_TIMEOUT)
+                assert status == 200, body
+                assert body.count('"type"') == 6
+                print(f"simple query {n} answered in {time.monotonic() - started:.3f} s")
+            results = [future.result() for future in runaways]
+    statuses = sorted(status for status, _ in results)
+    # Two ran (until the timeout stopped them); the others were refused at once.
+    assert statuses.count(429) == 14, statuses
+    refusal = next(body for status, body in results if status == 429)
+    assert "127.0.0.2 already has 2 queries running" in refusal
+    assert all(status in (200, 503) for status in statuses if status != 429)
+
+
+def _process_tree(port: int) -> tuple[int, list[int]]:
+    """The serving main process (found by its --port argument) and its children."""
+    marker = f"--port\0{port}\0".encode()
+    mains = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker in (entry / "cmdline").read_bytes():
+                    mains.append(int(entry.name))
+            except OSError:
+                continue
+    # Forked children carry the same command line; the main process's parent is not one.
+    main = next(pid for pid in mains if _parent(pid) not in mains)
+    return main, _children(main)
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def _children(pid: int) -> list[int]:
+    """Children of every thread of ``pid`` (a thread's forks are listed under it)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return sorted(found)
+
+
+def test_server_survives_kill_9_of_its_zygote(tmp_path: Path) -> None:
+    port = 0
+    with asu_server(tmp_path) as url:
+        port = int(url.rsplit(":", 1)[1])
+        _probe(url)
+        _, children = _process_tree(port)
+        # The zygote is the child whose children are query workers (one is pooled now).
+        zygotes = [pid for pid in children if _children(pid)]
+        assert len(zygotes) == 1, (children, zygotes)
+        pooled = _children(zygotes[0])
+        os.kill(zygotes[0], signal.SIGKILL)
+        for pid in pooled:   # so that every next query needs a new worker
+            os.kill(pid, signal.SIGKILL)
+        for n in range(8):   # new texts: none is answered from the cache
+            status, body = _get_from("127.0.0.1", url, SIMPLE.replace("?m", f"?k{n}"),
+                                     PROBE_TIMEOUT)
+            assert status == 200, body
+        _, after = _process_tree(port)
+        # The old zygote is gone, a new one took its place and forks the workers.
+        assert zygotes[0] not in after and len(after) == len(children)
+        new = set(after) - set(children)
+        assert len(new) == 1 and _children(new.pop())
+    log = (tmp_path / f"serve-{port}.log").read_text(errors="replace")
+    assert f"(pid {zygotes[0]}) exited; starting a new one" in log
