@@ -66,7 +66,8 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         f"named graphs ({timer})")
     out = Path(args.out or settings.out_dir)
     manifest = export_build(publication, out, progress=say)
-    say(f"built version {manifest['version']} into {out} in {timer}")
+    say(f"built version {manifest['version']} into {manifest['folder']} "
+        f"({out / 'latest'} points there) in {timer}")
     return EXIT_OK
 
 
@@ -213,9 +214,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     say(f"building and validating (store: {_store_label(settings.store)}) ...")
     publication = prepare(settings)
     say(f"valid: {publication.triple_count:,} triples, version {publication.version} ({timer})")
-    # Only OUT/latest is rewritten; releases in OUT/releases are never touched.
-    ensure_latest(publication)
-    say(f"dumps written to {Path(settings.out_dir) / 'latest'}")
+    # Adds OUT/builds/VERSION if missing and points OUT/latest there; nothing is rewritten.
+    manifest = ensure_latest(publication)
+    say(f"serving the dumps of {manifest['folder']}")
     app = create_app(settings, publication)
     from .web.query_page import find_yasgui
 

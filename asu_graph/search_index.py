@@ -36,6 +36,8 @@ NAME_PROPERTIES: tuple[tuple[URIRef, str], ...] = (
 DESCRIPTION_PROPERTIES = (DCTERMS.description, SCHEMA.description, RDFS.comment)
 
 _NOT_WORD = re.compile(r"[\W_]+")
+# Words that say nothing about which entity is meant (English and French).
+STOP_WORDS = frozenset("a an and at d de des du en et for in l la le les of on pour the".split())
 
 
 def fold(text: str) -> str:
@@ -112,8 +114,7 @@ def _score(query: str, words: tuple[str, ...], name: Name) -> float:
         return 85.0 - min(10.0, (len(name.folded) - len(query)) / 4)
     # every query word is the start of some word of the name (typing, word order free)
     pool = list(name.words)
-    prefix_all = True
-    typo = 0
+    matched = typo = 0
     for word in words:
         found = next((w for w in pool if w.startswith(word)), None)
         if found is None and len(word) >= 4:
@@ -123,13 +124,17 @@ def _score(query: str, words: tuple[str, ...], name: Name) -> float:
                          None)
             if found is not None:
                 typo += 1
-        if found is None:
-            prefix_all = False
-            break
-        pool.remove(found)
-    if prefix_all:
+        if found is not None:
+            matched += word not in STOP_WORDS
+            pool.remove(found)
+    content = sum(1 for w in words if w not in STOP_WORDS) or len(words)
+    if matched == content:
         coverage = sum(len(w) for w in words) / max(1, len(name.folded.replace(" ", "")))
         return 60.0 + 20.0 * min(1.0, coverage) - 15.0 * typo
+    if matched >= 2 and matched / content >= 0.6:
+        # most words of a longer text, as in "Muséum national d'histoire naturelle, Paris"
+        covered = 1 - len(pool) / max(1, len(name.words))
+        return 30.0 + 25.0 * matched / content * covered - 10.0 * typo
     if len(query) >= 3 and query in name.folded:
         return 30.0
     return 0.0
