@@ -105,7 +105,7 @@ class Settings:
         "ASU_CLIENT_QUERIES", 2,
         "Queries one client (an IPv4 address or an IPv6 network, see "
         "ASU_RATE_LIMIT_IPV6_PREFIX) may have running at once; more get 429. 0: no "
-        "limit.", int)
+        "limit. Loopback clients only with ASU_RATE_LIMIT_LOOPBACK.", int)
     result_cap: int = _setting(
         "ASU_RESULT_CAP", 10000, "Most rows or triples one response carries.", int)
     max_query_bytes: int = _setting(
@@ -119,7 +119,8 @@ class Settings:
         "off otherwise.", int)
     rate_limit_loopback: bool = _setting(
         "ASU_RATE_LIMIT_LOOPBACK", False,
-        "Whether the rate limit also applies to clients on 127.0.0.1 / ::1.", _bool)
+        "Whether the rate limit and the limit of running queries per client "
+        "(ASU_CLIENT_QUERIES) also apply to clients on 127.0.0.1 / ::1.", _bool)
     rate_limit_ipv6_prefix: int = _setting(
         "ASU_RATE_LIMIT_IPV6_PREFIX", 64,
         "IPv6 clients are counted per network of this prefix length (one /64 is usually "

@@ -138,6 +138,14 @@ def client_key(address: str | None, ipv6_prefix: int = 64) -> str:
     return str(ip)
 
 
+def limited_client(address: str | None, settings: Settings) -> str | None:
+    """The client the per-client limits count (rate, running queries), or None for a
+    loopback client when ``ASU_RATE_LIMIT_LOOPBACK`` leaves those alone."""
+    if _is_loopback(address) and not settings.rate_limit_loopback:
+        return None
+    return client_key(address, settings.rate_limit_ipv6_prefix)
+
+
 def _is_loopback(address: str | None) -> bool:
     try:
         return address is not None and ipaddress.ip_address(address).is_loopback
@@ -235,10 +243,9 @@ def install(app: Flask, settings: Settings) -> None:
 
         @app.before_request
         def rate_limit() -> Response | None:
-            address = request.remote_addr
-            if _is_loopback(address) and not settings.rate_limit_loopback:
+            client = limited_client(request.remote_addr, settings)
+            if client is None:
                 return None
-            client = client_key(address, settings.rate_limit_ipv6_prefix)
             wait = limiter.hit(client)
             if wait <= 0:
                 return None

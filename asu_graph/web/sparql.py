@@ -23,7 +23,7 @@ from . import negotiation as neg
 from . import service_description as sd
 from .errors_remote import store_failed
 from .http import conditional, error, etag_for, not_modified
-from .security import client_key
+from .security import limited_client
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -200,7 +200,7 @@ def sparql() -> Response:
     base = f"BASE <{publication.settings.base}> "
     try:
         # Running queries are counted per client (see RunningQueries).
-        client = client_key(request.remote_addr, publication.settings.rate_limit_ipv6_prefix)
+        client = limited_client(request.remote_addr, publication.settings)
         answer = current_service().answer(base + text, wanted, dataset, client)
     except QuerySyntaxError as exc:
         return error(400, f"Malformed SPARQL query: {_unshift(str(exc), len(base))}")
