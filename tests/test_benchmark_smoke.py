@@ -99,7 +99,7 @@ def test_harness_runs_on_tiny_data(tmp_path):
                     reason="needs Debian's wrk and nginx")
 def test_real_data_comparison_runs(tmp_path):
     out = tmp_path / "results"
-    done = subprocess.run([sys.executable, "-m", "benchmarks.realdata", "--duration", "0.5",
+    done = subprocess.run([sys.executable, "-m", "benchmarks.realdata", "--duration", "1",
                            "--concurrency", "1", "--queries", "members,timeline",
                            "--out", str(out)],
                           capture_output=True, text=True, cwd=ROOT, timeout=300)
