@@ -368,16 +368,22 @@ class _Supervisor(threading.Thread):
 
     def __init__(self, executor: ProcessExecutor, total_bytes: int) -> None:
         super().__init__(name="asu-graph-zygote-supervisor", daemon=True)
-        self.executor = executor
+        # Weak: an executor nobody uses any more is still finalized (its zygote stopped).
+        self.executor = weakref.ref(executor)
+        self.zygote = executor._zygote
         self.total_bytes = total_bytes
         self.stopping = threading.Event()
 
     def run(self) -> None:
-        zygote = self.executor._zygote
+        zygote = self.zygote
         while not self.stopping.wait(self.INTERVAL) and not zygote.closing:
             try:
                 if self._exited(zygote.pid):
-                    self._restart(zygote)
+                    executor = self.executor()
+                    if executor is None:
+                        return
+                    self._restart(executor, zygote)
+                    del executor
                 if self.total_bytes > 0:
                     self._within_budget(zygote.pid)
             except Exception:   # noqa: BLE001 - the watch must go on
@@ -390,12 +396,11 @@ class _Supervisor(threading.Thread):
         except ChildProcessError:
             return True
 
-    def _restart(self, zygote: _Zygote) -> None:
+    def _restart(self, executor: ProcessExecutor, zygote: _Zygote) -> None:
         if zygote.closing:
             return
         log.error("the process that starts query workers (pid %s) exited; starting a "
                   "new one", zygote.pid)
-        executor = self.executor
         try:
             path, lifeline, pid, folder = _start_zygote(executor._opener,
                                                         executor._memory_bytes)

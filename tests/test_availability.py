@@ -149,6 +149,8 @@ def _get_from(source: str, url: str, query: str, timeout: float) -> tuple[int, s
     try:
         conn.request("GET", "/sparql?" + urlencode({"query": query}), headers=JSON)
         response = conn.getresponse()
+        if response.status == 429:
+            assert response.getheader("Retry-After") == "1"
         return response.status, response.read().decode("utf-8", "replace")
     finally:
         conn.close()

@@ -87,3 +87,22 @@ def test_the_zygote_comes_back_after_kill_9(store: OxigraphStore) -> None:
         os.kill(second, signal.SIGKILL)
         assert _count(executor, SMALL) == 1200
         assert executor.zygote_pid not in (first, second)
+
+
+def test_an_executor_nobody_holds_still_stops_its_zygote(store: OxigraphStore) -> None:
+    import gc
+
+    executor = ProcessExecutor(lambda: store)
+    zygote = executor.zygote_pid
+    assert _count(executor, SMALL) == 1200
+    del executor
+    gc.collect()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(zygote, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"zygote {zygote} still runs")

@@ -226,7 +226,10 @@ def install(app: Flask, settings: Settings) -> None:
 
     @app.errorhandler(QueryRefused)
     def refused(exc: QueryRefused) -> Response:
-        return error(exc.status, exc.message)
+        response = error(exc.status, exc.message)
+        if exc.status == 429:   # too many queries running for this client: soon again
+            response.headers["Retry-After"] = "1"
+        return response
 
     @app.errorhandler(QueryAnswerError)
     def unanswerable(exc: QueryAnswerError) -> Response:
