@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from requests.structures import CaseInsensitiveDict
 
 from .support import asu_server
 
@@ -26,7 +27,8 @@ CACHED_PAGES = ["/page/mnhn", "/page/sorbonne-universite", "/", "/graph-view.jso
                 "/graph/alliance"]
 
 
-def _raw(url: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+def _raw(url: str, path: str,
+         headers: dict[str, str]) -> tuple[int, CaseInsensitiveDict[str], bytes]:
     """One request with exactly these headers and this path (no client-side clean-up)."""
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
@@ -37,7 +39,8 @@ def _raw(url: str, path: str, headers: dict[str, str]) -> tuple[int, dict[str, s
             connection.putheader(name, value)
         connection.endheaders()
         response = connection.getresponse()
-        return response.status, dict(response.getheaders()), response.read()
+        # Header names are case-insensitive (the server sends them in lower case).
+        return response.status, CaseInsensitiveDict(response.getheaders()), response.read()
     finally:
         connection.close()
 

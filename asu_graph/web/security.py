@@ -146,6 +146,32 @@ def limited_client(address: str | None, settings: Settings) -> str | None:
     return client_key(address, settings.rate_limit_ipv6_prefix)
 
 
+def _drain(environ: dict, max_body_bytes: int) -> None:
+    """Read (and drop) a refused body, up to a bound, before answering.
+
+    The HTTP server closes a connection whose body was left unread; a client
+    still sending would then see a reset instead of the 413 and its message.
+    Beyond the bound (a few times the limit) the connection is let go.
+    """
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    if length <= 0 or length > 4 * max_body_bytes + (1 << 20):
+        return
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return
+    try:
+        while length > 0:
+            chunk = stream.read(min(length, 1 << 16))
+            if not chunk:
+                return
+            length -= len(chunk)
+    except (OSError, ValueError):
+        return
+
+
 def _is_loopback(address: str | None) -> bool:
     try:
         return address is not None and ipaddress.ip_address(address).is_loopback
@@ -237,6 +263,7 @@ def install(app: Flask, settings: Settings) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc: RequestEntityTooLarge) -> Response:
+        _drain(request.environ, settings.max_body_bytes)
         return error(413, f"The request body is larger than this service accepts "
                           f"({settings.max_body_bytes:,} bytes).")
 
