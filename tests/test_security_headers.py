@@ -4,7 +4,7 @@ The attack: a client sends a header that changes the links of a page (a
 ``SCRIPT_NAME`` header of ``//evil.example`` turned ``Location`` into an
 open redirect), and the page rendered for it is cached and served to
 everyone after. Each test sends the hostile request first, then a clean
-one, over real HTTP to ``asu-graph serve`` (gunicorn).
+one, over real HTTP to ``asu-graph serve`` (Granian).
 """
 
 from __future__ import annotations

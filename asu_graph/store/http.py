@@ -122,7 +122,7 @@ def auth_from(settings: object) -> AuthBase | None:
 class StoreClient:
     """A pooled, authenticated HTTP client for one store.
 
-    gunicorn forks its workers after the app is built, and a pooled socket
+    the server forks its workers after the app is built, and a pooled socket
     must never be shared by two processes, so each process makes its own
     session the first time it sends something.
     """
