@@ -198,6 +198,19 @@ def _process_tree(port: int) -> tuple[int, list[int]]:
     return main, _children(main)
 
 
+def _wait_gone(pid: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return
+        if state in ("Z", "X"):
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"process {pid} still runs")
+
+
 def _parent(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
@@ -226,6 +239,8 @@ def test_server_survives_kill_9_of_its_zygote(tmp_path: Path) -> None:
         os.kill(zygotes[0], signal.SIGKILL)
         for pid in pooled:   # so that every next query needs a new worker
             os.kill(pid, signal.SIGKILL)
+        for pid in [zygotes[0], *pooled]:    # SIGKILL takes effect a moment later
+            _wait_gone(pid)
         for n in range(8):   # new texts: none is answered from the cache
             status, body = _get_from("127.0.0.1", url, SIMPLE.replace("?m", f"?k{n}"),
                                      PROBE_TIMEOUT)
