@@ -179,7 +179,9 @@ def test_one_clients_runaway_queries_do_not_delay_another_client(tmp_path: Path)
     assert statuses.count(429) == 14, statuses
     refusal = next(body for status, body in results if status == 429)
     assert "127.0.0.2 already has 2 queries running" in refusal
-    assert all(status in (200, 503) for status in statuses if status != 429)
+    # The two that ran were stopped at the timeout (a 400: the same query would
+    # fail again) or, on a fast machine, answered.
+    assert all(status in (200, 400, 503) for status in statuses if status != 429)
 
 
 def _process_tree(port: int) -> tuple[int, list[int]]:
