@@ -254,3 +254,29 @@ def test_server_survives_kill_9_of_its_zygote(tmp_path: Path) -> None:
         assert len(new) == 1 and _children(new.pop())
     log = (tmp_path / f"serve-{port}.log").read_text(errors="replace")
     assert f"(pid {zygotes[0]}) exited; starting a new one" in log
+
+
+def test_sigterm_to_the_main_process_stops_every_process(tmp_path: Path) -> None:
+    """What a supervisor does (systemd sends SIGTERM to the main process): all go."""
+    port = 0
+    with asu_server(tmp_path) as url:
+        port = int(url.rsplit(":", 1)[1])
+        for n in range(4):
+            _get_from("127.0.0.1", url, SIMPLE.replace("?m", f"?t{n}"), PROBE_TIMEOUT)
+        main, _ = _process_tree(port)
+        tree = _descendants(main)
+        assert len(tree) >= 4      # main, zygote, two server workers, query workers
+        os.kill(main, signal.SIGTERM)
+        for pid in tree:
+            _wait_gone(pid, timeout=20)
+    log = (tmp_path / f"serve-{port}.log").read_text(errors="replace")
+    assert "Granian shutdown completed" in log
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        todo += _children(current)
+    return found
