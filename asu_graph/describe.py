@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from rdflib import BNode, Dataset, Graph, URIRef, Variable
+from rdflib import BNode, Graph, URIRef, Variable
 
 from .store import QueryResult, Store
 
@@ -25,6 +25,8 @@ WHERE {{ ?s ?p <{iri}> .
   OPTIONAL {{ FILTER(isIRI(?s)) ?s ?lp ?label . FILTER(?lp IN ({labels})) }} }}"""
 
 _BNODE_DEPTH = 5
+# Characters no IRI may hold; they would also break out of <...> in the queries below.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 
 
 def _label_list() -> str:
@@ -51,7 +53,7 @@ def describe(store: Store, iri: str, *, inbound: bool = True, **options: object)
 
     ``options`` are passed to ``store.query`` (the dataset to describe from).
     """
-    if any(ch in iri for ch in "<>\"{}|\\^` \n"):
+    if _NOT_IN_IRI.search(iri):
         raise ValueError(f"not an IRI: {iri!r}")
     graph = store.query(_OUTBOUND.format(iri=iri, labels=_label_list()), **options).graph()
     if any(isinstance(o, BNode) for o in graph.objects(URIRef(iri), None)):
@@ -140,20 +142,9 @@ class DescriptionResult(QueryResult):
         self._graph = graph
 
     def serialize(self, fmt: str) -> bytes:
-        from .formats import RDF_FORMATS
+        from .store.memory import write_graph
 
-        if fmt not in RDF_FORMATS:
-            raise ValueError(f"a graph result cannot be written as {fmt!r}")
-        target: Graph = self._graph
-        if RDF_FORMATS[fmt].quads:
-            # rdflib writes TriG / N-Quads only from a dataset: the triples go
-            # to its default graph, as an engine's CONSTRUCT answer would.
-            target = Dataset()
-            for prefix, namespace in self._graph.namespaces():
-                target.bind(prefix, namespace)
-            for triple in self._graph:
-                target.add(triple)
-        return target.serialize(format=RDF_FORMATS[fmt].rdflib_name, encoding="utf-8")
+        return write_graph(self._graph, fmt)
 
     def graph(self) -> Graph:
         return self._graph
@@ -182,6 +173,8 @@ def describe_query(store: Store, text: str, *, limit: int = _MAX_DESCRIBED,
     graph = Graph()
     for prefix, namespace in (prefixes or {}).items():
         graph.bind(prefix, namespace)
+    # A value that is no IRI (IRI("a b") in rdflib's engine) describes nothing.
+    found = [iri for iri in found if not _NOT_IN_IRI.search(iri)]
     for iri in found[:limit]:
         graph += describe(store, iri, inbound=False, **options)
     return DescriptionResult(graph)

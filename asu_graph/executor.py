@@ -50,7 +50,7 @@ from typing import Any
 from . import cap as result_cap
 from . import describe
 from .guard import QueryRefused
-from .store import QuerySyntaxError, Store
+from .store import QueryAnswerError, QuerySyntaxError, Store
 
 log = logging.getLogger("asu_graph.executor")
 
@@ -207,6 +207,8 @@ def _serve(conn: socket.socket, opener: Callable[[], Store], memory_bytes: int) 
             reply = ("syntax", str(exc))
         except NotAcceptable as exc:
             reply = ("not-acceptable", exc.kind)
+        except QueryAnswerError as exc:   # 400 / 406 with a message (cap.py, the stores)
+            reply = ("answer-error", (exc.status, exc.message))
         except MemoryError:
             reply, retire = ("memory", ""), True
         except Exception as exc:  # the engine's own runtime errors, reported as such
@@ -413,7 +415,11 @@ class ProcessExecutor(Executor):
             raise QuerySyntaxError(payload)
         if status == "not-acceptable":
             raise NotAcceptable(payload)
-        raise RuntimeError(payload)
+        if status == "answer-error":
+            raise QueryAnswerError(payload[1], status=payload[0])
+        # An engine failure nobody foresaw: logged in full, and a 503 for the client.
+        log.error("query failed in worker %s: %s; query: %.200r", worker.pid, payload, job.text)
+        raise QueryFailed("The query engine failed on this query; it was not answered.")
 
     def close(self) -> None:
         with self._lock:

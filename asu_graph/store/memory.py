@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import rdflib.plugins.sparql
 from pyparsing import ParseResults
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -16,7 +17,8 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Identifier
 
-from .base import QueryResult, QuerySyntaxError, Store
+from ..formats import RDF_FORMATS
+from .base import QueryAnswerError, QueryResult, QuerySyntaxError, Store
 
 # FROM <iri> names a graph of the dataset; never fetch it from the web.
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
@@ -52,8 +54,7 @@ class MemoryResult(QueryResult):
 
     def serialize(self, fmt: str) -> bytes:
         if self.kind == "GRAPH":
-            graph = self._result.graph
-            return graph.serialize(format=_RDF_NAMES[fmt], encoding="utf-8")
+            return write_graph(self._result.graph, fmt)
         if fmt == "tsv":
             return _tsv(self._result) if self.kind == "SELECT" else _bool_tsv(self._result)
         if fmt == "csv":
@@ -83,8 +84,57 @@ def _bool_tsv(result: Result) -> bytes:
     return ("true" if result.askAnswer else "false").encode("ascii") + b"\n"
 
 
-_RDF_NAMES = {"turtle": "turtle", "nt": "nt", "json-ld": "json-ld", "rdfxml": "xml",
-              "trig": "trig", "nquads": "nquads"}
+
+
+def write_graph(graph: Graph, fmt: str) -> bytes:
+    """A CONSTRUCT / DESCRIBE graph in an RDF format key, with rdflib's writers.
+
+    rdflib writes TriG and N-Quads only from a dataset: the triples go to its
+    default graph, as an engine's CONSTRUCT answer would.
+    """
+    if fmt not in RDF_FORMATS:
+        raise ValueError(f"a graph result cannot be written as {fmt!r}")
+    target: Graph = graph
+    if RDF_FORMATS[fmt].quads:
+        target = Dataset()
+        for prefix, namespace in graph.namespaces():
+            target.bind(prefix, namespace)
+        for triple in graph:
+            target.add(triple)
+    return target.serialize(format=RDF_FORMATS[fmt].rdflib_name, encoding="utf-8")
+
+
+# Characters no IRI may hold (RFC 3987; as N-Triples' IRIREF excludes them).
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+
+
+# A \uXXXX / \UXXXXXXXX escape of a UTF-16 surrogate, or such a code point itself.
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F][0-9a-fA-F]{2}"
+                        r"|[\ud800-\udfff]")
+
+
+def _legal(subject: Identifier, predicate: Identifier, obj: Identifier) -> bool:
+    """Whether a constructed triple is RDF: IRI or blank subject, IRI predicate, valid IRIs.
+
+    SPARQL 1.1 (16.2) leaves out of a CONSTRUCT answer every triple that would
+    not be RDF; rdflib's engine keeps them (a literal subject, a blank node
+    predicate, an IRI with a space), which no RDF writer can write.
+    """
+    if not isinstance(subject, URIRef | BNode) or not isinstance(predicate, URIRef):
+        return False
+    return not any(isinstance(term, URIRef) and _NOT_IN_IRI.search(term)
+                   for term in (subject, predicate, obj))
+
+
+def _evaluated(result: Result) -> Result:
+    """Run the lazy parts of rdflib's answer now, so that engine errors surface here."""
+    if result.type == "SELECT":
+        result.bindings  # noqa: B018 - materialises the solutions
+    elif result.type in ("CONSTRUCT", "DESCRIBE") and result.graph is not None:
+        illegal = [triple for triple in result.graph if not _legal(*triple)]
+        for triple in illegal:
+            result.graph.remove(triple)
+    return result
 
 
 def _translate(parsed: object) -> tuple:
@@ -155,6 +205,12 @@ class MemoryStore(Store):
     def query(self, sparql: str, *, union_default_graph: bool = True,
               default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None) -> QueryResult:
+        surrogate = _SURROGATE.search(sparql)
+        if surrogate:
+            # rdflib would expand it into text no document can carry; Oxigraph
+            # refuses it while parsing, as the grammar says.
+            raise QuerySyntaxError(f"{surrogate.group(0)} at offset {surrogate.start()} is a "
+                                   "surrogate code point, not a character")
         try:
             parsed = parseQuery(sparql)
             prepared = Query(*_translate(parsed))
@@ -167,10 +223,15 @@ class MemoryStore(Store):
             # (SPARQL 1.1 Protocol 2.1.4), as in the other stores.
             prepared.algebra["datasetClause"] = None
         target = self._view(union_default_graph, default_graphs, named_graphs)
-        return MemoryResult(target.query(prepared))
+        try:
+            return MemoryResult(_evaluated(target.query(prepared)))
+        except MemoryError:
+            raise
+        except Exception as exc:  # an invalid regex or language tag met while evaluating
+            raise QueryAnswerError(f"The query could not be evaluated: {exc}") from None
 
     def triple_count(self) -> int:
         return len(set(self._dataset.triples((None, None, None))))
 
 
-__all__ = ["MemoryStore", "MemoryResult"]
+__all__ = ["MemoryStore", "MemoryResult", "write_graph"]

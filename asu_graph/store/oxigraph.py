@@ -9,7 +9,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from ..sparql_text import has_dataset_clause
-from .base import QueryResult, QuerySyntaxError, Store
+from .base import QueryAnswerError, QueryResult, QuerySyntaxError, Store
 
 _RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
             "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
@@ -232,6 +232,8 @@ class OxigraphStore(Store):
                 return self._store.query(sparql, **kwargs)
             except SyntaxError as exc:
                 raise QuerySyntaxError(str(exc)) from None
+            except (OSError, ValueError, RuntimeError) as exc:   # evaluation errors
+                raise QueryAnswerError(f"The query could not be evaluated: {exc}") from None
 
         return OxigraphResult(run(), run)
 

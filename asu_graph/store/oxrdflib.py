@@ -103,10 +103,20 @@ class OxrdflibStore(Store):
         target = self._dataset if union_default_graph else Dataset(
             store=self._dataset.store, default_union=False)
         try:
-            result = target.query(sparql)
+            result = _plain_strings(target.query(sparql))
         except SyntaxError as exc:
             raise QuerySyntaxError(str(exc)) from None
-        return MemoryResult(_plain_strings(result))
+        except MemoryError:
+            raise
+        except Exception:  # noqa: BLE001 - an answer rdflib cannot hold: see below
+            result = None
+        if result is None or _has_triple_terms(result):
+            # rdflib has no RDF 1.2 triple terms (oxrdflib hands them over as
+            # tuples, which no rdflib writer takes): the Oxigraph store
+            # underneath answers such queries itself, and reports its own errors.
+            view = OxigraphStore.over(self.native, self._view)
+            return view.query(sparql, union_default_graph=union_default_graph)
+        return MemoryResult(result)
 
     def triple_count(self) -> int:
         return OxigraphStore.over(self.native, self._view).triple_count()
@@ -133,7 +143,9 @@ def _plain_strings(result: Result) -> Result:
     it as a different term.
     """
     if result.type == "SELECT":
-        rows = [{var: _plain(value) for var, value in row.items()}
+        # Unbound variables are left out of a row, as rdflib's own engine does
+        # (its writers fail on a None value).
+        rows = [{var: _plain(value) for var, value in row.items() if value is not None}
                 for row in result.bindings]
         result.bindings = rows
     elif result.type in ("CONSTRUCT", "DESCRIBE"):
@@ -142,3 +154,12 @@ def _plain_strings(result: Result) -> Result:
             graph.add((s, p, _plain(o)))
         result.graph = graph
     return result
+
+
+def _has_triple_terms(result: Result) -> bool:
+    if result.type == "SELECT":
+        return any(isinstance(value, tuple) for row in result.bindings
+                   for value in row.values())
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        return any(isinstance(term, tuple) for triple in result.graph for term in triple)
+    return False
