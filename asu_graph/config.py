@@ -82,8 +82,8 @@ class Settings:
         "Whether the SPARQL default graph is the union of all named graphs.", _bool)
     host: str = _setting("ASU_HOST", "127.0.0.1", "Address serve binds to.")
     port: int = _setting("ASU_PORT", 8000, "Port serve listens on.", int)
-    workers: int = _setting("ASU_WORKERS", 2, "gunicorn worker processes for serve.", int)
-    threads: int = _setting("ASU_THREADS", 4, "Threads per gunicorn worker.", int)
+    workers: int = _setting("ASU_WORKERS", 2, "Server worker processes for serve.", int)
+    threads: int = _setting("ASU_THREADS", 4, "Threads running the app in each server worker.", int)
     query_timeout: float = _setting(
         "ASU_QUERY_TIMEOUT", 30.0,
         "Seconds a query may run before it is stopped (its worker process is killed); "
@@ -153,6 +153,13 @@ class Settings:
                              ("queries_dir", "queries")):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, resource_dir(folder))
+        # Every folder is made absolute now, against the working directory the
+        # process started in: Flask's send_file resolves a relative path under
+        # the package folder, and a later chdir must not move the data.
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.metadata["parse"] is Path and value is not None:
+                object.__setattr__(self, f.name, Path(value).expanduser().absolute())
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

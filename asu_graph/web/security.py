@@ -51,7 +51,7 @@ class RateLimiter:
     arrival time runs more than a minute ahead of now is refused until it
     falls back. This allows a burst of ``limit`` requests, then a steady
     ``limit`` per minute. The table lives in an anonymous shared memory map
-    created before gunicorn forks, so every worker process sees the same
+    created before the server forks, so every worker process sees the same
     counts; a fixed number of slots keeps its size bounded whatever the
     number of clients.
 
