@@ -126,6 +126,14 @@ def test_lone_surrogates(served: tuple[str, str], accept: str) -> None:
     assert response.status_code == 400
 
 
+def test_lone_surrogate_in_a_described_iri(served: tuple[str, str]) -> None:
+    """The error message quotes the IRI: it must still be UTF-8 (found by the fuzz run)."""
+    _, url = served
+    response = _ask(url, "DESCRIBE <https://w3id.org/asu/id/mn\\uD83Dhn>", "text/turtle")
+    assert response.status_code in (200, 400)
+    response.content.decode("utf-8")
+
+
 @pytest.mark.parametrize("accept", ["text/turtle", "application/ld+json",
                                     "application/n-triples"])
 def test_describe_of_a_value_that_is_no_iri(served: tuple[str, str], accept: str) -> None:

@@ -209,7 +209,8 @@ class MemoryStore(Store):
         if surrogate:
             # rdflib would expand it into text no document can carry; Oxigraph
             # refuses it while parsing, as the grammar says.
-            raise QuerySyntaxError(f"{surrogate.group(0)} at offset {surrogate.start()} is a "
+            shown = surrogate.group(0).encode("ascii", "backslashreplace").decode()
+            raise QuerySyntaxError(f"{shown} at offset {surrogate.start()} is a "
                                    "surrogate code point, not a character")
         try:
             parsed = parseQuery(sparql)

@@ -26,9 +26,13 @@ query_log = logging.getLogger("asu_graph.query")
 
 
 def error(status: int, message: str) -> Response:
-    """A short, readable error; never a stack trace."""
-    return Response(message.rstrip() + "\n", status=status,
-                    content_type="text/plain; charset=utf-8")
+    """A short, readable error; never a stack trace.
+
+    Messages quote the client's text, which may hold lone surrogates (from
+    ``\uD800`` escapes): those are written as escapes, not as invalid UTF-8.
+    """
+    body = (message.rstrip() + "\n").encode("utf-8", "backslashreplace")
+    return Response(body, status=status, content_type="text/plain; charset=utf-8")
 
 
 def etag_for(version: str, *parts: str) -> str:
