@@ -1,7 +1,8 @@
 """``python -m benchmarks.fuzz``: generated hostile requests against every store; never a 500.
 
 Starts ``asu-graph serve`` once per store (``oxigraph``, ``oxigraph:DIR``,
-``oxrdflib``, ``memory``) on 127.0.0.1 with a short query timeout, or uses
+``oxrdflib``, ``memory``, and on request ``remote-oxigraph``: a replica in
+front of an Oxigraph server it publishes to) on 127.0.0.1 with a short query timeout, or uses
 the servers given with ``--url``, and sends each the same seeded stream of
 requests: mutated curated and hostile queries (cut, spliced, re-cased,
 stuffed with SPARQL tokens, RDF 1.2 triple terms, escapes of lone
@@ -39,6 +40,8 @@ from asu_graph.config import Settings
 from asu_graph.queries import curated_queries
 
 STORES = ("oxigraph", "oxigraph:DIR", "oxrdflib", "memory")
+# A replica in front of an Oxigraph server (the ``oxigraph`` binary), published to first.
+REMOTE = ("remote-oxigraph",)
 
 # Queries known to have reached engine or writer errors, plus the curated ones.
 SEEDS = [
@@ -266,6 +269,19 @@ def fuzz(base: str, seed: int, count: int, threads: int = 2,
     return statuses, failures
 
 
+def published_oxigraph(stack: ExitStack, folder: Path) -> str:
+    """Start an Oxigraph server, publish the bundled data to it: its query URL."""
+    from tests.stores import OxigraphServer
+    from tests.support import run_cli
+
+    server = stack.enter_context(OxigraphServer(folder))
+    done = run_cli("publish", "--to", server.gsp_url, "--query-url", server.query_url,
+                   "--grace", "0")
+    if done.returncode != 0:
+        raise RuntimeError(f"publish to the Oxigraph server failed: {done.stderr}")
+    return server.query_url
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.fuzz", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -273,7 +289,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="requests per store (default 10000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--stores", default=",".join(STORES),
-                        help="comma-separated stores to start (default: all four)")
+                        help="comma-separated stores to start (default: the four embedded "
+                             "ones; also: " + ", ".join(REMOTE) + ")")
     parser.add_argument("--url", action="append", default=[],
                         help="fuzz this running server instead of starting any (repeatable)")
     parser.add_argument("--threads", type=int, default=2)
@@ -290,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fuzz-")))
             for store in args.stores.split(","):
                 spec = f"oxigraph:{folder / 'store'}" if store == "oxigraph:DIR" else store
+                if store == "remote-oxigraph":
+                    spec = published_oxigraph(stack, folder / "remote")
                 url = stack.enter_context(asu_server(
                     folder, "--store", spec, "--query-timeout", args.query_timeout,
                     env={"ASU_CACHE_SIZE": "0"}))

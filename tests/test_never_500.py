@@ -11,13 +11,14 @@ then a seeded sample of the fuzz stream of ``benchmarks/fuzz.py``.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 import requests
 from rdflib import Dataset, Graph
 
-from benchmarks.fuzz import acceptable, curated_seeds, generate, send
+from benchmarks.fuzz import acceptable, curated_seeds, generate, published_oxigraph, send
 
 from .support import asu_server
 
@@ -164,7 +165,36 @@ def test_unbound_variables_in_xml_results(served: tuple[str, str]) -> None:
 
 def test_fuzz_sample_gets_no_500(served: tuple[str, str]) -> None:
     """A seeded sample of the stream ``python -m benchmarks.fuzz`` sends 10,000 of."""
-    _, url = served
+    _fuzz_sample(served[1])
+
+
+# -- a replica in front of an Oxigraph server ------------------------------------------
+
+@pytest.fixture(scope="module")
+def replica(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("replica")
+    with ExitStack() as stack:
+        query_url = published_oxigraph(stack, folder / "store")
+        yield stack.enter_context(asu_server(folder, "--store", query_url,
+                                             "--query-timeout", "10",
+                                             env={"ASU_CACHE_SIZE": "0"}))
+
+
+@pytest.mark.parametrize(("query", "accept"), [
+    (TRIPLE_TERM_SELECT, "application/sparql-results+json"),
+    (TRIPLE_TERM_CONSTRUCT, "text/turtle"),
+])
+def test_replica_refuses_triple_terms_with_a_message(replica: str, query: str,
+                                                     accept: str) -> None:
+    response = _ask(replica, query, accept)
+    assert response.status_code == 400 and "triple terms" in response.text
+
+
+def test_replica_fuzz_sample_gets_no_500(replica: str) -> None:
+    _fuzz_sample(replica)
+
+
+def _fuzz_sample(url: str) -> None:
     seeds = curated_seeds()
     with requests.Session() as session:
         for request in generate(seed=11, count=120, seeds=seeds):
