@@ -26,7 +26,8 @@ WHERE {{ ?s ?p <{iri}> .
 
 _BNODE_DEPTH = 5
 # Characters no IRI may hold; they would also break out of <...> in the queries below.
-_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+# Lone surrogates come from \uD800 escapes that rdflib's parser expands.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\ud800-\udfff]')
 
 
 def _label_list() -> str:

@@ -1,8 +1,9 @@
 """``python -m benchmarks.fuzz``: generated hostile requests against every store; never a 500.
 
 Starts ``asu-graph serve`` once per store (``oxigraph``, ``oxigraph:DIR``,
-``oxrdflib``, ``memory``, and on request ``remote-oxigraph``: a replica in
-front of an Oxigraph server it publishes to) on 127.0.0.1 with a short query timeout, or uses
+``oxrdflib``, ``memory``, and on request ``remote-oxigraph`` and
+``remote-virtuoso``: a replica in front of an Oxigraph server or Virtuoso it
+publishes to) on 127.0.0.1 with a short query timeout, or uses
 the servers given with ``--url``, and sends each the same seeded stream of
 requests: mutated curated and hostile queries (cut, spliced, re-cased,
 stuffed with SPARQL tokens, RDF 1.2 triple terms, escapes of lone
@@ -40,8 +41,9 @@ from asu_graph.config import Settings
 from asu_graph.queries import curated_queries
 
 STORES = ("oxigraph", "oxigraph:DIR", "oxrdflib", "memory")
-# A replica in front of an Oxigraph server (the ``oxigraph`` binary), published to first.
-REMOTE = ("remote-oxigraph",)
+# Replicas in front of an Oxigraph server (the ``oxigraph`` binary) or Debian's Virtuoso,
+# published to first.
+REMOTE = ("remote-oxigraph", "remote-virtuoso")
 
 # Queries known to have reached engine or writer errors, plus the curated ones.
 SEEDS = [
@@ -269,17 +271,27 @@ def fuzz(base: str, seed: int, count: int, threads: int = 2,
     return statuses, failures
 
 
-def published_oxigraph(stack: ExitStack, folder: Path) -> str:
-    """Start an Oxigraph server, publish the bundled data to it: its query URL."""
-    from tests.stores import OxigraphServer
+def published_store(kind: str, stack: ExitStack, folder: Path) -> tuple[str, dict[str, str]]:
+    """Start a triple store, publish the bundled data to it: (query URL, environment)."""
+    from tests.stores import OxigraphServer, Virtuoso
     from tests.support import run_cli
 
-    server = stack.enter_context(OxigraphServer(folder))
+    env: dict[str, str] = {}
+    if kind == "remote-virtuoso":
+        server = stack.enter_context(Virtuoso(folder))
+        env = {"ASU_STORE_USER": "dba", "ASU_STORE_PASSWORD": "dba"}
+    else:
+        server = stack.enter_context(OxigraphServer(folder))
     done = run_cli("publish", "--to", server.gsp_url, "--query-url", server.query_url,
-                   "--grace", "0")
+                   "--grace", "0", env=env)
     if done.returncode != 0:
-        raise RuntimeError(f"publish to the Oxigraph server failed: {done.stderr}")
-    return server.query_url
+        raise RuntimeError(f"publish to {kind} failed: {done.stderr}")
+    return server.query_url, env
+
+
+def published_oxigraph(stack: ExitStack, folder: Path) -> str:
+    """Start an Oxigraph server, publish the bundled data to it: its query URL."""
+    return published_store("remote-oxigraph", stack, folder)[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -307,11 +319,12 @@ def main(argv: list[str] | None = None) -> int:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fuzz-")))
             for store in args.stores.split(","):
                 spec = f"oxigraph:{folder / 'store'}" if store == "oxigraph:DIR" else store
-                if store == "remote-oxigraph":
-                    spec = published_oxigraph(stack, folder / "remote")
+                env = {"ASU_CACHE_SIZE": "0"}
+                if store in REMOTE:
+                    spec, credentials = published_store(store, stack, folder / store)
+                    env.update(credentials)
                 url = stack.enter_context(asu_server(
-                    folder, "--store", spec, "--query-timeout", args.query_timeout,
-                    env={"ASU_CACHE_SIZE": "0"}))
+                    folder, "--store", spec, "--query-timeout", args.query_timeout, env=env))
                 targets.append((store, url))
         for name, url in targets:
             started = time.monotonic()

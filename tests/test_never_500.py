@@ -190,6 +190,11 @@ def test_replica_refuses_triple_terms_with_a_message(replica: str, query: str,
     assert response.status_code == 400 and "triple terms" in response.text
 
 
+def test_replica_lone_surrogate_in_a_described_iri(replica: str) -> None:
+    response = _ask(replica, "DESCRIBE <https://w3id.org/asu/id/mn\\uD83Dhn>", "text/turtle")
+    assert response.status_code in (200, 400)
+
+
 def test_replica_fuzz_sample_gets_no_500(replica: str) -> None:
     _fuzz_sample(replica)
 
