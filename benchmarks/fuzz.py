@@ -289,11 +289,6 @@ def published_store(kind: str, stack: ExitStack, folder: Path) -> tuple[str, dic
     return server.query_url, env
 
 
-def published_oxigraph(stack: ExitStack, folder: Path) -> str:
-    """Start an Oxigraph server, publish the bundled data to it: its query URL."""
-    return published_store("remote-oxigraph", stack, folder)[0]
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.fuzz", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
