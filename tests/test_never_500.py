@@ -212,6 +212,15 @@ def test_replica_evaluation_errors(replica: tuple[str, str], query: str) -> None
         assert response.status_code == 200
 
 
+def test_replica_unknown_function_is_400(replica: tuple[str, str]) -> None:
+    """Virtuoso's SQL compiler (state 42...) and the Oxigraph server answer 500: 400 here."""
+    kind, url = replica
+    response = _ask(url, 'SELECT (<http://www.w3.org/2001/XMLSchema#integr>("1") AS ?i) '
+                         "WHERE {}", "application/sparql-results+json")
+    assert response.status_code == 400
+    assert ("Virtuoso 42" if kind == "remote-virtuoso" else "not supported") in response.text
+
+
 def test_replica_lone_surrogate_in_a_described_iri(replica: tuple[str, str]) -> None:
     response = _ask(replica[1], "DESCRIBE <https://w3id.org/asu/id/mn\\uD83Dhn>",
                     "text/turtle")

@@ -199,7 +199,9 @@ def body_text(response: requests.Response, limit: int = 300) -> str:
     return text[:limit] + ("..." if len(text) > limit else "")
 
 
-_VIRTUOSO_DATA_EXCEPTION = re.compile(r"\s*Virtuoso 22[0-9A-Z]{3} Error")
+_VIRTUOSO_QUERY_FAULT = re.compile(r"\s*Virtuoso (?:22|42)[0-9A-Z]{3} Error")
+# The Oxigraph server answers 500 for a function it does not know.
+_OXIGRAPH_QUERY_FAULT = re.compile(r"\s*The custom function <[^>]*> is not supported")
 
 
 def raise_for_status(response: requests.Response, what: str, *, query: bool = False) -> None:
@@ -215,9 +217,12 @@ def raise_for_status(response: requests.Response, what: str, *, query: bool = Fa
     detail = body_text(response)
     if query and (status == 400 or (status == 500 and "37000" in detail)):
         raise QuerySyntaxError(detail or f"HTTP {status}")
-    if query and status == 500 and _VIRTUOSO_DATA_EXCEPTION.match(detail):
-        # SQL state class 22, a data exception: an invalid regular expression or
-        # language tag, a division by zero. The query's fault, not the store's.
+    if query and status == 500 and (_VIRTUOSO_QUERY_FAULT.match(detail)
+                                    or _OXIGRAPH_QUERY_FAULT.match(detail)):
+        # SQL state class 22, a data exception (an invalid regular expression or
+        # language tag, a division by zero), or 42, a query Virtuoso's SQL
+        # compiler refuses (a variable selected twice, an unknown function):
+        # the query's fault, not the store's.
         # Virtuoso appends the query as it ran it (with the store's graph names): cut.
         reason = detail.split(" SPARQL query:", 1)[0]
         raise QueryAnswerError(f"The query could not be evaluated by the triple store: {reason}")
