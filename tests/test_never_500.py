@@ -169,6 +169,23 @@ def test_fuzz_sample_gets_no_500(served: tuple[str, str]) -> None:
     _fuzz_sample(served[1])
 
 
+def test_an_unread_body_does_not_cost_the_next_request(served: tuple[str, str]) -> None:
+    """405 and 415 answers leave the body unread; the kept-alive connection must still work."""
+    _, url = served
+    with requests.Session() as session:
+        for index in range(60):
+            body = bytes(range(256)) * 2
+            if index % 2:
+                refused = session.put(f"{url}/sparql", data=body, timeout=30)
+                assert refused.status_code == 405
+            else:
+                refused = session.post(f"{url}/sparql", data=body, timeout=30,
+                                       headers={"Content-Type": "text/plain"})
+                assert refused.status_code == 415
+            assert session.get(f"{url}/sparql", params={"query": "ASK {}"},
+                               timeout=30).status_code == 200
+
+
 # -- a replica in front of an Oxigraph server ------------------------------------------
 
 @pytest.fixture(scope="module", params=["remote-oxigraph", "remote-virtuoso"])

@@ -17,8 +17,8 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Identifier
 
-from ..formats import RDF_FORMATS
-from .base import QueryAnswerError, QueryResult, QuerySyntaxError, Store
+from ..rdf_writers import serialize_graph
+from .base import QueryAnswerError, QueryResult, QuerySyntaxError, Store, readable_syntax_error
 
 # FROM <iri> names a graph of the dataset; never fetch it from the web.
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
@@ -54,7 +54,7 @@ class MemoryResult(QueryResult):
 
     def serialize(self, fmt: str) -> bytes:
         if self.kind == "GRAPH":
-            return write_graph(self._result.graph, fmt)
+            return serialize_graph(self._result.graph, fmt)
         if fmt == "tsv":
             return _tsv(self._result) if self.kind == "SELECT" else _bool_tsv(self._result)
         if fmt == "csv":
@@ -84,29 +84,8 @@ def _bool_tsv(result: Result) -> bytes:
     return ("true" if result.askAnswer else "false").encode("ascii") + b"\n"
 
 
-
-
-def write_graph(graph: Graph, fmt: str) -> bytes:
-    """A CONSTRUCT / DESCRIBE graph in an RDF format key, with rdflib's writers.
-
-    rdflib writes TriG and N-Quads only from a dataset: the triples go to its
-    default graph, as an engine's CONSTRUCT answer would.
-    """
-    if fmt not in RDF_FORMATS:
-        raise ValueError(f"a graph result cannot be written as {fmt!r}")
-    target: Graph = graph
-    if RDF_FORMATS[fmt].quads:
-        target = Dataset()
-        for prefix, namespace in graph.namespaces():
-            target.bind(prefix, namespace)
-        for triple in graph:
-            target.add(triple)
-    return target.serialize(format=RDF_FORMATS[fmt].rdflib_name, encoding="utf-8")
-
-
 # Characters no IRI may hold (RFC 3987; as N-Triples' IRIREF excludes them).
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
-
 
 # A \uXXXX / \UXXXXXXXX escape of a UTF-16 surrogate, or such a code point itself.
 _SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F][0-9a-fA-F]{2}"
@@ -137,7 +116,7 @@ def _evaluated(result: Result) -> Result:
     return result
 
 
-def _translate(parsed: object) -> tuple:
+def _translate(parsed: object, base: str | None = None) -> tuple:
     undeclared = _used_prefixes(parsed) - {
         decl.get("prefix") or "" for decl in parsed[0] if decl.name == "PrefixDecl"}
     if undeclared:
@@ -145,7 +124,7 @@ def _translate(parsed: object) -> tuple:
         # other stores) refuse a prefix the query does not declare.
         raise QuerySyntaxError("undeclared prefix: " + ", ".join(
             f"{p}:" for p in sorted(undeclared)))
-    query = translateQuery(parsed)
+    query = translateQuery(parsed, base=base)
     return query.prologue, query.algebra
 
 
@@ -204,7 +183,8 @@ class MemoryStore(Store):
 
     def query(self, sparql: str, *, union_default_graph: bool = True,
               default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> QueryResult:
+              named_graphs: list[str] | None = None,
+              base_iri: str | None = None) -> QueryResult:
         surrogate = _SURROGATE.search(sparql)
         if surrogate:
             # rdflib would expand it into text no document can carry; Oxigraph
@@ -214,11 +194,11 @@ class MemoryStore(Store):
                                    "surrogate code point, not a character")
         try:
             parsed = parseQuery(sparql)
-            prepared = Query(*_translate(parsed))
-        except QuerySyntaxError:
-            raise
+            prepared = Query(*_translate(parsed, base_iri))
+        except QuerySyntaxError as exc:
+            raise QuerySyntaxError(readable_syntax_error(str(exc), sparql)) from None
         except Exception as exc:  # pyparsing's ParseException and friends
-            raise QuerySyntaxError(str(exc)) from None
+            raise QuerySyntaxError(readable_syntax_error(str(exc), sparql)) from None
         if default_graphs is not None or named_graphs is not None:
             # The protocol's dataset replaces the query's FROM / FROM NAMED
             # (SPARQL 1.1 Protocol 2.1.4), as in the other stores.
@@ -235,4 +215,4 @@ class MemoryStore(Store):
         return len(set(self._dataset.triples((None, None, None))))
 
 
-__all__ = ["MemoryStore", "MemoryResult", "write_graph"]
+__all__ = ["MemoryStore", "MemoryResult"]

@@ -77,7 +77,7 @@ def not_modified(etag: str, last_modified: datetime | None = None,
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_DEFAULT_HEADERS = "Accept, Accept-Language, Content-Type, If-None-Match, If-Modified-Since"
 CORS_EXPOSED = "ETag, Last-Modified, Content-Length, Content-Encoding, Vary, Location, Link, " \
-               "Retry-After, X-ASU-Result-Truncated, X-Cache"
+               "Retry-After, X-Cache"
 _HEADER_LIST = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+(\s*,\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*$")
 
 
@@ -195,6 +195,26 @@ def _ensure_log_handler() -> None:
         query_log.propagate = False
 
 
+def _drain_body() -> None:
+    """Read what is left of the request body before answering (within the body limit).
+
+    Answers that never look at the body (405, 415, a refusal) would otherwise
+    leave it unread on a kept-alive connection; the HTTP server may then drop
+    that connection, and the client's next request on it fails with no
+    answer at all (seen as "connection closed without response").
+    """
+    try:
+        stream = request.stream
+        exhaust = getattr(stream, "exhaust", None)
+        if callable(exhaust):
+            exhaust()
+        else:
+            while stream.read(1 << 16):
+                pass
+    except Exception:  # noqa: BLE001 - a body over the limit or a broken client: nothing to do
+        pass
+
+
 # -- installation --------------------------------------------------------------------
 
 def install(app: Flask) -> None:
@@ -210,6 +230,7 @@ def install(app: Flask) -> None:
         _cors(response)
         _gzip(response)
         _log_query(response)
+        _drain_body()
         return response
 
     def _prefers_html() -> bool:
