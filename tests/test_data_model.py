@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pyshacl
 import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+
+from asu_graph.validate import validate_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology" / "asu.ttl"
@@ -70,14 +71,14 @@ def union_graph(dataset: Dataset) -> Graph:
 
 
 def validate(data: Graph) -> tuple[bool, Graph]:
-    conforms, report, _ = pyshacl.validate(
-        data,
-        shacl_graph=Graph().parse(SHAPES, format="turtle"),
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-    )
-    return conforms, report
+    # the gate's own entry point, so that these tests check what `asu-graph validate` runs
+    report = validate_graph(data, Graph().parse(SHAPES, format="turtle"))
+    return report.conforms, report.graph
+
+
+def violations(data: Graph) -> set[tuple[URIRef, str]]:
+    report = validate_graph(data, Graph().parse(SHAPES, format="turtle"))
+    return {(URIRef(v.focus), v.rule) for v in report.violations}
 
 
 @pytest.fixture(scope="module")
@@ -144,15 +145,8 @@ def with_ontology(path: Path) -> Graph:
 def test_broken_file_is_rejected_for_the_right_reason(path: Path) -> None:
     focus = URIRef(header(path, "focus"))
     rule = header(path, "rule")
-    conforms, report = validate(with_ontology(path))
-    assert not conforms, f"{path.name} should not conform"
-    reported = {
-        (
-            report.value(result, SH.focusNode),
-            str(report.value(result, SH.sourceShape)).rsplit("#", 1)[-1],
-        )
-        for result in report.subjects(RDF.type, SH.ValidationResult)
-    }
+    reported = violations(with_ontology(path))
+    assert reported, f"{path.name} should not conform"
     assert (focus, rule) in reported, f"{path.name}: expected ({focus}, {rule}), got {reported}"
 
 
