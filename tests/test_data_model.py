@@ -223,13 +223,44 @@ def test_exactly_six_members_both_directions(union: Graph) -> None:
         assert (ID["alliance-sorbonne-universite"], ORG.hasMember, organisation) not in union
 
 
-def test_same_as_links_are_the_verified_ones(union: Graph) -> None:
-    links = {(s, o) for s, o in union.subject_objects(OWL.sameAs)}
+def test_identity_links_are_the_verified_ones_as_exact_match(union: Graph) -> None:
+    # skos:exactMatch, not owl:sameAs: ROR's record of Sorbonne Université carries
+    # the old alliance's 2010 founding year, which owl:sameAs would import.
+    assert not list(union.subject_objects(OWL.sameAs))
+    links = {(s, o) for s, o in union.subject_objects(SKOS.exactMatch)}
     assert (ID["sorbonne-universite"], URIRef("http://www.wikidata.org/entity/Q41497113")) in links
     assert (ID.inserm, URIRef("https://ror.org/02vjkv261")) in links
     assert (ID.inria, URIRef("https://ror.org/02kvxyf05")) in links
     assert not any(s == ID.scai for s, _ in links)
     assert not any(s in (ID.pspbb, ID["france-education-international"]) for s, _ in links)
+    assert len(links) == 18
+
+
+def test_research_organisation_memberships_are_dated(union: Graph) -> None:
+    """The timeline's founding members (2012) and later members (2014), as org:Membership."""
+    time = Namespace("http://www.w3.org/2006/time#")
+    started = {}
+    for membership in union.subjects(RDF.type, ORG.Membership):
+        member = union.value(membership, ORG.member)
+        assert union.value(membership, ORG.organization) == ID["alliance-sorbonne-universite"]
+        interval = union.value(membership, ORG.memberDuring)
+        year = union.value(union.value(interval, time.hasBeginning), time.inXSDGYear)
+        started[member] = str(year)
+    assert started == {
+        ID.mnhn: "2012", ID.utc: "2012", ID.insead: "2012", ID.cnrs: "2012",
+        ID.inserm: "2012", ID.ird: "2012", ID.inria: "2014",
+        ID["france-education-international"]: "2014", ID.pspbb: "2014",
+    }
+
+
+def test_conflicting_sources_are_both_published(dataset: Dataset) -> None:
+    """Two pages give two creation years of the institute: each claim sits in its page's graph."""
+    ite = ID["su-ite"]
+    claims = {
+        (str(o), g.identifier) for g in dataset.graphs()
+        for o in g.objects(ite, SCHEMA.foundingDate)
+    }
+    assert claims == {("2017", GRAPH["su-ite"]), ("2015", GRAPH["su-institutes-news"])}
 
 
 # --------------------------------------------------------------------------- curated queries
@@ -270,7 +301,10 @@ def test_query_members(dataset: Dataset) -> None:
 def test_query_research_organisations(dataset: Dataset) -> None:
     rows = run(dataset, "research-organisations")
     assert {r["organisation"] for r in rows} == RESEARCH_ORGANISATIONS
-    assert {str(r["name_en"]) for r in rows} == {"CNRS", "Inserm", "Inria", "IRD"}
+    # full names where the ROR records read give them; Inserm and IRD keep their short names
+    assert {str(r["name_en"]) for r in rows} == {
+        "French National Centre for Scientific Research", "Inserm",
+        "French Institute for Research in Computer Science and Automation", "IRD"}
 
 
 def test_query_museum_institutes(dataset: Dataset) -> None:
