@@ -18,7 +18,7 @@ from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF
 
-from .build import BuildError, load_shapes
+from .build import BuildError, load_shapes, quiet_ill_typed_literals
 from .config import Settings
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -119,9 +119,10 @@ class _FastQueryGraph(Graph):
 
 
 def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
-    conforms, report, text = shacl_validate(
-        _FastQueryGraph(data), shacl_graph=shapes, inference="none", advanced=True,
-        allow_warnings=True, inplace=True)
+    with quiet_ill_typed_literals():
+        conforms, report, text = shacl_validate(
+            _FastQueryGraph(data), shacl_graph=shapes, inference="none", advanced=True,
+            allow_warnings=True, inplace=True)
     if not isinstance(report, Graph):
         raise ShapesError(f"the shapes cannot be applied: {text}")
     violations = []

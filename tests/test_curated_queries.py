@@ -191,7 +191,9 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
         ("http://www.w3.org/2006/time#Interval", "", "2"),
         (ORG + "ChangeEvent", "", "2"),
         (ORG + "Role", "", "2"),
+        (SCHEMA + "ResearchProject", "", "2"),
         (ASU + "CallForProjects", "appel à projets", "2"),
+        (ASU + "FundedProject", "projet financé", "2"),
         (SCHEMA + "MonetaryGrant", "", "1"),
         (ASU + "Alliance", "alliance", "1"),
         (ASU + "ExcellenceInitiative", "initiative d'excellence (Idex)", "1"),
@@ -207,12 +209,12 @@ EXPECTED_HEAD: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]], int]] = {
         (i("su-ite"), "3"),
         (i("mnhn"), "3"),
         (i("sorbonne-universite"), "3"),
-    ], 51),
+    ], 53),
     "vocabulary": (("term", "kind", "label_fr", "label_en"), [
         (ASU + "Alliance", "class", "alliance", "alliance"),
         (ASU + "CallForProjects", "class", "appel à projets", "call for projects"),
         (ASU + "ActionArea", "class", "domaine d'action", "area of action"),
-    ], 31),
+    ], 34),
 }
 
 FEDERATED = {"wikidata-inception"}

@@ -322,7 +322,9 @@ def test_query_pia3_calls(dataset: Dataset) -> None:
         "Integration and development of IdEx and ISITE",
     }
     assert all(r.get("aim") for r in rows)
-    first = ID["call-structuring-training-through-research"]
+    # the call, the winning project and the award are distinct resources
+    first = ID["project-structuring-training-through-research"]
+    assert (first, ASU.answersCall, ID["call-structuring-training-through-research"]) in dataset
     assert dataset.value(first, ASU.numberOfInstitutes) == Literal(9, datatype=XSD.integer)
     assert dataset.value(first, ASU.numberOfInitiatives) == Literal(11, datatype=XSD.integer)
 

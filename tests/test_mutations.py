@@ -157,3 +157,13 @@ def test_the_command_itself_rejects_held_out_mutations(mutation: Mutation,
     assert result.returncode == 1, result.stdout + result.stderr
     lines = [line for line in result.stdout.splitlines() if f"<{mutation.focus_iri}>" in line]
     assert any(f"breaks rule {mutation.rule}" in line for line in lines), result.stdout
+
+
+def test_an_ill_typed_value_gets_the_rule_not_a_traceback(tmp_path: Path) -> None:
+    (mutation,) = [m for m in MUTATIONS if m.id == "date-impossible-month"]
+    folder = tmp_path / "data"
+    apply(mutation, folder)
+    result = run_cli("validate", "--data-dir", str(folder))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "breaks rule FoundingDateShape" in result.stdout and "2018-13-01" in result.stdout
