@@ -45,6 +45,8 @@ class DatasetSpec:
 
 
 class QueryService:
+    """Runs queries for the publication; relative IRIs resolve against ``settings.base``."""
+
     def __init__(self, publication: Publication, executor: Executor | None = None) -> None:
         self.publication = publication
         settings = publication.settings
@@ -60,7 +62,8 @@ class QueryService:
         guard.check(text, allowed_graphs=self.publication.graph_names,
                     service_allowlist=settings.service_allowlist,
                     max_query_bytes=settings.max_query_bytes,
-                    default_graphs=dataset.default_graphs, named_graphs=dataset.named_graphs)
+                    default_graphs=dataset.default_graphs, named_graphs=dataset.named_graphs,
+                    base=settings.base)
 
     def cache_key(self, text: str, formats_by_kind: dict[str, str | None],
                   dataset: DatasetSpec) -> tuple:
@@ -80,7 +83,8 @@ class QueryService:
             default_graphs=list(dataset.default_graphs) if dataset.default_graphs is not None
             else None,
             named_graphs=list(dataset.named_graphs) if dataset.named_graphs is not None
-            else None)
+            else None,
+            base_iri=settings.base)
 
     def answer(self, text: str, formats_by_kind: dict[str, str | None],
                dataset: DatasetSpec = DatasetSpec()) -> Answer:
@@ -110,5 +114,5 @@ class QueryService:
         settings = self.publication.settings
         job = Job(text, tuple(sorted(formats_by_kind.items())), dataset.default_graphs,
                   dataset.named_graphs, settings.union_default_graph, settings.result_cap,
-                  tuple(project_prefixes(settings).items()))
+                  tuple(project_prefixes(settings).items()), settings.base)
         return self.executor.run(job, settings.query_timeout)
