@@ -54,7 +54,9 @@ class QueryService:
                                                       settings.cache_max_bytes)
         # Created now, while the process is single-threaded (see executor.py).
         self.executor = executor or executor_for(
-            publication.store, memory_bytes=settings.query_memory * 1024 * 1024)
+            publication.store, memory_bytes=settings.query_memory * 1024 * 1024,
+            # Allow-listed SERVICE endpoints must be reachable from the workers.
+            sandbox="off" if settings.service_allowlist else settings.query_sandbox)
 
     def check(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> None:
         """Refuse, before any engine sees it, what must not run (see guard.py)."""
@@ -63,7 +65,7 @@ class QueryService:
                     service_allowlist=settings.service_allowlist,
                     max_query_bytes=settings.max_query_bytes,
                     default_graphs=dataset.default_graphs, named_graphs=dataset.named_graphs,
-                    base=settings.base)
+                    limits=guard.Limits.from_settings(settings), base=settings.base)
 
     def cache_key(self, text: str, formats_by_kind: dict[str, str | None],
                   dataset: DatasetSpec) -> tuple:
