@@ -7,6 +7,8 @@ asked, the triples pointing at it with the labels of their subjects.
 
 from __future__ import annotations
 
+import re
+
 from rdflib import BNode, Graph, URIRef, Variable
 
 from .guard import scan
