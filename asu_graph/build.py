@@ -14,11 +14,8 @@ from pathlib import Path
 from rdflib import Dataset, Graph, URIRef
 
 from .config import DEFAULT_BASE, Settings
+from .graphs import BuildError, quiet_ill_typed_literals
 from .namespaces import PREFIXES
-
-
-class BuildError(Exception):
-    """A source file is missing or cannot be parsed."""
 
 
 def _read_turtle(path: Path, settings: Settings) -> str:
@@ -38,7 +35,8 @@ def _read_turtle(path: Path, settings: Settings) -> str:
 def _parse_into(graph: Graph, path: Path, settings: Settings) -> None:
     text = _read_turtle(path, settings)
     try:
-        graph.parse(data=text, format="turtle", publicID=settings.base)
+        with quiet_ill_typed_literals():
+            graph.parse(data=text, format="turtle", publicID=settings.base)
     except Exception as exc:  # rdflib raises several unrelated types for bad syntax
         raise BuildError(f"{path}: not valid Turtle: {exc}") from None
 

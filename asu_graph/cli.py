@@ -51,7 +51,7 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     from .validate import validate_dataset
 
     timer = Timer()
-    report = validate_dataset(load_dataset(settings), load_shapes(settings))
+    report = validate_dataset(load_dataset(settings), settings, load_shapes(settings))
     print(report.render(args.format))
     say(f"validated in {timer}: {'conforms' if report.conforms else 'does NOT conform'}")
     return EXIT_OK if report.conforms else EXIT_INVALID

@@ -53,7 +53,7 @@ def build_and_validate(settings: Settings) -> Publication:
     dataset = load_dataset(settings)
     timings["load"] = time.perf_counter() - start
     start = time.perf_counter()
-    report = validate_dataset(dataset, load_shapes(settings))
+    report = validate_dataset(dataset, settings, load_shapes(settings))
     timings["validate"] = time.perf_counter() - start
     if not report.conforms:
         raise InvalidData(report)
