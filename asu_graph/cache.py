@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from .sparql_text import normalise_query
@@ -76,3 +76,17 @@ class ResultCache(Generic[V]):
     @property
     def size_bytes(self) -> int:
         return self._bytes
+
+    def get_or_make(self, key: Hashable, make: Callable[[], V],
+                    size: Callable[[V], int]) -> V:
+        """The value kept under ``key``, or ``make()`` kept (within the bounds) and returned.
+
+        Two threads missing at once may both call ``make``; the answer is the
+        same (the key holds everything it depends on), so one is simply dropped.
+        """
+        found = self.get(key) if self.enabled else None
+        if found is not None:
+            return found
+        value = make()
+        self.put(key, value, size(value))
+        return value

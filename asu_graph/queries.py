@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -79,6 +80,11 @@ class CuratedQuery:
         """SELECT, ASK, CONSTRUCT or DESCRIBE (from the parsed query)."""
         return _FORMS[_parse(self)][0]
 
+    @cached_property
+    def parsed_form(self) -> str:
+        """rdflib's name of the query form, worked out (and checked) once per query read."""
+        return _parse_form(self)
+
     def as_dict(self) -> dict[str, object]:
         return {"name": self.name, "title": self.title, "title_fr": self.title_fr,
                 "description": self.description, "description_fr": self.description_fr,
@@ -104,32 +110,33 @@ def parse_curated(name: str, text: str) -> CuratedQuery:
         sources=tuple(meta.pop("sources", "").split()), extra=meta)
 
 
-_FORM_CACHE: dict[str, str] = {}
 _FORM_NAMES = {"SELECT": "SelectQuery", "ASK": "AskQuery", "CONSTRUCT": "ConstructQuery",
                "DESCRIBE": "DescribeQuery"}
 
 
 def _parse(query: CuratedQuery) -> str:
     """The query form's name; CuratedQueryError when the text is not SPARQL 1.1."""
-    if query.text not in _FORM_CACHE:
-        import pyoxigraph
+    return query.parsed_form
 
-        from .store.releases import query_form
 
-        # The form is the first keyword after the prologue (PREFIX/BASE and IRIs only).
+def _parse_form(query: CuratedQuery) -> str:
+    import pyoxigraph
+
+    from .store.releases import query_form
+
+    # The form is the first keyword after the prologue (PREFIX/BASE and IRIs only).
+    try:
+        form = _FORM_NAMES[query_form(query.text)]
+    except ValueError:
+        form = "none"
+    if not (form == "AskQuery" and query.federated):
+        # Oxigraph parses at once and evaluates lazily (ASK excepted): on an
+        # empty store nothing runs, so a SERVICE clause contacts nobody.
         try:
-            form = _FORM_NAMES[query_form(query.text)]
-        except ValueError:
-            form = "none"
-        if not (form == "AskQuery" and query.federated):
-            # Oxigraph parses at once and evaluates lazily (ASK excepted): on an
-            # empty store nothing runs, so a SERVICE clause contacts nobody.
-            try:
-                pyoxigraph.Store().query(query.text)
-            except SyntaxError as exc:
-                raise CuratedQueryError(f"{query.name}.rq: not valid SPARQL: {exc}") from None
-        _FORM_CACHE[query.text] = form
-    return _FORM_CACHE[query.text]
+            pyoxigraph.Store().query(query.text)
+        except SyntaxError as exc:
+            raise CuratedQueryError(f"{query.name}.rq: not valid SPARQL: {exc}") from None
+    return form
 
 
 def check(query: CuratedQuery) -> None:

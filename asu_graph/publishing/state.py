@@ -11,11 +11,11 @@ are rendered per host and format, then kept.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..cache import ResultCache
 from ..export import export_build
 from ..publication import Publication
 from .stats import DatasetStats, compute_stats
@@ -37,8 +37,10 @@ class PublishingState:
     publication: Publication
     manifest: dict
     stats: DatasetStats
-    _rendered: dict[tuple, bytes] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Few keys exist (document x host x format), but Host headers are the
+    # client's to choose: the cache is bounded.
+    _rendered: ResultCache[bytes] = field(
+        default_factory=lambda: ResultCache(256, 16 * 1024 * 1024))
 
     @property
     def folder(self) -> Path:
@@ -46,16 +48,8 @@ class PublishingState:
         return Path(self.manifest["folder"])
 
     def rendered(self, key: tuple, render: Callable[[], bytes]) -> bytes:
-        """``render()`` once per key (host, document, format); few keys exist."""
-        with self._lock:
-            if key in self._rendered:
-                return self._rendered[key]
-        body = render()
-        with self._lock:
-            if len(self._rendered) > 256:  # many Host headers: do not grow without bound
-                self._rendered.clear()
-            self._rendered[key] = body
-        return body
+        """``render()`` once per key (document, root URL, format, release)."""
+        return self._rendered.get_or_make(key, render, len)
 
 
 def build_state(publication: Publication) -> PublishingState:

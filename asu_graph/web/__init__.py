@@ -1,14 +1,64 @@
-"""The web app (Flask application factory)."""
+"""The web app (Flask application factory) and the state each app owns.
+
+Everything a request may reuse (the publishing state with its dumps and
+statistics, the caches of finished bodies) is built here, once per app, in
+the server's main process before any worker forks: registering a blueprint
+does no I/O, and no module keeps state of its own between requests.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
-from flask import Flask
+from flask import Flask, current_app
 
+from ..cache import ResultCache
 from ..config import Settings
 from ..publication import Publication, prepare
+from ..publishing.state import PublishingState, build_state
 from ..query_service import QueryService
+
+# Rendered pages and documents: the release never changes under a running app, so
+# only the number of distinct URLs (and Host headers) bounds them.
+_PAGES_MAX_ENTRIES = 2048
+_DOCUMENTS_MAX_ENTRIES = 256
+
+
+@dataclass
+class AppState:
+    """What one app shares between its requests; ``app.extensions["asu_state"]``.
+
+    Every cache key holds everything the body depends on (the request's root
+    URL among them where the body carries links), so a request sent with an
+    unusual Host or script root can never change what another client receives.
+    """
+
+    publication: Publication
+    queries: QueryService
+    publishing: PublishingState
+    # (status, body, content type) of entity pages, graphs, ontology, landing page.
+    pages: ResultCache[tuple[int, bytes, str]]
+    # Bodies of the service description, TPF fragments.
+    documents: ResultCache[bytes]
+    fragments: ResultCache[bytes]
+    # Small values computed once per published version (service description counts).
+    computed: ResultCache[object] = field(default_factory=lambda: ResultCache(16, 16))
+
+    @classmethod
+    def build(cls, publication: Publication) -> AppState:
+        settings = publication.settings
+        body_bytes = settings.cache_max_bytes
+        return cls(
+            publication=publication,
+            queries=QueryService(publication),
+            # Writes the dumps of this version if missing and counts the statistics.
+            publishing=build_state(publication),
+            pages=ResultCache(_PAGES_MAX_ENTRIES, body_bytes),
+            documents=ResultCache(_DOCUMENTS_MAX_ENTRIES, body_bytes),
+            # Clients such as Comunica ask the same fragments again and again.
+            fragments=ResultCache(settings.cache_size, body_bytes),
+        )
 
 
 def create_app(settings: Settings | None = None,
@@ -23,9 +73,11 @@ def create_app(settings: Settings | None = None,
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
-    app.extensions["asu"] = publication
-    app.extensions["asu_queries"] = QueryService(publication)
     logging.getLogger("asu_graph").setLevel(settings.log_level.upper())
+    state = AppState.build(publication)
+    app.extensions["asu_state"] = state
+    app.extensions["asu"] = publication
+    app.extensions["asu_queries"] = state.queries
 
     from .downloads import blueprint as downloads
     from .errors_remote import install as install_store_errors
@@ -49,13 +101,13 @@ def create_app(settings: Settings | None = None,
     return app
 
 
-def current_publication() -> Publication:
-    from flask import current_app
+def current_state() -> AppState:
+    return current_app.extensions["asu_state"]
 
+
+def current_publication() -> Publication:
     return current_app.extensions["asu"]
 
 
 def current_service() -> QueryService:
-    from flask import current_app
-
     return current_app.extensions["asu_queries"]

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, request, send_file
+from flask import Blueprint, Response, request, send_file
 from markupsafe import escape
 from rdflib import Graph
 
@@ -26,8 +26,9 @@ from ..publishing.dcat import catalog_graph
 from ..publishing.html import document_page
 from ..publishing.layout import find_release, list_releases, served_file
 from ..publishing.sitemap import robots_txt, sitemap_xml
-from ..publishing.state import PublishingState, build_state
+from ..publishing.state import PublishingState
 from ..publishing.void import dump_names, void_graph
+from . import current_state
 from . import negotiation as neg
 from .http import conditional, error, etag_for
 
@@ -40,15 +41,9 @@ INDEX_MAX_AGE = 60
 RELEASE_MAX_AGE = 86400
 
 
-@blueprint.record_once
-def _prepare(state) -> None:
-    # Runs when the app is created, i.e. once in the server's main process, before it forks.
-    app = state.app
-    app.extensions["asu_publishing"] = build_state(app.extensions["asu"])
-
-
 def publishing() -> PublishingState:
-    return current_app.extensions["asu_publishing"]
+    # Built by the app factory (``create_app``), before the server forks.
+    return current_state().publishing
 
 
 def root_url() -> str:

@@ -22,28 +22,19 @@ import json
 import re
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from rdflib import BNode, Literal, URIRef
 
 from .. import formats
-from ..cache import ResultCache
 from ..namespaces import DCTERMS, FOAF, HYDRA, RDF, VOID, XSD
 from ..publishing.html import fragment_page
 from ..store import QuerySyntaxError
-from . import current_publication
+from . import current_publication, current_state
 from .downloads import HTML, format_links, negotiate, not_acceptable
 from .http import conditional, error, etag_for
 
 blueprint = Blueprint("fragments", __name__)
 
-
-@blueprint.record_once
-def _cache(state) -> None:
-    # Clients such as Comunica ask the same fragments again and again: keep the
-    # finished bytes (per data version, URL and format), bounded like the query cache.
-    settings = state.app.extensions["asu"].settings
-    state.app.extensions["asu_fragments"] = ResultCache(settings.cache_size,
-                                                        settings.cache_max_bytes)
 
 PAGE_SIZE = 100
 MAX_PAGE = 1_000_000
@@ -292,7 +283,8 @@ def fragments() -> Response:
     rest = "&".join(part for part in query.split("&")
                     if part and part.split("=", 1)[0] != "page")
     fragment = URIRef(request.base_url + ("?" + rest if rest else ""))
-    cache: ResultCache = current_app.extensions["asu_fragments"]
+    # Finished bytes per data version, format and the exact URL (host and root included).
+    cache = current_state().fragments
     cache_key = (publication.version, key, str(here))
     cached = cache.get(cache_key) if cache.enabled else None
     if cached is not None:

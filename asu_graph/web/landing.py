@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from rdflib import URIRef
 
-from ..formats import RDF_FORMATS
 from ..namespaces import OWL, RDFS, SKOS
 from ..publishing.terms import LICENSE
-from . import current_publication, current_service
+from . import current_publication, current_service, current_state
 from .linked_data import (
-    cache,
     document_alternates,
     embed_json,
     finish,
     html,
     language,
     links,
+    rendered,
     vocabulary,
 )
 from .pages import Links, pick_literal
@@ -168,12 +167,8 @@ def entity_index(lang: str, ln: Links) -> list[dict]:
 
 def _dump_files() -> list[dict]:
     """The dumps being served, from the manifest /download/ serves (``/download/{name}``)."""
-    state = current_app.extensions.get("asu_publishing")
-    if state is not None:
-        return [{"name": name, **meta} for name, meta in sorted(state.manifest["files"].items())]
-    # No publishing state (an app built in a test): the dumps serve would write.
-    return [{"name": f"asu.{f.extension}", "media_type": f.media_type, "format": f.key}
-            for f in RDF_FORMATS.values()]
+    state = current_state().publishing
+    return [{"name": name, **meta} for name, meta in sorted(state.manifest["files"].items())]
 
 
 def schema_org(lang: str, numbers: dict) -> dict:
@@ -249,7 +244,7 @@ def landing() -> Response:
         ), "text/html; charset=utf-8"
 
     # The markup names absolute download URLs, so the host is part of the key.
-    _, body, content_type = cache().get(("landing", lang, request.url_root), produce)
+    _, body, content_type = rendered(("landing", lang, request.url_root), produce)
     response = finish(200, body, content_type, "html", lang + request.url_root,
                       ("Accept-Language",))
     response.headers["Content-Language"] = lang
@@ -261,7 +256,7 @@ def graph_view_json() -> Response:
     lang = language()
     if isinstance(lang, Response):
         return lang
-    _, body, content_type = cache().get(("graph-view", lang), lambda: (
+    _, body, content_type = rendered(("graph-view", lang), lambda: (
         200, json.dumps(graph_view(lang, links()), ensure_ascii=False).encode("utf-8"),
         "application/json; charset=utf-8"))
     return finish(200, body, content_type, "json", lang, ("Accept-Language",))

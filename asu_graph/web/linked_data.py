@@ -11,8 +11,6 @@ each response carries an ETag tied to it and rendered bodies are cached.
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 import pyoxigraph as ox
@@ -24,7 +22,7 @@ from rdflib.term import Node
 from .. import formats
 from ..describe import describe
 from ..namespaces import jsonld_context, project_prefixes
-from . import current_publication, current_service
+from . import current_publication, current_service, current_state
 from . import negotiation as neg
 from .http import conditional, error, etag_for
 from .pages import (
@@ -49,7 +47,6 @@ EXTENSIONS: dict[str, str] = {ext: key for key, ext in EXTENSION_OF.items()}
 # text/html first so that */* (curl, links) and no Accept get the page.
 PAGE_OFFERS = neg.offers(neg.RDF_PREFERENCE, html="first")
 DATA_OFFERS = neg.offers(neg.RDF_PREFERENCE)
-_CACHE_SIZE = 2048
 
 
 # -- helpers ------------------------------------------------------------------
@@ -87,38 +84,16 @@ def vocabulary() -> Vocabulary:
     return cached
 
 
-class _RenderCache:
-    """Finished bodies by (path, representation, language): the release never changes.
+def rendered(key: tuple, produce: Callable[[], tuple[int, bytes, str]]) -> tuple[int, bytes, str]:
+    """(status, body, content type) of ``produce()``, kept in the app's page cache.
 
     Pages carry links built from the request's root URL (scheme, host, path
     prefix), so the root is part of every key: a request sent with another
-    Host can never change what other clients receive.
+    Host can never change what other clients receive. The release never
+    changes under a running app, so nothing else needs to be in the key.
     """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.entries: OrderedDict[tuple, tuple[int, bytes, str]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple, produce: Callable[[], tuple[int, bytes, str]]):
-        key = (request.url_root, *key)
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-                return self.entries[key]
-        value = produce()
-        with self.lock:
-            self.entries[key] = value
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-        return value
-
-
-def cache() -> _RenderCache:
-    found = current_app.extensions.get("asu_render_cache")
-    if found is None:
-        found = current_app.extensions.setdefault("asu_render_cache", _RenderCache(_CACHE_SIZE))
-    return found
+    return current_state().pages.get_or_make((request.url_root, *key), produce,
+                                             lambda value: len(value[1]))
 
 
 def finish(status: int, body: bytes, content_type: str, representation: str,
@@ -236,7 +211,7 @@ def _exists(iri: str) -> bool:
         query = f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"
         return (200 if current_service().run(query).boolean else 404), b"", ""
 
-    return cache().get(("exists", iri), ask)[0] == 200
+    return rendered(("exists", iri), ask)[0] == 200
 
 
 class _ServiceStore:
@@ -299,7 +274,7 @@ def data_file(name: str) -> Response:
             return 404, b"", ""
         return 200, serialize(graph, representation), rdf_content_type(representation)
 
-    status, body, content_type = cache().get(("data", slug, representation), produce)
+    status, body, content_type = rendered(("data", slug, representation), produce)
     if status == 404:
         return not_found(f"<{iri}>", representation)
     response = finish(200, body, content_type, representation)
@@ -382,7 +357,7 @@ def page(slug: str) -> Response:
                     id_href=url_for("linked_data.dereference", slug=slug))
         return 200, body, "text/html; charset=utf-8"
 
-    status, body, content_type = cache().get(("page", slug, lang), produce)
+    status, body, content_type = rendered(("page", slug, lang), produce)
     if status == 404:
         return not_found(f"<{iri}>", "html", lang)
     response = finish(200, body, content_type, "html", lang, ("Accept-Language",))
@@ -441,11 +416,11 @@ def _ontology_response(representation: str) -> Response:
                 iri=settings.ontology_iri, namespace=settings.ontology_ns,
                 alternates=_alternates("/ontology"), page_lang_links=_lang_links(),
             ), "text/html; charset=utf-8"
-        _, body, content_type = cache().get(("ontology", "html", lang), produce)
+        _, body, content_type = rendered(("ontology", "html", lang), produce)
         response = finish(200, body, content_type, "html", lang, ("Accept-Language",))
         response.headers["Content-Language"] = lang
     else:
-        _, body, content_type = cache().get(("ontology", representation, ""), lambda: (
+        _, body, content_type = rendered(("ontology", representation, ""), lambda: (
             200, serialize(_ontology_graph(), representation), rdf_content_type(representation)))
         response = finish(200, body, content_type, representation)
     response.headers["Link"] = link_header(_alternates("/ontology"))
@@ -529,7 +504,7 @@ def validation() -> Response:
         graph += report.graph
         return 200, serialize(graph, representation), rdf_content_type(representation)
 
-    _, body, content_type = cache().get(("validation", representation, lang), produce)
+    _, body, content_type = rendered(("validation", representation, lang), produce)
     response = finish(200, body, content_type, representation,
                       lang if representation == "html" else "", ("Accept-Language",))
     return response
@@ -608,7 +583,7 @@ def named_graph(name: str) -> Response:
                          described=described, alternates=_alternates(f"/graph/{stem}"),
                          page_lang_links=_lang_links()), "text/html; charset=utf-8"
 
-    _, body, content_type = cache().get(("graph", stem, representation, lang), produce)
+    _, body, content_type = rendered(("graph", stem, representation, lang), produce)
     response = finish(200, body, content_type, representation,
                       lang if representation == "html" else "", ("Accept-Language",))
     response.headers["Link"] = link_header(_alternates(f"/graph/{stem}"))
@@ -662,7 +637,7 @@ def shapes(ext: str | None = None) -> Response:
                          alternates=_alternates("/shapes"), page_lang_links=_lang_links()), \
             "text/html; charset=utf-8"
 
-    _, body, content_type = cache().get(("shapes", representation, lang), produce)
+    _, body, content_type = rendered(("shapes", representation, lang), produce)
     response = finish(200, body, content_type, representation,
                       lang if representation == "html" else "", ("Accept-Language",))
     response.headers["Link"] = link_header(_alternates("/shapes"))

@@ -8,8 +8,8 @@ named graphs and their VoID statistics (counted once through the store).
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
+from typing import cast
 from urllib.parse import urlencode
 
 from flask import Response, request
@@ -20,7 +20,7 @@ from .. import formats
 from ..namespaces import DCTERMS, ENTAILMENT, FORMATS, RDF, SD, VOID, XSD, project_prefixes
 from ..publication import Publication
 from ..publishing.html import document_page
-from . import current_publication
+from . import current_publication, current_state
 from . import negotiation as neg
 from .http import conditional, error, etag_for, not_modified
 
@@ -53,17 +53,16 @@ _CLASSES = """SELECT (COUNT(DISTINCT ?c) AS ?classes) (COUNT(DISTINCT ?e) AS ?en
 WHERE { ?e a ?c FILTER(isIRI(?e)) }"""
 _NAMED = "SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
-_lock = threading.Lock()
-_cache: dict[tuple[int, str], DatasetStatistics] = {}
-
-
 def statistics(publication: Publication) -> DatasetStatistics:
-    """VoID counts of the default dataset, computed once per published version."""
-    key = (id(publication), publication.version)
-    with _lock:
-        if key not in _cache:
-            _cache[key] = _count(publication)
-        return _cache[key]
+    """VoID counts of the default dataset, computed once per published version.
+
+    Kept by the app that serves the publication (a store may hold a newer
+    release: the version is part of the key).
+    """
+    found = current_state().computed.get_or_make(
+        ("service-description-statistics", publication.version),
+        lambda: _count(publication), lambda _value: 1)
+    return cast(DatasetStatistics, found)
 
 
 def _count(publication: Publication) -> DatasetStatistics:
@@ -139,10 +138,6 @@ def description(publication: Publication, endpoint: str) -> Graph:
     return graph
 
 
-_rendered: dict[tuple, bytes] = {}
-_RENDERED_MAX = 64     # endpoints (Host headers) x formats; a bound, not a working set
-
-
 def render(publication: Publication, endpoint: str, key: str) -> bytes:
     """The description serialized, kept per version, endpoint and format.
 
@@ -150,25 +145,20 @@ def render(publication: Publication, endpoint: str, key: str) -> bytes:
     far more than anything else on this path, and the answer only changes
     with the published version.
     """
-    cache_key = (id(publication), publication.version, endpoint, key)
-    with _lock:
-        body = _rendered.get(cache_key)
-    if body is None:
+    def make() -> bytes:
         graph = description(publication, endpoint)
         if key == formats.HTML:
             links = {formats.RDF_FORMATS[k].media_type: f"{endpoint}?{urlencode({'format': k})}"
                      for k in neg.RDF_PREFERENCE}
             links["the query page"] = request.url_root + "query"
-            body = document_page("SPARQL service description",
+            return document_page("SPARQL service description",
                                  graph.serialize(format="asu-turtle"), links,
                                  request.url_root).encode("utf-8")
-        else:
-            body = formats.serialize(graph, key)
-        with _lock:
-            if len(_rendered) >= _RENDERED_MAX:
-                _rendered.pop(next(iter(_rendered)))
-            _rendered[cache_key] = body
-    return body
+        return formats.serialize(graph, key)
+
+    # The page links the query page under the request's root: that root is in the key.
+    cache_key = ("service-description", publication.version, request.url_root, endpoint, key)
+    return current_state().documents.get_or_make(cache_key, make, len)
 
 
 def respond(format_values: list[str]) -> Response:
