@@ -53,7 +53,7 @@ from . import describe
 from .guard import QueryRefused
 from .sandbox import SandboxError
 from .sandbox import isolate as isolate_network
-from .store import QuerySyntaxError, Store
+from .store import QueryAnswerError, QuerySyntaxError, Store
 
 log = logging.getLogger("asu_graph.executor")
 
@@ -229,6 +229,8 @@ def _serve(conn: socket.socket, opener: Callable[[], Store], memory_bytes: int) 
             reply = ("syntax", str(exc))
         except NotAcceptable as exc:
             reply = ("not-acceptable", exc.kind)
+        except QueryAnswerError as exc:   # 400 / 406 with a message (cap.py, the stores)
+            reply = ("answer-error", (exc.status, exc.message))
         except MemoryError:
             reply, retire = ("memory", ""), True
         except Exception as exc:  # the engine's own runtime errors, reported as such
@@ -635,10 +637,14 @@ class ProcessExecutor(Executor):
             raise QuerySyntaxError(payload)
         if status == "not-acceptable":
             raise NotAcceptable(payload)
-        if _NO_NETWORK.search(payload):   # the sandbox at work (sandbox.py)
+        if status == "answer-error":
+            raise QueryAnswerError(payload[1], status=payload[0])
+        if _NO_NETWORK.search(str(payload)):   # the sandbox at work (sandbox.py)
             raise QueryRefused("The query tried to open a network connection, which the "
                                "processes running queries cannot do on this service.")
-        raise RuntimeError(payload)
+        # An engine failure nobody foresaw: logged in full, and a 503 for the client.
+        log.error("query failed in worker %s: %s; query: %.200r", worker.pid, payload, job.text)
+        raise QueryFailed("The query engine failed on this query; it was not answered.")
 
     def close(self) -> None:
         self._supervisor.stopping.set()

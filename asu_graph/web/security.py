@@ -209,10 +209,14 @@ class ProxyHeaders:
     hop: the last ``X-Forwarded-For`` entry is the client).
     """
 
-    def __init__(self, app: WSGIApp, trusted: Iterable[str]) -> None:
+    def __init__(self, app: WSGIApp, trusted: Iterable[str], mount: str = "") -> None:
         self.app = app
         self.networks = [ipaddress.ip_network(item, strict=False) for item in trusted]
         self.proxied = ProxyFix(app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+        mount = mount.rstrip("/")
+        if not _PREFIX.fullmatch(mount):
+            raise ValueError(f"SCRIPT_NAME: {mount!r} is not a plain path such as /lod")
+        self.mount = mount
 
     def trusted(self, address: str | None) -> bool:
         try:
@@ -222,6 +226,13 @@ class ProxyHeaders:
         return any(ip in network for network in self.networks)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if self.mount and not environ.get("SCRIPT_NAME") and (
+                path == self.mount or path.startswith(self.mount + "/")):
+            # Served under a path prefix set by the operator (the SCRIPT_NAME
+            # environment variable, as gunicorn reads it), when the server
+            # itself did not split it off.
+            environ["SCRIPT_NAME"], environ["PATH_INFO"] = self.mount, path[len(self.mount):]
         if not _PREFIX.fullmatch(environ.get("SCRIPT_NAME", "")):
             return _refuse(environ, start_response, "The path prefix (SCRIPT_NAME) is not "
                                                     "a plain path.")
@@ -247,7 +258,8 @@ def install(app: Flask, settings: Settings) -> None:
     # "/id//etc/passwd" (an encoded slash decodes to one) is a 404 like any other
     # unknown path, not a redirect that cleans it up for the client.
     app.url_map.merge_slashes = False
-    app.wsgi_app = ProxyHeaders(app.wsgi_app, settings.trusted_proxies)  # type: ignore[method-assign]
+    app.wsgi_app = ProxyHeaders(  # type: ignore[method-assign]
+        app.wsgi_app, settings.trusted_proxies, os.environ.get("SCRIPT_NAME", ""))
 
     @app.errorhandler(QueryRefused)
     def refused(exc: QueryRefused) -> Response:
