@@ -15,6 +15,7 @@ from . import __version__, formats
 from .build import BuildError
 from .config import Settings, environment_help
 from .guard import QueryRefused
+from .jobs import QueryError
 from .publication import InvalidData, build_and_validate, prepare
 from .queries import CuratedQueryError
 from .sandbox import SandboxError
@@ -418,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     except QuerySyntaxError as exc:
         say(f"error: malformed SPARQL query: {exc}")
         return EXIT_INPUT
-    except QueryRefused as exc:
+    except (QueryRefused, QueryError) as exc:
         say(f"error: {exc.message}")
         return EXIT_INPUT
     except (BuildError, CuratedQueryError, FileNotFoundError) as exc:

@@ -51,6 +51,7 @@ from typing import Any
 from . import cap as result_cap
 from . import describe
 from .guard import QueryRefused
+from .jobs import Answer, Job, NotAcceptable, QueryError, QueryFailed, QueryTimeout
 from .sandbox import SandboxError
 from .sandbox import isolate as isolate_network
 from .store import QueryAnswerError, QuerySyntaxError, Store
@@ -66,36 +67,13 @@ _NO_NETWORK = re.compile(r"Network is unreachable|(?:os error|Errno) 101\b"
 _READY_TIMEOUT = 60.0     # opening an on-disk store read-only can take a moment
 
 
-class QueryTimeout(QueryRefused):
-    """The query ran out of time and its worker was stopped."""
-
-    status = 503
-
-
-class QueryFailed(QueryRefused):
-    """The worker running the query died (memory limit, engine crash) or is unreachable."""
-
-    status = 503
+class _EngineError(Exception):
+    """An engine failure in a worker, carried back as its text (the engine's own
+    exception class may not exist, or not unpickle, in the serving process)."""
 
 
-@dataclass(frozen=True)
-class Job:
-    """Everything a worker needs to answer one query (picklable)."""
-
-    text: str
-    formats: tuple[tuple[str, str | None], ...]   # kind -> format key (None: not acceptable)
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    union_default_graph: bool = True
-    cap: int = 0
-    prefixes: tuple[tuple[str, str], ...] = ()    # for DESCRIBE answers written here
-    base_iri: str | None = None                   # resolves the query's relative IRIs
-
-
-def execute(store: Store, job: Job) -> Any:
+def execute(store: Store, job: Job) -> Answer:
     """Run ``job`` on ``store`` in this process: an ``Answer`` with the result cap applied."""
-    from .query_service import Answer, NotAcceptable
-
     # DESCRIBE gets the project's bounded description, whatever the engine.
     result = describe.query(
         store, job.text, limit=job.cap if job.cap > 0 else 1000, prefixes=dict(job.prefixes),
@@ -116,7 +94,7 @@ class Executor:
 
     isolated = False
 
-    def run(self, job: Job, timeout: float | None) -> Any:
+    def run(self, job: Job, timeout: float | None) -> Answer:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -137,7 +115,7 @@ class InlineExecutor(Executor):
     def store(self) -> Store:
         return self._store if isinstance(self._store, Store) else self._store()
 
-    def run(self, job: Job, timeout: float | None) -> Any:
+    def run(self, job: Job, timeout: float | None) -> Answer:
         return execute(self.store, job)
 
 
@@ -199,8 +177,6 @@ def _peak_bytes() -> int:
 
 
 def _serve(conn: socket.socket, opener: Callable[[], Store], memory_bytes: int) -> None:
-    from .query_service import NotAcceptable
-
     # Nothing the serving side had open (its listening socket among them, when a
     # zygote is started again after the server is up) is a query's business.
     keep = conn.fileno()
@@ -223,22 +199,22 @@ def _serve(conn: socket.socket, opener: Callable[[], Store], memory_bytes: int) 
         # Backstop: if the client died without killing us, stop on our own.
         signal.alarm(math.ceil(seconds) + _ALARM_GRACE if seconds else 0)
         retire = False
+        # The answer, or the exception the caller raises as it is: the errors
+        # the query service knows (jobs.py, the stores' syntax and answer errors)
+        # travel pickled, status and message included.
+        reply: Answer | Exception
         try:
-            reply: tuple = ("ok", execute(store, job))
-        except QuerySyntaxError as exc:
-            reply = ("syntax", str(exc))
-        except NotAcceptable as exc:
-            reply = ("not-acceptable", exc.kind)
-        except QueryAnswerError as exc:   # 400 / 406 with a message (cap.py, the stores)
-            reply = ("answer-error", (exc.status, exc.message))
-        except MemoryError:
-            reply, retire = ("memory", ""), True
+            reply = execute(store, job)
+        except (QuerySyntaxError, QueryAnswerError, QueryError) as exc:
+            reply = exc
+        except MemoryError as exc:
+            reply, retire = exc, True
         except Exception as exc:  # the engine's own runtime errors, reported as such
-            reply = ("error", f"{type(exc).__name__}: {exc}")
+            reply = _EngineError(f"{type(exc).__name__}: {exc}")
         signal.alarm(0)
         # How far this process has grown since it was ready (at its peak: memory
         # is not always given back): its client decides whether to keep it.
-        _send(conn, (*reply, _peak_bytes() - baseline))
+        _send(conn, (reply, _peak_bytes() - baseline))
         if retire:
             return
 
@@ -602,9 +578,7 @@ class ProcessExecutor(Executor):
                 return
         worker.close()
 
-    def run(self, job: Job, timeout: float | None) -> Any:
-        from .query_service import NotAcceptable
-
+    def run(self, job: Job, timeout: float | None) -> Answer:
         seconds = timeout if timeout and timeout > 0 else 0
         worker = self._checkout()
         try:
@@ -626,19 +600,15 @@ class ProcessExecutor(Executor):
                               "went past the memory one query, or all running queries "
                               "together, may use, or its engine failed. The query was not "
                               "answered; narrow it down (more specific patterns, LIMIT).")
-        status, payload, grown = reply
-        if status == "memory":
+        payload, grown = reply
+        if isinstance(payload, MemoryError):
             worker.kill()
             raise QueryFailed(_MEMORY_FAILURE)
         self._checkin(worker, grown)
-        if status == "ok":
+        if isinstance(payload, Answer):
             return payload
-        if status == "syntax":
-            raise QuerySyntaxError(payload)
-        if status == "not-acceptable":
-            raise NotAcceptable(payload)
-        if status == "answer-error":
-            raise QueryAnswerError(payload[1], status=payload[0])
+        if isinstance(payload, (QuerySyntaxError, QueryAnswerError, QueryError)):
+            raise payload
         if _NO_NETWORK.search(str(payload)):   # the sandbox at work (sandbox.py)
             raise QueryRefused("The query tried to open a network connection, which the "
                                "processes running queries cannot do on this service.")

@@ -21,28 +21,11 @@ from dataclasses import dataclass, replace
 
 from . import describe, guard
 from .cache import ResultCache, normalise_query
-from .executor import Executor, Job, executor_for
+from .executor import Executor, executor_for
+from .jobs import Answer, Job
 from .namespaces import project_prefixes
 from .publication import Publication
 from .store import QueryResult
-
-
-class NotAcceptable(Exception):
-    """No acceptable format for this kind of answer."""
-
-    def __init__(self, kind: str) -> None:
-        super().__init__(kind)
-        self.kind = kind
-
-
-@dataclass(frozen=True)
-class Answer:
-    kind: str          # SELECT, ASK or GRAPH
-    fmt: str           # format key (asu_graph.formats)
-    body: bytes
-    truncated: bool = False
-    cached: bool = False   # served from the result cache (X-Cache: hit)
-    size: int | None = None   # rows or triples in the body (ASK: 1), when known
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,10 @@ class QueryAnswerError(ValueError):
         self.message = message
         self.status = status
 
+    def __reduce__(self) -> tuple[type[QueryAnswerError], tuple[str, int]]:
+        # Comes back from a query worker process with its status.
+        return type(self), (self.message, self.status)
+
 
 class StoreUnavailable(RuntimeError):
     """A remote store cannot be reached (the web app answers 502/503)."""

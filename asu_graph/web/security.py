@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..config import Settings
 from ..guard import QueryRefused
+from ..jobs import QueryError
 from ..store import QueryAnswerError
 from .http import error
 
@@ -267,6 +268,11 @@ def install(app: Flask, settings: Settings) -> None:
         if exc.status == 429:   # too many queries running for this client: soon again
             response.headers["Retry-After"] = "1"
         return response
+
+    @app.errorhandler(QueryError)
+    def unanswered(exc: QueryError) -> Response:
+        # A timeout or a lost worker on a route that runs a query (pages, fragments).
+        return error(exc.status, exc.message)
 
     @app.errorhandler(QueryAnswerError)
     def unanswerable(exc: QueryAnswerError) -> Response:

@@ -15,9 +15,9 @@ from functools import lru_cache
 from flask import Blueprint, Response, g, request
 
 from .. import formats
-from ..executor import QueryTimeout
 from ..guard import QueryRefused
-from ..query_service import DatasetSpec, NotAcceptable
+from ..jobs import NotAcceptable, QueryError, QueryTimeout
+from ..query_service import DatasetSpec
 from ..store import QuerySyntaxError, StoreUnavailable
 from . import current_publication, current_service
 from . import negotiation as neg
@@ -188,17 +188,26 @@ def _refused(exc: QueryRefused) -> Response:
     a 400, a query over the size limit a 414 when it came in the URL, and a
     query stopped at the timeout a 400 too: the same query would fail again,
     so a "retry later" status would mislead, and this service never answers
-    500 for a request it understood. A worker lost for another reason (engine
-    crash, memory limit, restart) stays a 503.
+    500 for a request it understood.
     """
-    if isinstance(exc, QueryTimeout):
-        return error(400, exc.message)
     status = {403: 400, 413: 414 if request.method in ("GET", "HEAD") else 400,
               }.get(exc.status, exc.status)
     response = error(status, exc.message)
     if status == 429:   # this client's running queries: one of them ends soon
         response.headers["Retry-After"] = "1"
     return response
+
+
+def _unanswered(exc: QueryError) -> Response:
+    """A query that ran and was not answered.
+
+    Stopped at the timeout: a 400, like a refusal (see ``_refused``): the same
+    query would fail again, so a "retry later" status would mislead. A worker
+    lost for another reason (engine crash, memory limit, restart) stays a 503.
+    """
+    if isinstance(exc, QueryTimeout):
+        return error(400, exc.message)
+    return error(exc.status, exc.message)
 
 
 def _capped(limit: int, kind: str) -> Response:
@@ -252,6 +261,8 @@ def sparql() -> Response:
         return _refused(exc)
     except NotAcceptable as exc:
         return _not_acceptable(exc.kind)
+    except QueryError as exc:
+        return _unanswered(exc)
     except StoreUnavailable as exc:
         return store_failed(exc)   # 503 + Retry-After, or 502 (errors_remote.py)
     g.query_answer = answer
