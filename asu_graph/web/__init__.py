@@ -9,7 +9,10 @@ does no I/O, and no module keeps state of its own between requests.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
 from flask import Flask, current_app
 
@@ -18,6 +21,8 @@ from ..config import Settings
 from ..publication import Publication, prepare
 from ..publishing.state import PublishingState, build_state
 from ..query_service import QueryService
+
+T = TypeVar("T")
 
 # Rendered pages and documents: the release never changes under a running app, so
 # only the number of distinct URLs (and Host headers) bounds them.
@@ -44,6 +49,24 @@ class AppState:
     fragments: ResultCache[bytes]
     # Small values computed once per published version (service description counts).
     computed: ResultCache[object] = field(default_factory=lambda: ResultCache(16, 16))
+    # Derived from the publication on first use (search index, vocabulary ...):
+    # building them all at start-up would slow every start for pages not asked for.
+    _derived: dict[str, object] = field(default_factory=dict)
+    _locks: dict[str, threading.Lock] = field(default_factory=dict)
+    _locks_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def derived(self, name: str, make: Callable[[], T]) -> T:
+        """``make()`` once for this app (one thread builds it, the others wait).
+
+        One lock per name: building one value (the query editor's term lists
+        run queries) does not hold up requests that need another.
+        """
+        with self._locks_lock:
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:
+            if name not in self._derived:
+                self._derived[name] = make()
+            return cast(T, self._derived[name])
 
     @classmethod
     def build(cls, publication: Publication) -> AppState:

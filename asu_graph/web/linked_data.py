@@ -14,14 +14,14 @@ import json
 from collections.abc import Callable
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from jinja2 import pass_context
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from .. import formats
 from ..describe import describe
-from ..namespaces import jsonld_context, project_prefixes
+from ..namespaces import PROV, jsonld_context, project_prefixes
 from . import current_publication, current_service, current_state
 from . import negotiation as neg
 from .http import conditional, error, etag_for
@@ -75,13 +75,9 @@ def links() -> Links:
 
 
 def vocabulary() -> Vocabulary:
-    cached = current_app.extensions.get("asu_vocabulary")
-    if cached is None:
-        publication = current_publication()
-        cached = Vocabulary(publication.dataset.graph(
-            URIRef(publication.settings.ontology_iri)))
-        current_app.extensions["asu_vocabulary"] = cached
-    return cached
+    publication = current_publication()
+    return current_state().derived("vocabulary", lambda: Vocabulary(
+        publication.dataset.graph(URIRef(publication.settings.ontology_iri))))
 
 
 def rendered(key: tuple, produce: Callable[[], tuple[int, bytes, str]]) -> tuple[int, bytes, str]:
@@ -300,17 +296,16 @@ def _statement_sources(iri: str) -> dict[tuple[str, Node], list[str]]:
 
 def _graph_pages() -> dict[str, list[str]]:
     """Named graph -> the pages it was derived from (``data/sources.ttl``)."""
-    cached = current_app.extensions.get("asu_graph_pages")
-    if cached is None:
-        from rdflib.namespace import PROV
+    publication = current_publication()
 
-        dataset = current_publication().dataset
-        cached = {}
-        for graph, page in dataset.subject_objects(PROV.wasDerivedFrom):
-            if str(graph).startswith(current_publication().settings.graph_ns):
-                cached.setdefault(str(graph), []).append(str(page))
-        current_app.extensions["asu_graph_pages"] = cached
-    return cached
+    def make() -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for graph, page in publication.dataset.subject_objects(PROV.wasDerivedFrom):
+            if str(graph).startswith(publication.settings.graph_ns):
+                found.setdefault(str(graph), []).append(str(page))
+        return found
+
+    return current_state().derived("graph_pages", make)
 
 
 def _entity_jsonld(graph: Graph, iri: str) -> str:
@@ -598,10 +593,8 @@ def bad_graph_path(rest: str) -> Response:
 def _shapes_graph() -> Graph:
     from ..build import load_shapes
 
-    cached = current_app.extensions.get("asu_shapes")
-    if cached is None:
-        cached = load_shapes(current_publication().settings)
-        current_app.extensions["asu_shapes"] = cached
+    settings = current_publication().settings
+    cached = current_state().derived("shapes", lambda: load_shapes(settings))
     graph = Graph()
     graph += cached
     return graph

@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, redirect, request, send_file
+from flask import Blueprint, Response, redirect, request, send_file
 from rdflib import Graph, URIRef
 
 from .. import formats
@@ -30,7 +30,7 @@ from ..namespaces import project_prefixes
 from ..paths import yasgui_folders
 from ..queries import CuratedQuery, curated_queries, query_iri
 from ..store import QuerySyntaxError
-from . import current_publication, current_service
+from . import current_publication, current_service, current_state
 from . import negotiation as neg
 from .http import conditional, error, etag_for
 from .linked_data import PAGE_OFFERS, embed_json, finish, html, language, serialize
@@ -98,24 +98,23 @@ def yasgui_dir() -> Path | None:
 
 def _curated() -> dict[str, CuratedQuery]:
     # The build has already checked them; a serving process reads them once.
-    found = current_app.extensions.get("asu_curated")
-    if found is None:
-        found = current_app.extensions["asu_curated"] = curated_queries(
-            current_publication().settings, federated=True)
-    return found
+    settings = current_publication().settings
+    return current_state().derived(
+        "curated_queries", lambda: curated_queries(settings, federated=True))
 
 
 def _terms() -> dict[str, list[str]]:
     """The properties and classes the data uses, for the editor's completion."""
-    found = current_app.extensions.get("asu_query_terms")
-    if found is None:
-        service = current_service()
+    service = current_service()
+
+    def make() -> dict[str, list[str]]:
         properties = service.run("SELECT DISTINCT ?term WHERE { ?s ?term ?o }").rows()
         classes = service.run("SELECT DISTINCT ?term WHERE { ?s a ?term }").rows()
-        found = current_app.extensions["asu_query_terms"] = {
+        return {
             "properties": sorted(str(r["term"]) for r in properties),
             "classes": sorted(str(r["term"]) for r in classes if isinstance(r["term"], URIRef))}
-    return found
+
+    return current_state().derived("query_terms", make)
 
 
 def _default_query() -> str:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from markupsafe import escape
 from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Node
@@ -28,7 +28,7 @@ from rdflib.term import Node
 from .. import __version__
 from ..namespaces import ORG, OWL, RDF, RDFS, SCHEMA, SKOS
 from ..search_index import Entry, SearchIndex, fold
-from . import current_publication
+from . import current_publication, current_state
 from .http import error
 from .search import search_index
 
@@ -184,13 +184,11 @@ class Catalogue:
 
 
 def catalogue() -> Catalogue:
-    found = current_app.extensions.get("asu_reconcile")
-    if found is None:
-        publication = current_publication()
-        found = Catalogue(publication.dataset, search_index(), publication.settings.id_ns,
-                          URIRef(publication.settings.ontology_iri))
-        current_app.extensions["asu_reconcile"] = found
-    return found
+    publication = current_publication()
+    index = search_index()
+    return current_state().derived("reconcile_catalogue", lambda: Catalogue(
+        publication.dataset, index, publication.settings.id_ns,
+        URIRef(publication.settings.ontology_iri)))
 
 
 # -- matching -------------------------------------------------------------------------

@@ -11,10 +11,10 @@ import json
 import re
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from ..search_index import Hit, SearchIndex
-from . import current_publication
+from . import current_publication, current_state
 from .http import error
 from .linked_data import finish, html, language, links, vocabulary
 from .negotiation import negotiate
@@ -28,12 +28,9 @@ _OFFERS = [("text/html", "html"), ("application/json", "json")]
 
 def search_index() -> SearchIndex:
     """The index of the release being served (built once per app)."""
-    found = current_app.extensions.get("asu_search_index")
-    if found is None:
-        publication = current_publication()
-        found = SearchIndex.from_dataset(publication.dataset, publication.settings.id_ns)
-        current_app.extensions["asu_search_index"] = found
-    return found
+    publication = current_publication()
+    return current_state().derived("search_index", lambda: SearchIndex.from_dataset(
+        publication.dataset, publication.settings.id_ns))
 
 
 def _hit_json(hit: Hit, lang: str) -> dict:
