@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from . import describe, guard
+from . import describe, function_policy, guard
 from .build import project_prefixes
 from .cache import ResultCache, normalise_query
 from .executor import Executor, Job, executor_for
@@ -61,6 +61,8 @@ class QueryService:
                     service_allowlist=settings.service_allowlist,
                     max_query_bytes=settings.max_query_bytes,
                     default_graphs=dataset.default_graphs, named_graphs=dataset.named_graphs)
+        # The same function policy on every store (function_policy.py says why).
+        function_policy.check_functions(text, settings.function_allowlist)
 
     def cache_key(self, text: str, formats_by_kind: dict[str, str | None],
                   dataset: DatasetSpec) -> tuple:

@@ -7,9 +7,12 @@ publisher (``asu_graph/publish.py``). Credentials come only from settings
 
 from __future__ import annotations
 
+import io
 import logging
 import os
+import socket
 import threading
+import time
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -39,6 +42,13 @@ class StoreDown(StoreUnavailable):
     """The store cannot be reached or did not answer in time: HTTP 503."""
 
     status = 503
+
+
+class AnswerTooLarge(StoreError):
+    """The store's answer outgrew ``ASU_STORE_MAX_BYTES``: HTTP 502, and nothing to retry."""
+
+    hint = ("Ask for less: add a LIMIT, select fewer variables or shorter values, or page "
+            "with ORDER BY, LIMIT and OFFSET.")
 
 
 def check_url(url: str, what: str = "store URL") -> str:
@@ -159,12 +169,16 @@ class StoreClient:
     def send(self, method: str, url: str, *, data: bytes | None = None,
              headers: dict[str, str] | None = None,
              params: dict[str, str] | None = None,
-             timeout: float | None = None) -> requests.Response:
-        """One request; connection failures and time-outs become StoreDown."""
+             timeout: float | None = None, stream: bool = False) -> requests.Response:
+        """One request; connection failures and time-outs become StoreDown.
+
+        ``stream``: only the headers are read; read the body with :class:`BoundedBody`.
+        """
         read = timeout if timeout is not None else self.timeout
         try:
             return self.session().request(method, url, data=data, headers=headers,
-                                          params=params, timeout=(CONNECT_TIMEOUT, read))
+                                          params=params, timeout=(CONNECT_TIMEOUT, read),
+                                          stream=stream)
         except requests.Timeout:
             raise StoreDown(f"The triple store at {shown(url)} did not answer within "
                             f"{read:g} s.") from None
@@ -191,8 +205,90 @@ def _reason(exc: Exception) -> str:
     return type(exc).__name__
 
 
+class BoundedBody(io.RawIOBase):
+    """A streamed answer's body, read within a wall-clock deadline and a byte cap.
+
+    A per-read socket timeout does not bound the whole answer: a store that
+    trickles a byte now and then, or streams a huge answer quickly, would keep
+    a serving thread (and its memory) for as long as it likes. So a timer shuts
+    the connection down at the deadline, which ends any read in progress, and
+    every byte is counted as it arrives. Past either limit the read raises
+    StoreDown (503, out of time) or AnswerTooLarge (502), and the connection is
+    dropped, which tells the store to stop.
+    """
+
+    def __init__(self, response: requests.Response, *, timeout: float | None,
+                 deadline: float | None, max_bytes: int, what: str = "its answer") -> None:
+        super().__init__()
+        self._response = response
+        self._raw = response.raw
+        self._deadline = deadline
+        self._max = max_bytes if max_bytes > 0 else None
+        self._what = what
+        self._timeout = timeout
+        self.received = 0
+        self._expired = False
+        self._timer: threading.Timer | None = None
+        if deadline is not None:
+            self._timer = threading.Timer(max(deadline - time.monotonic(), 0.0), self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _expire(self) -> None:
+        self._expired = True
+        connection = getattr(self._raw, "connection", None)
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass   # already closed: the reader sees the end of the stream anyway
+
+    def _out_of_time(self) -> StoreDown:
+        limit = f" within {self._timeout:g} s" if self._timeout else ""
+        return StoreDown(f"The triple store at {shown(self._response.url)} did not finish "
+                         f"{self._what}{limit} (ASU_QUERY_TIMEOUT); the query was stopped. "
+                         "Try a more selective query.")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._expired:
+            raise self._out_of_time()
+        try:
+            chunk = self._raw.read(min(len(buffer), 65536), decode_content=True)
+        except Exception as exc:  # noqa: BLE001 - urllib3 / socket errors of a cut stream
+            if self._expired:
+                raise self._out_of_time() from None
+            raise StoreDown(f"The triple store at {shown(self._response.url)} broke off "
+                            f"{self._what} ({_reason(exc)}).") from None
+        if self._expired:
+            raise self._out_of_time()
+        self.received += len(chunk)
+        if self._max is not None and self.received > self._max:
+            raise AnswerTooLarge(
+                f"The triple store's answer to this query is larger than {self._max:,} bytes "
+                "(ASU_STORE_MAX_BYTES); it was cut off.")
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._response.close()
+        super().close()
+
+
 def body_text(response: requests.Response, limit: int = 300) -> str:
-    """The start of an error body, on one line, for messages."""
+    """The start of an error body, on one line, for messages (at most 4000 bytes read)."""
+    if response._content is False:   # noqa: SLF001 - a streamed body not read yet
+        try:
+            head = response.raw.read(4000, decode_content=True) or b""
+        except Exception:  # noqa: BLE001 - the error status says enough
+            head = b""
+        response._content = head     # noqa: SLF001
+        response.close()
     text = response.content[:4000].decode("utf-8", "replace")
     text = " ".join(text.split())
     return text[:limit] + ("..." if len(text) > limit else "")
