@@ -1,4 +1,5 @@
-"""WSGI entry point: ``gunicorn server:app`` or ``python server.py``.
+"""WSGI entry point for any WSGI server (``granian --interface wsgi server:app``), or
+``python server.py`` (development server).
 
 Settings come from the ASU_* environment variables (see ``asu-graph --help``).
 """

@@ -6,7 +6,7 @@ the same request on the same data can be answered without the engine. The
 published graph is read-only between releases; a new version is a new key,
 so nothing ever needs invalidating (old entries age out of the LRU).
 
-Each gunicorn worker process holds its own cache; threads of a worker share
+Each server worker process holds its own cache; threads of a worker share
 it under a lock.
 """
 

@@ -66,7 +66,8 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
         f"named graphs ({timer})")
     out = Path(args.out or settings.out_dir)
     manifest = export_build(publication, out, progress=say)
-    say(f"built version {manifest['version']} into {out} in {timer}")
+    say(f"built version {manifest['version']} into {manifest['folder']} "
+        f"({out / 'latest'} points there) in {timer}")
     return EXIT_OK
 
 
@@ -213,9 +214,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     say(f"building and validating (store: {_store_label(settings.store)}) ...")
     publication = prepare(settings)
     say(f"valid: {publication.triple_count:,} triples, version {publication.version} ({timer})")
-    # Only OUT/latest is rewritten; releases in OUT/releases are never touched.
-    ensure_latest(publication)
-    say(f"dumps written to {Path(settings.out_dir) / 'latest'}")
+    # Adds OUT/builds/VERSION if missing and points OUT/latest there; nothing is rewritten.
+    manifest = ensure_latest(publication)
+    say(f"serving the dumps of {manifest['folder']}")
     app = create_app(settings, publication)
     from .web.query_page import find_yasgui
 
@@ -227,11 +228,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         say(f"Flask development server on http://{settings.host}:{settings.port}/sparql")
         app.run(host=settings.host, port=settings.port, threaded=True, use_reloader=False)
         return EXIT_OK
-    from .wsgi_server import run_gunicorn
+    from .wsgi_server import run_granian
 
-    say(f"gunicorn on http://{settings.host}:{settings.port}/sparql "
+    say(f"granian on http://{settings.host}:{settings.port}/sparql "
         f"({settings.workers} workers x {settings.threads} threads)")
-    run_gunicorn(app, settings)
+    run_granian(app, settings)
     return EXIT_OK
 
 
@@ -340,18 +341,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="build, validate and serve over HTTP",
                        description="Build and validate, write the dumps, then serve the "
-                                   "SPARQL endpoint and pages under gunicorn.")
+                                   "SPARQL endpoint and pages under Granian.")
     _common_settings(p)
     p.add_argument("--host", help="bind address (ASU_HOST, default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (ASU_PORT, default 8000)")
     p.add_argument("--out-dir", type=Path, help="where the dumps are written (ASU_OUT_DIR)")
-    p.add_argument("--workers", type=int, help="gunicorn workers (ASU_WORKERS)")
+    p.add_argument("--workers", type=int, help="server worker processes (ASU_WORKERS)")
     p.add_argument("--threads", type=int, help="threads per worker (ASU_THREADS)")
     p.add_argument("--query-timeout", type=float, metavar="SECONDS",
                    help="stop a query after this many seconds, 0 for never "
                         "(ASU_QUERY_TIMEOUT, default 30)")
     p.add_argument("--dev", action="store_true",
-                   help="use Flask's development server instead of gunicorn")
+                   help="use Flask's development server instead of Granian")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(

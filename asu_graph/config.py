@@ -6,6 +6,7 @@ the web app, the CLI and the tests share one ``Settings`` object.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Any
 from .paths import resource_dir
 
 DEFAULT_BASE = "https://w3id.org/asu/"
+# Requests per minute per client when serving beyond loopback and no limit is set.
+DEFAULT_PUBLIC_RATE_LIMIT = 300
 
 
 def _bool(text: str) -> bool:
@@ -79,8 +82,8 @@ class Settings:
         "Whether the SPARQL default graph is the union of all named graphs.", _bool)
     host: str = _setting("ASU_HOST", "127.0.0.1", "Address serve binds to.")
     port: int = _setting("ASU_PORT", 8000, "Port serve listens on.", int)
-    workers: int = _setting("ASU_WORKERS", 2, "gunicorn worker processes for serve.", int)
-    threads: int = _setting("ASU_THREADS", 4, "Threads per gunicorn worker.", int)
+    workers: int = _setting("ASU_WORKERS", 2, "Server worker processes for serve.", int)
+    threads: int = _setting("ASU_THREADS", 4, "Threads running the app in each server worker.", int)
     query_timeout: float = _setting(
         "ASU_QUERY_TIMEOUT", 30.0,
         "Seconds a query may run before it is stopped (its worker process is killed); "
@@ -96,11 +99,22 @@ class Settings:
     max_body_bytes: int = _setting(
         "ASU_MAX_BODY_BYTES", 1048576, "Largest accepted request body, in bytes.", int)
     rate_limit: int = _setting(
-        "ASU_RATE_LIMIT", 0,
-        "Requests per minute per client address; 0 turns the limit off.", int)
+        "ASU_RATE_LIMIT", -1,
+        "Requests per minute per client address; 0 turns the limit off; -1: "
+        f"{DEFAULT_PUBLIC_RATE_LIMIT} when the server listens on a non-loopback address, "
+        "off otherwise.", int)
     rate_limit_loopback: bool = _setting(
         "ASU_RATE_LIMIT_LOOPBACK", False,
         "Whether the rate limit also applies to clients on 127.0.0.1 / ::1.", _bool)
+    rate_limit_ipv6_prefix: int = _setting(
+        "ASU_RATE_LIMIT_IPV6_PREFIX", 64,
+        "IPv6 clients are counted per network of this prefix length (one /64 is usually "
+        "one customer), 1 to 128.", int)
+    trusted_proxies: tuple[str, ...] = _setting(
+        "ASU_TRUSTED_PROXIES", (),
+        "Comma-separated addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For/-Proto/-Host/-Port/-Prefix headers are believed; empty: none, "
+        "the TCP peer is the client and those headers are dropped.", _list)
     service_allowlist: tuple[str, ...] = _setting(
         "ASU_SERVICE_ALLOWLIST", (),
         "Comma-separated endpoint URLs a query may name in SERVICE; empty refuses all.", _list)
@@ -132,12 +146,28 @@ class Settings:
         "Contact e-mail written into the DCAT catalogue; empty: the landing page is the contact.")
 
     def __post_init__(self) -> None:
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"ASU_TRUSTED_PROXIES: {proxy!r} is not an IP address or "
+                                 "network") from None
+        if not 1 <= self.rate_limit_ipv6_prefix <= 128:
+            raise ValueError("ASU_RATE_LIMIT_IPV6_PREFIX: a prefix length from 1 to 128, "
+                             f"not {self.rate_limit_ipv6_prefix}")
         if not self.base.endswith(("/", "#")):
             object.__setattr__(self, "base", self.base + "/")
         for name, folder in (("data_dir", "data"), ("ontology_dir", "ontology"),
                              ("queries_dir", "queries")):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, resource_dir(folder))
+        # Every folder is made absolute now, against the working directory the
+        # process started in: Flask's send_file resolves a relative path under
+        # the package folder, and a later chdir must not move the data.
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.metadata["parse"] is Path and value is not None:
+                object.__setattr__(self, f.name, Path(value).expanduser().absolute())
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -156,6 +186,21 @@ class Settings:
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
+
+    @property
+    def effective_rate_limit(self) -> int:
+        """Requests per minute per client: the setting, or the default for where we listen.
+
+        A server reachable from other machines gets a limit unless one is set
+        (0 turns it off on purpose); on loopback only this machine can reach it.
+        """
+        if self.rate_limit >= 0:
+            return self.rate_limit
+        try:
+            local = ipaddress.ip_address(self.host).is_loopback
+        except ValueError:
+            local = self.host == "localhost"
+        return 0 if local else DEFAULT_PUBLIC_RATE_LIMIT
 
     @property
     def ontology_iri(self) -> str:

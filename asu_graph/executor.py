@@ -9,7 +9,7 @@ query gets a fresh process. A query that crashes its engine (Oxigraph's
 parser overflows its stack on absurd nesting) or exhausts its memory limit
 only takes its own worker down.
 
-How the processes come to be: when the service starts (before gunicorn forks
+How the processes come to be: when the service starts (before the HTTP server forks
 its workers, while the process is still single-threaded) a small *zygote*
 process is forked; it holds the loaded store, copy-on-write, and does nothing
 but fork a query worker for each connection it receives on a Unix socket in a

@@ -1,25 +1,40 @@
-"""Graph -> dumps: every RDF format, with SHA-256 checksums, written atomically.
+"""Graph -> dumps: every RDF format, with SHA-256 checksums, written once.
 
-A build is written into a temporary sibling folder and swapped into place
-only once complete, so a failed build never damages the last good output.
+Equal data gives equal bytes in every format: N-Triples and N-Quads lines are
+sorted, the other writers walk the graph in sorted order, gzip copies carry
+mtime 0 and no file name. A build is written into a hidden staging folder and
+renamed into ``OUT/builds/{version}`` only when complete; then the ``latest``
+link is switched with one ``os.replace``. Nothing that exists is rewritten,
+moved or removed (layout in ``publishing/layout.py``).
 """
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rdflib import Dataset, Graph
 
 from .config import Settings
 from .formats import RDF_FORMATS
-from .validate import union_graph
+from .publishing.layout import (
+    BUILDS,
+    LATEST,
+    STAGING_MARK,
+    LayoutConflict,
+    find_release_of,
+    read_manifest,
+    remove_stale_staging,
+    writer_lock,
+)
 
 DUMP_STEM = "asu"
 
@@ -34,13 +49,59 @@ def jsonld_context(settings: Settings) -> dict:
     return json.loads(text.replace("https://w3id.org/asu/", settings.base))
 
 
+def _term_key(triple: tuple) -> tuple[str, ...]:
+    return tuple(term.n3() for term in triple)
+
+
+class SortedGraph(Graph):
+    """A graph that hands its triples out sorted.
+
+    rdflib's writers walk the graph in the order of its in-memory sets, which
+    changes from one process to the next (string hashing is salted); RDF/XML
+    and JSON-LD written from this graph come out the same every time.
+    """
+
+    def triples(self, triple, *args, **kwargs) -> Iterator:  # type: ignore[override]
+        yield from sorted(super().triples(triple, *args, **kwargs), key=_term_key)
+
+
+def sorted_union(dataset: Dataset) -> SortedGraph:
+    """The union of every graph of ``dataset`` (what the triple formats hold)."""
+    graph = SortedGraph()
+    for prefix, ns in dataset.namespaces():
+        graph.bind(prefix, ns, override=False)
+    for s, p, o, _ in dataset.quads((None, None, None, None)):
+        graph.add((s, p, o))
+    return graph
+
+
+def _sorted_lines(data: bytes) -> bytes:
+    """N-Triples / N-Quads: one statement per line, so sorted lines are the same file."""
+    return b"".join(line + b"\n" for line in sorted(set(data.splitlines())) if line.strip())
+
+
+def _canonical_jsonld(data: bytes) -> bytes:
+    """Top-level nodes by ``@id``: rdflib lists them in the order of a set."""
+    document = json.loads(data)
+    nodes = document.get("@graph") if isinstance(document, dict) else document
+    if isinstance(nodes, list):
+        nodes.sort(key=lambda node: json.dumps(node, sort_keys=True, ensure_ascii=False))
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
+
+
 def serialize_dump(dataset: Dataset, union: Graph, key: str, settings: Settings) -> bytes:
+    """One dump; equal data gives equal bytes (see the module docstring)."""
     fmt = RDF_FORMATS[key]
-    if fmt.quads:
+    if key == "nquads":
+        return _sorted_lines(dataset.serialize(format=fmt.rdflib_name, encoding="utf-8"))
+    if key == "nt":
+        return _sorted_lines(union.serialize(format=fmt.rdflib_name, encoding="utf-8"))
+    if fmt.quads:  # TriG: the writer orders graphs by name and subjects within each
         return dataset.serialize(format=fmt.rdflib_name, encoding="utf-8")
     if key == "json-ld":
-        return union.serialize(format="json-ld", context=jsonld_context(settings),
-                               auto_compact=True, encoding="utf-8")
+        return _canonical_jsonld(union.serialize(
+            format="json-ld", context=jsonld_context(settings), auto_compact=True,
+            encoding="utf-8"))
     return union.serialize(format=fmt.rdflib_name, encoding="utf-8")
 
 
@@ -58,28 +119,35 @@ def file_entry(path: Path, fmt_key: str | None, media_type: str) -> dict:
             "sha256": sha256(path), "gzip": path.suffix == ".gz"}
 
 
+def write_file(path: Path, data: bytes) -> None:
+    """Write and flush to the disk, so a rename after it never publishes a short file."""
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def write_checksums(folder: Path, files: dict[str, dict]) -> None:
     """``SHA256SUMS`` in the layout ``sha256sum -c`` reads."""
-    (folder / "SHA256SUMS").write_text(
-        "".join(f"{meta['sha256']}  {name}\n" for name, meta in sorted(files.items())),
-        encoding="utf-8")
+    write_file(folder / "SHA256SUMS", "".join(
+        f"{meta['sha256']}  {name}\n" for name, meta in sorted(files.items())).encode("utf-8"))
 
 
 def write_dumps(dataset: Dataset, folder: Path, settings: Settings,
                 progress: Callable[[str], None] = lambda _msg: None,
                 gzip_copies: bool = True) -> dict[str, dict]:
     """Write every dump (and .gz copies) plus SHA256SUMS into ``folder``."""
-    union = union_graph(dataset)
+    union = sorted_union(dataset)
     files: dict[str, dict] = {}
     for key, fmt in RDF_FORMATS.items():
         path = folder / f"{DUMP_STEM}.{fmt.extension}"
         data = serialize_dump(dataset, union, key, settings)
-        path.write_bytes(data)
+        write_file(path, data)
         names = [path]
         if gzip_copies:
             gz = path.with_name(path.name + ".gz")
-            # mtime=0 keeps the compressed bytes (and checksums) reproducible.
-            gz.write_bytes(gzip.compress(data, mtime=0))
+            # mtime 0 and no file name in the header: equal data, equal bytes.
+            write_file(gz, gzip.compress(data, compresslevel=9, mtime=0))
             names.append(gz)
         for name in names:
             files[name.name] = file_entry(name, key, fmt.media_type)
@@ -88,35 +156,39 @@ def write_dumps(dataset: Dataset, folder: Path, settings: Settings,
     return files
 
 
-def atomic_folder(target: Path, fill: Callable[[Path], None],
-                  keep_subfolders: bool = False) -> None:
-    """Fill a fresh temporary folder, then swap it in place of ``target``.
+def write_once(parent: Path, name: str, fill: Callable[[Path], None]) -> Path:
+    """Fill a hidden staging folder in ``parent``, then rename it to ``parent/name``.
 
-    With ``keep_subfolders`` the sub-folders of the old ``target`` that the new
-    content does not have (``latest/``, ``releases/`` of a served folder) are
-    moved over by rename just before the swap, so a build never drops releases.
+    The folder appears complete or not at all. If ``name`` is taken, nothing
+    is replaced (``FileExistsError``). On any failure, only the staging folder
+    this call made is removed.
     """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}{STAGING_MARK}", dir=parent))
     try:
         fill(staging)
         os.chmod(staging, 0o755)
-        if keep_subfolders and target.is_dir():
-            for child in target.iterdir():
-                if child.is_dir() and not child.name.startswith(".") \
-                        and not (staging / child.name).exists():
-                    os.replace(child, staging / child.name)
-        if target.exists():
-            retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-            os.replace(target, retired / "out")
-            os.replace(staging, target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(staging, target)
+        _fsync_dir(staging)
+        target = parent / name
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, f"{target} appeared while writing; "
+                                  "it was left as it is", str(target))
+        # rename(2) would replace an empty folder of that name; the check above
+        # and the out dir's lock rule that out.
+        os.rename(staging, target)
+        _fsync_dir(parent)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return target
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def quad_count(dataset: Dataset) -> int:
@@ -139,20 +211,201 @@ def build_manifest(publication, files: dict[str, dict]) -> dict:
 
 
 def write_manifest(folder: Path, manifest: dict) -> None:
-    (folder / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n",
-                                          encoding="utf-8")
+    write_file(folder / "manifest.json",
+               (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
+
+
+# -- dates --------------------------------------------------------------------
+
+def source_date_epoch() -> datetime | None:
+    """``SOURCE_DATE_EPOCH`` (the reproducible-builds convention), when set."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(int(value), UTC)
+    except (ValueError, OverflowError, OSError):
+        raise ValueError(f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds since "
+                         "1970-01-01") from None
+
+
+def data_date(publication, out_dir: Path) -> datetime:
+    """The date of this version of the data, the same at every build and restart.
+
+    ``SOURCE_DATE_EPOCH`` when set; otherwise the date recorded when this
+    version was first built or released into ``out_dir``; otherwise now (the
+    first time this version is seen), which the new build then records.
+    """
+    fixed = source_date_epoch()
+    if fixed is not None:
+        return fixed
+    found = [_parse_date(m.get("modified")) for m in _builds_of(out_dir, publication)]
+    release = find_release_of(Path(out_dir), publication.version, publication.settings.base)
+    if release is not None:
+        found.append(_parse_date(release.get("modified")))
+    found = [d for d in found if d is not None]
+    return min(found) if found else publication.modified
+
+
+def _parse_date(text: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text))
+    except ValueError:
+        return None
+
+
+# -- builds: OUT/builds/{version} and the OUT/latest link ---------------------------
+
+def _is_complete(folder: Path, publication) -> dict | None:
+    """The manifest of ``folder`` if it holds exactly this build, every file present."""
+    manifest = read_manifest(folder)
+    if manifest is None or manifest.get("version") != publication.version \
+            or manifest.get("base") != publication.settings.base:
+        return None
+    for name, meta in manifest["files"].items():
+        try:
+            if (folder / name).stat().st_size != meta.get("bytes"):
+                return None
+        except OSError:
+            return None
+    return manifest
+
+
+def _builds_of(out_dir: Path, publication) -> list[dict]:
+    """Complete builds of this version in ``out_dir``, each with its ``folder``."""
+    root = Path(out_dir) / BUILDS
+    found = []
+    for name in _build_names(publication.version):
+        folder = root / name
+        if not os.path.lexists(folder):
+            break
+        manifest = _is_complete(folder, publication)
+        if manifest is not None:
+            found.append({**manifest, "folder": str(folder)})
+    return found
+
+
+def _build_names(version: str) -> Iterator[str]:
+    """``{version}``, then ``{version}.2``, ... (a name taken by a damaged folder is skipped)."""
+    yield version
+    number = 2
+    while True:
+        yield f"{version}.{number}"
+        number += 1
+
+
+def switch_latest(out_dir: Path, folder: Path) -> None:
+    """Point ``OUT/latest`` at ``folder`` with one ``os.replace`` of a symbolic link."""
+    link = Path(out_dir) / LATEST
+    target = os.path.relpath(folder, out_dir)
+    if os.path.lexists(link) and not link.is_symlink():
+        raise LayoutConflict(
+            errno.EEXIST, f"{link} is a folder or file, not the link this version of "
+            f"asu-graph keeps there (an older layout?); it was left as it is. The build is "
+            f"in {folder}; remove or rename {link} yourself to have it point there")
+    if link.is_symlink() and os.readlink(link) == target:
+        return
+    temporary = Path(out_dir) / f".{LATEST}{STAGING_MARK}{os.getpid()}"
+    if os.path.lexists(temporary):
+        os.unlink(temporary)  # our own name (pid), left by a killed writer
+    os.symlink(target, temporary)
+    try:
+        os.replace(temporary, link)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    try:
+        _fsync_dir(Path(out_dir))
+    except OSError:
+        pass  # the switch is done; this only hurries it to the disk
+
+
+def link_top_level(out_dir: Path, names: list[str],
+                   progress: Callable[[str], None] = lambda _m: None) -> None:
+    """``OUT/asu.ttl -> latest/asu.ttl``, ...: made once, they follow ``latest``.
+
+    A name already taken by anything else (a file of an older layout, the
+    user's own) is left alone and named in the progress messages.
+    """
+    skipped = []
+    for name in names:
+        path = Path(out_dir) / name
+        target = f"{LATEST}/{name}"
+        if path.is_symlink() and os.readlink(path) == target:
+            continue
+        if os.path.lexists(path):
+            skipped.append(name)
+            continue
+        try:
+            os.symlink(target, path)
+        except OSError as exc:
+            # The build itself is in place and ``latest`` points at it; only a
+            # convenience name is missing (tried again by the next build).
+            progress(f"could not make {path}: {exc.strerror}")
+    if skipped:
+        progress(f"left as they are (not made by this layout): {', '.join(skipped)}; "
+                 f"the current dumps are in {Path(out_dir) / LATEST}")
+
+
+def _latest_conflict(out_dir: Path) -> bool:
+    link = Path(out_dir) / LATEST
+    return os.path.lexists(link) and not link.is_symlink()
 
 
 def export_build(publication, out_dir: Path,
-                 progress: Callable[[str], None] = lambda _msg: None,
-                 keep_subfolders: bool = True) -> dict:
-    """Write the validated publication's dumps and manifest into ``out_dir``."""
-    manifest: dict = {}
+                 progress: Callable[[str], None] = lambda _m: None,
+                 serving: bool = False, lock_wait: float | None = None) -> dict:
+    """Write the publication's dumps into ``OUT/builds/{version}``; point ``latest`` there.
 
-    def fill(folder: Path) -> None:
-        files = write_dumps(publication.dataset, folder, publication.settings, progress)
-        manifest.update(build_manifest(publication, files))
-        write_manifest(folder, manifest)
+    Sets ``publication.modified`` to the date of this version of the data
+    (``data_date``). A build of the same version reuses its folder untouched.
+    Returns the manifest with the build's ``folder`` (not written to disk).
+    With ``serving``, an ``OUT/latest`` of an older layout is only reported
+    (the server serves its own build folder); otherwise it stops the build
+    before anything is written.
+    """
+    out_dir = Path(out_dir)
+    kwargs = {} if lock_wait is None else {"wait": lock_wait}
+    with writer_lock(out_dir, "serve" if serving else "build", say=progress, **kwargs):
+        conflict = _latest_conflict(out_dir)
+        if conflict and not serving:
+            switch_latest(out_dir, out_dir / BUILDS)  # raises LayoutConflict, says why
+        root = out_dir / BUILDS
+        remove_stale_staging(root)
+        remove_stale_staging(out_dir)
+        publication.modified = data_date(publication, out_dir)
+        existing = _builds_of(out_dir, publication)
+        made = None
+        if existing:
+            manifest = existing[0]
+            folder = Path(manifest["folder"])
+            progress(f"version {publication.version} is already built in {folder}")
+        else:
+            name = next(n for n in _build_names(publication.version)
+                        if not os.path.lexists(root / n))
+            manifest = {}
 
-    atomic_folder(out_dir, fill, keep_subfolders=keep_subfolders)
+            def fill(staging: Path) -> None:
+                files = write_dumps(publication.dataset, staging, publication.settings,
+                                    progress)
+                manifest.update(build_manifest(publication, files))
+                write_manifest(staging, manifest)
+
+            folder = made = write_once(root, name, fill)
+            progress(f"wrote {folder}")
+            manifest = {**manifest, "folder": str(folder)}
+        if conflict:
+            progress(f"{out_dir / LATEST} is not the link this version of asu-graph keeps "
+                     f"there (an older layout?): left as it is; serving {folder}")
+            return manifest
+        try:
+            switch_latest(out_dir, folder)
+        except BaseException:
+            if made is not None:
+                # Nothing points at the folder this call made: leave no trace.
+                shutil.rmtree(made, ignore_errors=True)
+            raise
+        progress(f"{out_dir / LATEST} -> {os.path.relpath(folder, out_dir)}")
+        link_top_level(out_dir, [*sorted(manifest["files"]), "SHA256SUMS", "manifest.json"],
+                       progress)
     return manifest

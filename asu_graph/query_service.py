@@ -91,6 +91,9 @@ class QueryService:
         The cache sits in front of everything else: a repeated query on the
         same graph version costs one dictionary look-up, no engine, no worker.
         """
+        # Comments do not reach the cache key: without this a text over the size
+        # limit would be served from the entry of its shorter twin.
+        guard.check_size(text, self.publication.settings.max_query_bytes)
         key = self.cache_key(text, formats_by_kind, dataset) if self.cache.enabled else None
         if key is not None:
             hit = self.cache.get(key)

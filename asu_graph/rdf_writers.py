@@ -9,6 +9,7 @@ registered as rdflib plugins ``asu-turtle`` and ``asu-trig``.
 
 from __future__ import annotations
 
+from rdflib.graph import Graph
 from rdflib.plugins.serializers.trig import TrigSerializer
 from rdflib.plugins.serializers.turtle import _GEN_QNAME_FOR_DT, TurtleSerializer
 from rdflib.term import Literal, Node
@@ -30,5 +31,11 @@ class ExactTurtleSerializer(TurtleSerializer):
 
 
 class ExactTrigSerializer(TrigSerializer):
+    def __init__(self, store: Graph) -> None:
+        super().__init__(store)
+        # rdflib lists the graphs in the order of a set, which changes from one
+        # process to the next; by name, equal data gives equal bytes.
+        self.contexts.sort(key=lambda graph: graph.identifier.n3())
+
     def label(self, node: Node, position: int) -> str:
         return _exact_label(self, node, position) or super().label(node, position)

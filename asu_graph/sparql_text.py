@@ -1,29 +1,16 @@
-"""Just enough SPARQL lexing to normalise a query and spot its dataset clause.
+"""Query text helpers on the package's one SPARQL lexer (``guard.scan``).
 
-No full parser: only the pieces whose inside must never be touched (IRIs,
-string literals, escaped prefixed names) are recognised, so comments and
-whitespace can be told apart from content.
+No parser of its own: the guard's lexer tells comments and whitespace from
+content (IRIs, string literals, escaped prefixed names are read as wholes),
+and the guard's reading of the query tells whether it names its own dataset.
 """
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
-# SPARQL lexical pieces whose inside must stay byte for byte: IRIs (IRIREF
-# forbids spaces, so `?a < ?b` is not mistaken for one), the four kinds of
-# string literal, escapes in prefixed names; then comments and whitespace,
-# which carry no meaning outside them.
-_TOKEN = re.compile(r'''
-    (?P<iri> <[^<>"{}|^`\\\x00-\x20]*> )
-  | (?P<string> """(?:(?:"|"")?(?:[^"\\]|\\.))*"""
-              | \'\'\'(?:(?:'|'')?(?:[^'\\]|\\.))*\'\'\'
-              | "(?:[^"\\\n\r]|\\.)*"
-              | '(?:[^'\\\n\r]|\\.)*' )
-  | (?P<comment> \#[^\n\r]* )
-  | (?P<space> \s+ )
-  | (?P<other> (?:[^\s#<"'\\]|\\.)+ | . )
-''', re.VERBOSE | re.DOTALL)
+from .guard import QueryRefused, inspect, scan
+from .store.base import QuerySyntaxError
 
 
 # Memoised: the same texts (curated queries, dashboards) come back again and
@@ -38,13 +25,12 @@ def normalise_query(text: str) -> str:
     breaks or indentation share one cache entry.
     """
     out: list[str] = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind in ("space", "comment"):
+    for token in scan(text, lenient=True):
+        if token.kind in ("ws", "comment"):
             if out and out[-1] != " ":
                 out.append(" ")
         else:
-            out.append(match.group())
+            out.append(token.text)
     return "".join(out).strip()
 
 
@@ -53,13 +39,12 @@ def has_dataset_clause(text: str) -> bool:
     """Whether the query names its own dataset with FROM / FROM NAMED.
 
     Such a query must be answered against that dataset, not the service's
-    union default graph (SPARQL 1.1 Query, section 13.2).
+    union default graph (SPARQL 1.1 Query, section 13.2). ``FROM:g`` counts
+    too: engines read it as ``FROM :g``.
     """
     if "from" not in text.lower():
         return False
-    return any(m.lastgroup == "other" and _FROM.search(m.group())
-               for m in _TOKEN.finditer(text))
-
-
-# the keyword, not part of a variable, prefixed name or longer word
-_FROM = re.compile(r"(?<![\w:?$.\-])FROM(?![\w:\-])", re.IGNORECASE)
+    try:
+        return bool(inspect(text).from_graphs)
+    except (QuerySyntaxError, QueryRefused):   # the engine reports the error itself
+        return False

@@ -1,7 +1,7 @@
 """``python -m benchmarks.loadtest``: the curated query mix under load while a runaway query
 is being stopped.
 
-One ``asu-graph serve`` (gunicorn, the published data, a short query
+One ``asu-graph serve`` (Granian, the published data, a short query
 timeout) on 127.0.0.1; Debian's ``wrk`` sends the curated queries at the
 given concurrency for the given duration while another client keeps sending
 a cross-product query that can never finish, back to back, each of which

@@ -9,7 +9,7 @@ from importlib import metadata
 from pathlib import Path
 
 PACKAGES = ["asu-graph", "rdflib", "pyoxigraph", "oxrdflib", "oxigraph", "rdflib-endpoint",
-            "Flask", "Werkzeug", "gunicorn", "pyshacl", "uvicorn", "fastapi"]
+            "Flask", "Werkzeug", "granian", "pyshacl", "uvicorn", "fastapi"]
 
 
 def _cpu_model() -> str:

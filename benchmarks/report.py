@@ -171,7 +171,7 @@ def markdown(result: dict) -> str:
                   f"command {_f(real.get('validate_command_s'), 2)} s (with interpreter start)",
                   f"- `asu-graph serve`: first query answered "
                   f"{_f(real.get('first_answer_s'), 2)} s after the process started "
-                  "(build, validation, dumps, gunicorn); on a restart with the dumps "
+                  "(build, validation, dumps, HTTP server); on a restart with the dumps "
                   f"already written {_f(real.get('restart_first_answer_s'), 2)} s", ""]
         if "build_and_validate_s" in real:
             targets.append(("build + SHACL validation of the real data < 3 s",

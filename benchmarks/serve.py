@@ -1,7 +1,7 @@
 """``asu-graph serve`` on benchmark data: ``python -m benchmarks.serve FILE --store X --port P``.
 
 The production serving path (the same Flask app, QueryService with its
-cache, gunicorn with the options of ``asu_graph.wsgi_server``) with one
+cache, Granian with the options of ``asu_graph.wsgi_server``) with one
 difference: the query store holds FILE (the Alliance facts plus generated
 data, loaded natively) instead of the validated facts alone. SHACL is not
 run on generated data; the Alliance facts are still built and validated, so
@@ -51,13 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from asu_graph.web import create_app
-    from asu_graph.wsgi_server import run_gunicorn
+    from asu_graph.wsgi_server import run_granian
 
     settings = Settings.from_env(store=args.store, host=args.host, port=args.port)
     publication = publication_for(settings, args.data)
     print(f"store {settings.store} loaded {args.data.name} in "
           f"{publication.timings['store']:.2f}s", file=sys.stderr, flush=True)
-    run_gunicorn(create_app(settings, publication), settings)
+    run_granian(create_app(settings, publication), settings)
     return 0
 
 

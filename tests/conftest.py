@@ -10,7 +10,7 @@ from .support import CHROMIUM, CHROMIUM_ARGS, asu_server
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app as users run it: ``asu-graph serve`` under gunicorn, embedded store."""
+    """The app as users run it: ``asu-graph serve`` under Granian, embedded store."""
     with asu_server(tmp_path_factory.mktemp("server")) as url:
         yield url
 

@@ -58,7 +58,7 @@ def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
 @contextmanager
 def asu_server(tmp: Path, *args: str, env: dict[str, str] | None = None,
                ready_path: str = "/sparql?query=ASK%7B%7D") -> Iterator[str]:
-    """``asu-graph serve`` (gunicorn) on a free port; yields its base URL."""
+    """``asu-graph serve`` (Granian) on a free port; yields its base URL."""
     port = free_port()
     log = open(tmp / f"serve-{port}.log", "wb")  # noqa: SIM115 - closed below
     full_env = {**os.environ, **(env or {})}

@@ -119,13 +119,13 @@ def test_build_writes_every_dump_that_reparses_to_the_same_count(tmp_path: Path)
 def test_failed_build_leaves_earlier_output_untouched(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run_cli("build", "--out", str(out)).returncode == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     case = broken_cases()[0]
     result = run_cli("build", "--data-dir", str(single_file_dir(tmp_path, case)),
                      "--out", str(out))
     assert result.returncode == 1
     assert "does not conform" in result.stderr
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_query_by_name_string_and_file(tmp_path: Path) -> None:

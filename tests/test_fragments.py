@@ -130,7 +130,10 @@ def test_pages_cover_every_match_once(server: str) -> None:
         dataset = Dataset()
         dataset.parse(data=response.content, format="trig")
         here = URIRef(response.url)
-        meta = next(g for g in dataset.graphs() if (None, FOAF.primaryTopic, here) in g)
+        # The metadata graph's topic is the fragment: the page's URL without page=.
+        meta = next(g for g in dataset.graphs() if (None, FOAF.primaryTopic, None) in g)
+        assert meta.value(meta.identifier, FOAF.primaryTopic) == URIRef(
+            response.url.split("&page=")[0])
         assert int(meta.value(here, HYDRA.totalItems)) == len(expected)
         seen += list(dataset.default_graph)
         following = meta.value(here, HYDRA.next)

@@ -1,6 +1,6 @@
 """Live-server hardening: query timeout that stops the work, result cap, rate limit, headers.
 
-The servers here run ``asu-graph serve`` under gunicorn with short limits
+The servers here run ``asu-graph serve`` under Granian with short limits
 (2 s timeout, a cap of 5 results) so that each behaviour shows in seconds.
 """
 

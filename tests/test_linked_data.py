@@ -1,6 +1,6 @@
 """Dereferenceable URIs against the live server: 303s, content negotiation, 404s, 304s.
 
-Everything goes over HTTP to ``asu-graph serve`` (gunicorn) on 127.0.0.1, with
+Everything goes over HTTP to ``asu-graph serve`` (Granian) on 127.0.0.1, with
 rdflib and requests as the clients a harvester would use.
 """
 
@@ -340,7 +340,9 @@ def test_page_declares_alternates_and_embeds_jsonld(server: str) -> None:
     assert alternates == {"text/turtle": "/data/mnhn.ttl",
                           "application/ld+json": "/data/mnhn.jsonld",
                           "application/n-triples": "/data/mnhn.nt",
-                          "application/rdf+xml": "/data/mnhn.rdf"}
+                          "application/rdf+xml": "/data/mnhn.rdf",
+                          "application/trig": "/data/mnhn.trig",
+                          "application/n-quads": "/data/mnhn.nq"}
     assert 'rel="alternate"; type="text/turtle"' in response.headers["Link"]
     embedded = [body for attrs, body in page.scripts if attrs.get("type") == "application/ld+json"]
     assert len(embedded) == 1
@@ -395,7 +397,7 @@ def test_validation_report_in_three_representations(server: str) -> None:
         assert report.value(node, SH.conforms).toPython() is True
     assert get(f"{server}/validation?format=json").json()["conforms"] is True
     bad = get(f"{server}/validation?format=pdf")
-    assert bad.status_code == 400 and "pdf" in bad.text
+    assert bad.status_code == 406 and "pdf" in bad.text and "turtle" in bad.text
 
 
 def test_every_page_type_sends_cors_and_vary(server: str) -> None:

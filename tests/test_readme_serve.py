@@ -29,7 +29,7 @@ def test_dev_sh_serve_answers_sparql_json(tmp_path: Path) -> None:
         assert response.headers["Content-Type"].startswith("application/sparql-results+json")
         members = {b["m"]["value"] for b in response.json()["results"]["bindings"]}
         assert "https://w3id.org/asu/id/mnhn" in members and len(members) == 6
-        assert response.headers["Server"].startswith("gunicorn")
+        assert response.headers["Server"].startswith("granian")
         # serve publishes into OUT/latest so that OUT/releases is never touched
         assert (tmp_path / "out" / "latest" / "asu.ttl").exists()
     finally:

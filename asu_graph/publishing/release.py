@@ -4,17 +4,15 @@ A release folder holds the dumps (plain and gzip), ``void.ttl``,
 ``catalog.ttl`` (DCAT with ``dcat:version`` and ``dcat:previousVersion``),
 the change set against the previous release (``changes-added.nt``,
 ``changes-removed.nt``, ``changes.json``, ``changes.md``), ``SHA256SUMS`` and
-``manifest.json``. Everything is written into a hidden temporary folder next
-to the releases and renamed into place only when complete; any failure
-removes the temporary folder and leaves every earlier release as it was.
+``manifest.json``. Everything is written into a hidden staging folder next
+to the releases and renamed into place only when complete (``write_once``);
+any failure removes that staging folder only, and leaves every earlier
+release, build and link as it was. One writer at a time per out dir.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,17 +21,27 @@ from rdflib import Graph
 
 from ..export import (
     build_manifest,
+    data_date,
     file_entry,
     sha256,
+    source_date_epoch,
     write_checksums,
     write_dumps,
+    write_file,
     write_manifest,
+    write_once,
 )
 from ..publication import Publication
 from ..validate import union_graph
 from .changeset import diff, sorted_ntriples, summary_markdown
 from .dcat import release_catalog
-from .layout import RELEASES, VERSION_PATTERN, list_releases
+from .layout import (
+    RELEASES,
+    VERSION_PATTERN,
+    list_releases,
+    remove_stale_staging,
+    writer_lock,
+)
 from .stats import compute_stats
 from .terms import release_root
 from .void import void_graph
@@ -73,33 +81,38 @@ def _previous_graph(previous: dict) -> Graph:
 
 
 def make_release(publication: Publication, out_dir: Path, version: str | None = None,
-                 progress: Callable[[str], None] = lambda _m: None) -> dict:
+                 progress: Callable[[str], None] = lambda _m: None,
+                 lock_wait: float | None = None) -> dict:
     """Write a release of the (validated) publication into ``out_dir/releases``."""
-    settings = publication.settings.with_(out_dir=Path(out_dir))
-    root_folder = Path(out_dir) / RELEASES
-    releases = list_releases(settings)
-    taken = {m["release"] for m in releases}
-    if root_folder.is_dir():
-        taken |= {p.name for p in root_folder.iterdir()}
-    now = datetime.now(UTC).replace(microsecond=0)
+    out_dir = Path(out_dir)
+    settings = publication.settings.with_(out_dir=out_dir)
+    root_folder = out_dir / RELEASES
     check_version(out_dir, version)
-    if version is None:
-        version = default_version(taken, now)
-    previous = releases[-1] if releases else None
+    kwargs = {} if lock_wait is None else {"wait": lock_wait}
+    with writer_lock(out_dir, "release", say=progress, **kwargs):
+        remove_stale_staging(root_folder)
+        releases = list_releases(settings)
+        taken = {m["release"] for m in releases}
+        if root_folder.is_dir():
+            taken |= {p.name for p in root_folder.iterdir()}
+        now = source_date_epoch() or datetime.now(UTC).replace(microsecond=0)
+        check_version(out_dir, version)  # again: another release may have taken it meanwhile
+        if version is None:
+            version = default_version(taken, now)
+        previous = releases[-1] if releases else None
+        publication.modified = data_date(publication, out_dir)
+        manifest: dict = {}
 
-    root_folder.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{version}.new-", dir=root_folder))
-    try:
-        manifest = _fill(staging, publication, settings, version, previous, now, progress)
-        os.chmod(staging, 0o755)
-        target = root_folder / version
-        if target.exists():  # another release of that name appeared meanwhile
-            raise ReleaseError(f"release {version!r} appeared while writing; not replaced")
-        os.rename(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return {**manifest, "folder": str(root_folder / version)}
+        def fill(staging: Path) -> None:
+            manifest.update(_fill(staging, publication, settings, version, previous, now,
+                                  progress))
+
+        try:
+            target = write_once(root_folder, version, fill)
+        except FileExistsError:
+            raise ReleaseError(f"release {version!r} appeared while writing; "
+                               "it was left as it is") from None
+    return {**manifest, "folder": str(target)}
 
 
 def _fill(folder: Path, publication: Publication, settings, version: str,
@@ -118,7 +131,7 @@ def _fill(folder: Path, publication: Publication, settings, version: str,
              "application/json"),
             ("changes.md", summary_markdown(summary, version, previous_version)
              .encode("utf-8"), "text/markdown; charset=utf-8")):
-        (folder / name).write_bytes(data)
+        write_file(folder / name, data)
         files[name] = file_entry(folder / name, "changes", media)
     progress(f"change set: +{summary['added']} -{summary['removed']} triples, "
              f"{len(summary['subjects'])} subjects touched")
@@ -137,7 +150,7 @@ def _fill(folder: Path, publication: Publication, settings, version: str,
         ("catalog.ttl", release_catalog(settings, root, manifest)),
     )
     for name, graph in documents:
-        (folder / name).write_bytes(graph.serialize(format="turtle", encoding="utf-8"))
+        write_file(folder / name, graph.serialize(format="turtle", encoding="utf-8"))
         files[name] = file_entry(folder / name, "metadata", "text/turtle")
     write_checksums(folder, files)
     manifest["files"] = files

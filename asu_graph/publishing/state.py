@@ -1,9 +1,12 @@
 """What the publishing routes share inside one server process.
 
 Built once when the app is created (in gunicorn's arbiter, before the workers
-fork): the served dumps are written to ``OUT/latest`` and the statistics are
-asked from the store. Documents that depend on the host the request came to
-(VoID, DCAT, sitemap) are rendered per host and format, then kept.
+fork): the served dumps are written to ``OUT/builds/{version}`` (unless that
+version is already there) and the statistics are asked from the store. The
+server then serves that folder, which is never rewritten, so its index and
+its bytes agree even when another process points ``OUT/latest`` elsewhere.
+Documents that depend on the host the request came to (VoID, DCAT, sitemap)
+are rendered per host and format, then kept.
 """
 
 from __future__ import annotations
@@ -15,20 +18,18 @@ from pathlib import Path
 
 from ..export import export_build
 from ..publication import Publication
-from .layout import latest_dir, read_manifest
 from .stats import DatasetStats, compute_stats
 
 
 def ensure_latest(publication: Publication,
                   progress: Callable[[str], None] = lambda _m: None) -> dict:
-    """Write the publication's dumps to ``OUT/latest`` unless they are already there."""
-    folder = latest_dir(publication.settings)
-    manifest = read_manifest(folder)
-    if manifest is not None and manifest.get("version") == publication.version \
-            and manifest.get("base") == publication.settings.base \
-            and all((folder / name).is_file() for name in manifest["files"]):
-        return manifest
-    return export_build(publication, folder, progress=progress, keep_subfolders=False)
+    """The build of the publication's version in the out dir, written if missing.
+
+    Also settles ``publication.modified`` on the date of this version of the
+    data, so that a restart changes no date (see ``export.data_date``).
+    """
+    return export_build(publication, publication.settings.out_dir, progress=progress,
+                        serving=True)
 
 
 @dataclass
@@ -41,7 +42,8 @@ class PublishingState:
 
     @property
     def folder(self) -> Path:
-        return latest_dir(self.publication.settings)
+        """The build folder this process serves (not ``OUT/latest``, which may move on)."""
+        return Path(self.manifest["folder"])
 
     def rendered(self, key: tuple, render: Callable[[], bytes]) -> bytes:
         """``render()`` once per key (host, document, format); few keys exist."""

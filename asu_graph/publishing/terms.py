@@ -12,6 +12,11 @@ from rdflib import Namespace
 
 from ..config import Settings
 
+# Re-exported for the DCAT and VoID writers, which take all their names from here.
+from ..formats import IANA_MEDIA as IANA_MEDIA
+from ..formats import RDF_FORMATS
+from ..formats import W3C_FORMATS as W3C_FORMATS
+
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCTERMS = Namespace("http://purl.org/dc/terms/")
@@ -24,8 +29,6 @@ ADMS = Namespace("http://www.w3.org/ns/adms#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-IANA_MEDIA = "https://www.iana.org/assignments/media-types/"
-W3C_FORMATS = "http://www.w3.org/ns/formats/"
 
 TITLE = {"en": "Alliance Sorbonne Université linked open data",
          "fr": "Données ouvertes liées de l'Alliance Sorbonne Université"}
@@ -39,9 +42,8 @@ DESCRIPTION = {
           "web dont il provient.",
 }
 
-# W3C format identifiers (void:feature, dcterms:format) by format key.
-W3C_FORMAT = {"turtle": "Turtle", "nt": "N-Triples", "json-ld": "JSON-LD",
-              "rdfxml": "RDF_XML", "trig": "TriG", "nquads": "N-Quads"}
+# W3C format identifiers (void:feature, dcterms:format) by format key, from the table.
+W3C_FORMAT = {key: fmt.w3c_name for key, fmt in RDF_FORMATS.items()}
 
 
 def dataset_iri(settings: Settings) -> str:

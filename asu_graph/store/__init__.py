@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .base import QueryResult, QuerySyntaxError, Store, StoreUnavailable
+from .base import QueryAnswerError, QueryResult, QuerySyntaxError, Store, StoreUnavailable
 
 _FACTORIES: dict[str, Callable[[str, object], Store]] = {}
 
@@ -64,5 +64,5 @@ def open_store(spec: str, settings: object = None) -> Store:
     return _FACTORIES[scheme](spec, settings)
 
 
-__all__ = ["QueryResult", "QuerySyntaxError", "Store", "StoreUnavailable", "open_store",
-           "register", "store_names"]
+__all__ = ["QueryAnswerError", "QueryResult", "QuerySyntaxError", "Store", "StoreUnavailable",
+           "open_store", "register", "store_names"]

@@ -16,6 +16,21 @@ class QuerySyntaxError(ValueError):
     """The query text is not valid SPARQL 1.1."""
 
 
+class QueryAnswerError(ValueError):
+    """A well-formed query that cannot be answered as asked; ``status`` is the HTTP answer.
+
+    400 when the engine cannot evaluate it (an invalid regular expression or
+    language tag), 406 when the answer holds terms the chosen format cannot
+    write (RDF 1.2 triple terms in JSON-LD, RDF/XML predicates without a
+    local name).
+    """
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
 class StoreUnavailable(RuntimeError):
     """A remote store cannot be reached (the web app answers 502/503)."""
 

@@ -38,7 +38,7 @@ from urllib.parse import urljoin
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.term import Identifier
 
-from ..sparql_text import _TOKEN
+from ..guard import scan
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -179,10 +179,9 @@ class Renamer:
         out: list[str] = []
         base: str | None = None
         expect_base = False
-        for match in _TOKEN.finditer(text):
-            token = match.group()
-            kind = match.lastgroup
-            if kind == "other" and token.upper() == "BASE":
+        for lexed in scan(text, lenient=True):
+            token, kind = lexed.text, lexed.kind
+            if kind == "word" and token.upper() == "BASE":
                 expect_base = True
             elif kind == "iri":
                 iri = token[1:-1]
@@ -272,10 +271,9 @@ def query_form(text: str) -> str:
     Raises ValueError for an update or for text that starts with no query form.
     """
     expect_iri = False
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        token = match.group()
-        if kind in ("space", "comment"):
+    for lexed in scan(text, lenient=True):
+        kind, token = lexed.kind, lexed.text
+        if kind in ("ws", "comment"):
             continue
         if kind == "iri":
             expect_iri = False

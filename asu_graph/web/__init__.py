@@ -34,6 +34,8 @@ def create_app(settings: Settings | None = None,
     from .landing import blueprint as landing
     from .linked_data import blueprint as linked_data
     from .query_page import blueprint as query_page
+    from .reconcile import blueprint as reconcile
+    from .search import blueprint as search
     from .security import install as install_security
     from .sparql import blueprint as sparql
 
@@ -41,7 +43,8 @@ def create_app(settings: Settings | None = None,
     install_security(app, settings)
     install_store_errors(app)
 
-    for blueprint in (sparql, linked_data, landing, downloads, fragments, query_page):
+    for blueprint in (sparql, linked_data, landing, downloads, fragments, query_page, search,
+                      reconcile):
         app.register_blueprint(blueprint)
     return app
 

@@ -28,12 +28,13 @@ from ..publishing.sitemap import robots_txt, sitemap_xml
 from ..publishing.state import PublishingState, build_state
 from ..publishing.terms import dataset_iri
 from ..publishing.void import dump_names, void_graph
+from . import negotiation as neg
 from .http import conditional, error, etag_for
 
 blueprint = Blueprint("downloads", __name__)
 
-# RDF documents (VoID, DCAT) are offered in these formats; Turtle by default.
-DOCUMENT_FORMATS = ("turtle", "json-ld", "nt", "rdfxml")
+# RDF documents (VoID, DCAT) are offered in every RDF format; Turtle by default.
+DOCUMENT_FORMATS = neg.RDF_PREFERENCE
 # Index pages change only with a new build or release: short cache.
 INDEX_MAX_AGE = 60
 RELEASE_MAX_AGE = 86400
@@ -41,7 +42,7 @@ RELEASE_MAX_AGE = 86400
 
 @blueprint.record_once
 def _prepare(state) -> None:
-    # Runs when the app is created, i.e. once in gunicorn's arbiter (preload).
+    # Runs when the app is created, i.e. once in the server's main process, before it forks.
     app = state.app
     app.extensions["asu_publishing"] = build_state(app.extensions["asu"])
 
@@ -61,7 +62,13 @@ def _modified(text: str) -> datetime:
 
 # -- content negotiation ---------------------------------------------------------
 
-HTML = "html"
+HTML = formats.HTML
+
+
+def _offers(offered: tuple[str, ...], default: str, html: bool) -> tuple[neg.Offer, ...]:
+    # The default first: */* and no Accept get it; a browser's text/html gets the page.
+    keys = (default, *(k for k in offered if k != default))
+    return neg.offers(keys, html="last" if html else None)
 
 
 def negotiate(offered: tuple[str, ...], default: str, html: bool = False) -> str | None:
@@ -70,25 +77,8 @@ def negotiate(offered: tuple[str, ...], default: str, html: bool = False) -> str
     With ``html``, a client that prefers text/html (a browser) gets ``"html"``;
     ``*/*`` alone, or no Accept, gets ``default``.
     """
-    asked = request.args.get("format")
-    if asked:
-        key = formats.resolve(asked)
-        if html and key == HTML:
-            return HTML
-        return key if key in offered else None
-    accept = request.accept_mimetypes
-    if not accept or accept.best in (None, "*/*"):
-        return default
-    types = [formats.RDF_FORMATS[k].media_type for k in offered]
-    candidates = [formats.RDF_FORMATS[default].media_type, *types]
-    if html:
-        candidates.append("text/html")
-    best = accept.best_match(candidates)
-    if best is None:
-        return None
-    if best == "text/html":
-        return HTML
-    return formats.by_media_type(best).key
+    return neg.choose(_offers(offered, default, html), neg.words(offered, html),
+                      request.args.getlist("format"), request.headers.get("Accept"))
 
 
 def format_links(path: str, offered: tuple[str, ...], extra: dict[str, str] | None = None
@@ -99,9 +89,9 @@ def format_links(path: str, offered: tuple[str, ...], extra: dict[str, str] | No
 
 
 def not_acceptable(offered: tuple[str, ...]) -> Response:
-    return error(406, "None of the accepted types can be produced. Offered: "
-                      + ", ".join(formats.RDF_FORMATS[k].media_type for k in offered)
-                      + " (or ?format=" + "|".join(offered) + ")")
+    return error(406, neg.not_acceptable_message(
+        request.path, _offers(offered, offered[0], True), neg.words(offered, True),
+        request.headers.get("Accept"), request.args.getlist("format")))
 
 
 def rdf_document(name: str, title: str,
@@ -119,11 +109,10 @@ def rdf_document(name: str, title: str,
             return document_page(title, graph.serialize(format="turtle"),
                                  format_links(request.base_url, DOCUMENT_FORMATS),
                                  root).encode("utf-8")
-        return graph.serialize(format=formats.RDF_FORMATS[key].rdflib_name, encoding="utf-8")
+        return formats.serialize(graph, key)
 
     body = state.rendered((name, root, key, _releases_key()), render)
-    media = "text/html" if key == HTML else formats.RDF_FORMATS[key].media_type
-    response = Response(body, content_type=f"{media}; charset=utf-8")
+    response = Response(body, content_type=formats.content_type(key))
     response.vary.add("Accept")
     # The ETag is the body's own hash: equal bytes, equal tag, in every worker.
     etag = etag_for(state.publication.version, hashlib.sha256(body).hexdigest())
@@ -185,12 +174,15 @@ def robots() -> Response:
 
 # -- download indexes and files --------------------------------------------------
 
+_INDEX_OFFERS: tuple[neg.Offer, ...] = (
+    ("text/html", "html"), ("application/xhtml+xml", "html"), ("application/json", "json"))
+
+
 def _wants_json() -> bool:
     asked = request.args.get("format")
     if asked:
         return asked.lower() in ("json", "application/json")
-    accept = request.accept_mimetypes
-    return accept.best_match(["text/html", "application/json"]) == "application/json"
+    return neg.negotiate(request.headers.get("Accept"), _INDEX_OFFERS) == "json"
 
 
 def _entries(manifest: dict, base_url: str) -> list[dict]:

@@ -9,18 +9,21 @@ explicit representation: IRIs as they are, literals quoted (``"x"@en``,
 
 In TriG, N-Quads and JSON-LD the metadata and controls are in their own named
 graph (``{fragment}#metadata``, its ``foaf:primaryTopic`` the fragment), as the
-TPF specification asks, so clients can tell them from the data. Turtle and
-N-Triples cannot name graphs, so there both are in one graph.
+TPF specification asks, so clients can tell them from the data (see
+``_metadata`` for the order Comunica needs). Turtle and N-Triples cannot name
+graphs, so there both are in one graph. No quad pattern fragments: the
+interface serves the default graph only (docs/publishing.md).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, request
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
 from .. import formats
@@ -136,33 +139,54 @@ def fragment_url(root: str, terms: dict[str, object], page: int) -> str:
     return root + "fragments" + ("?" + urlencode(params) if params else "")
 
 
-def _metadata(meta: Graph, root: str, here: URIRef, terms: dict, page: int,
-              total: int) -> None:
+Triple = tuple[object, object, object]
+
+
+def _metadata(root: str, fragment: URIRef, here: URIRef, terms: dict, page: int,
+              total: int) -> list[Triple]:
+    """The controls and metadata of one page, in the order they are written.
+
+    ``fragment`` is the fragment itself (its URL without ``page``), ``here``
+    the page asked for. The order matters to Comunica: it takes the subject
+    of the last ``void:subset <here>`` triple as the fragment, and the graph
+    whose ``foaf:primaryTopic`` that fragment is as the metadata graph. So
+    ``<fragment> void:subset <here>`` comes after ``<dataset> void:subset``,
+    as in the reference server, also on a first page where both IRIs are one.
+    """
     dataset = URIRef(root + "fragments#dataset")
-    meta.add((dataset, RDF.type, VOID.Dataset))
-    meta.add((dataset, RDF.type, HYDRA.Collection))
-    meta.add((dataset, VOID.subset, here))
     search = BNode("tpf-search")
-    meta.add((dataset, HYDRA.search, search))
-    meta.add((search, RDF.type, HYDRA.IriTemplate))
-    meta.add((search, HYDRA.template, Literal(root + "fragments{?subject,predicate,object}")))
-    meta.add((search, HYDRA.variableRepresentation, HYDRA.ExplicitRepresentation))
+    meta: list[Triple] = [
+        (dataset, RDF.type, VOID.Dataset),
+        (dataset, RDF.type, HYDRA.Collection),
+        (dataset, VOID.subset, here),
+    ]
+    if fragment != here:
+        meta.append((dataset, VOID.subset, fragment))
+    meta += [
+        (dataset, HYDRA.search, search),
+        (search, RDF.type, HYDRA.IriTemplate),
+        (search, HYDRA.template, Literal(root + "fragments{?subject,predicate,object}")),
+        (search, HYDRA.variableRepresentation, HYDRA.ExplicitRepresentation),
+    ]
     for variable, prop in (("subject", RDF.subject), ("predicate", RDF.predicate),
                            ("object", RDF.object)):
         mapping = BNode("tpf-" + variable)
-        meta.add((search, HYDRA.mapping, mapping))
-        meta.add((mapping, RDF.type, HYDRA.IriTemplateMapping))
-        meta.add((mapping, HYDRA.variable, Literal(variable)))
-        meta.add((mapping, HYDRA.property, prop))
-
-    meta.add((here, RDF.type, HYDRA.PartialCollectionView))
-    meta.add((here, DCTERMS.title, Literal("Triple Pattern Fragment", lang="en")))
-    meta.add((here, DCTERMS.source, dataset))
-    meta.add((here, VOID.triples, Literal(total, datatype=XSD.integer)))
-    meta.add((here, HYDRA.totalItems, Literal(total, datatype=XSD.integer)))
-    meta.add((here, HYDRA.itemsPerPage, Literal(PAGE_SIZE, datatype=XSD.integer)))
+        meta += [(search, HYDRA.mapping, mapping),
+                 (mapping, RDF.type, HYDRA.IriTemplateMapping),
+                 (mapping, HYDRA.variable, Literal(variable)),
+                 (mapping, HYDRA.property, prop)]
+    meta += [
+        (fragment, VOID.subset, here),
+        (here, RDF.type, HYDRA.PartialCollectionView),
+        (here, DCTERMS.title, Literal("Triple Pattern Fragment", lang="en")),
+        (here, DCTERMS.source, dataset),
+        (here, VOID.triples, Literal(total, datatype=XSD.integer)),
+        (here, HYDRA.totalItems, Literal(total, datatype=XSD.integer)),
+        (here, HYDRA.itemsPerPage, Literal(PAGE_SIZE, datatype=XSD.integer)),
+    ]
     for rel, url in paging(root, terms, page, total).items():
-        meta.add((here, HYDRA[rel], URIRef(url)))
+        meta.append((here, HYDRA[rel], URIRef(url)))
+    return meta
 
 
 def paging(root: str, terms: dict, page: int, total: int) -> dict[str, str]:
@@ -197,24 +221,45 @@ def _lines(triples, graph: URIRef | None = None) -> list[str]:
     return [f"{_nt(s)} {_nt(p)} {_nt(o)}{tail}" for s, p, o in triples]
 
 
-def _body(key: str, triples: list, root: str, here: URIRef, terms: dict, page: int,
-          total: int) -> bytes:
-    meta_name = URIRef(str(here) + "#metadata")
-    meta = Graph()
-    meta.add((meta_name, FOAF.primaryTopic, here))
-    _metadata(meta, root, here, terms, page, total)
+def _jsonld_term(term: object) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"@id": str(term)}
+    if isinstance(term, BNode):
+        return {"@id": f"_:{term}"}
+    if term.language:
+        return {"@value": str(term), "@language": term.language}
+    if term.datatype is not None and term.datatype != XSD.string:
+        return {"@value": str(term), "@type": str(term.datatype)}
+    return {"@value": str(term)}
+
+
+def _jsonld_nodes(triples: list[Triple]) -> list[dict]:
+    """Expanded JSON-LD node objects, subjects and properties in first-seen order."""
+    nodes: dict[str, dict] = {}
+    for s, p, o in triples:
+        node = nodes.setdefault(_jsonld_term(s)["@id"], {"@id": _jsonld_term(s)["@id"]})
+        key = "@type" if p == RDF.type and isinstance(o, URIRef) else str(p)
+        value = str(o) if key == "@type" else _jsonld_term(o)
+        node.setdefault(key, []).append(value)
+    return list(nodes.values())
+
+
+def _body(key: str, triples: list, root: str, fragment: URIRef, here: URIRef, terms: dict,
+          page: int, total: int) -> bytes:
+    """The page in format ``key``: data in the default graph, metadata in its own graph.
+
+    Written by hand, in order (see ``_metadata``): rdflib's writers order
+    triples as they please, and cost ~20 ms per page where this takes <1 ms.
+    """
+    meta_name = URIRef(str(fragment) + "#metadata")
+    # Named first, as the reference server does, so streaming clients know the
+    # metadata graph before its content.
+    meta = [(meta_name, FOAF.primaryTopic, fragment),
+            *_metadata(root, fragment, here, terms, page, total)]
     if key == "json-ld":
-        dataset = Dataset()
-        for prefix, ns in (("hydra", HYDRA), ("void", VOID), ("dcterms", DCTERMS),
-                           ("foaf", FOAF)):
-            dataset.bind(prefix, ns)
-        for triple in triples:
-            dataset.default_graph.add(triple)
-        named = dataset.graph(meta_name)
-        for triple in meta:
-            named.add(triple)
-        return dataset.serialize(format="json-ld", encoding="utf-8")
-    # Written line by line: rdflib's pretty writers cost ~20 ms per page, this <1 ms.
+        document = [*_jsonld_nodes(triples),
+                    {"@id": str(meta_name), "@graph": _jsonld_nodes(meta)}]
+        return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     if key == "trig":
         lines = [*_lines(triples), f"{_nt(meta_name)} {{", *_lines(meta), "}"]
     elif key == "nquads":
@@ -244,6 +289,10 @@ def fragments() -> Response:
     # The exact URL asked for names the fragment, so clients find its metadata.
     query = request.query_string.decode("latin-1")
     here = URIRef(request.base_url + ("?" + query if query else ""))
+    # The fragment is the pattern, whatever the page: the same URL without ``page``.
+    rest = "&".join(part for part in query.split("&")
+                    if part and part.split("=", 1)[0] != "page")
+    fragment = URIRef(request.base_url + ("?" + rest if rest else ""))
     cache: ResultCache = current_app.extensions["asu_fragments"]
     cache_key = (publication.version, key, str(here))
     cached = cache.get(cache_key) if cache.enabled else None
@@ -260,7 +309,7 @@ def fragments() -> Response:
                              paging(root, terms, page, total),
                              format_links(root + "fragments", OFFERED, own)).encode("utf-8")
     else:
-        body = _body(key, triples, root, here, terms, page, total)
+        body = _body(key, triples, root, fragment, here, terms, page, total)
     if cache.enabled:
         cache.put(cache_key, body, len(body))
     return _respond(body, key, publication)

@@ -182,7 +182,7 @@ def _log_query(response: Response) -> None:
 
 
 def _ensure_log_handler() -> None:
-    # gunicorn only sets up its own loggers; without a handler the query
+    # The HTTP server only sets up its own loggers; without a handler the query
     # lines would be dropped (the root logger prints warnings only).
     if not query_log.handlers:
         handler = logging.StreamHandler(sys.stderr)
@@ -208,11 +208,24 @@ def install(app: Flask) -> None:
         _log_query(response)
         return response
 
+    def _prefers_html() -> bool:
+        from .negotiation import negotiate
+
+        accept = request.headers.get("Accept")
+        return bool(accept) and negotiate(accept, [("text/plain", "text"), ("application/json",
+                                                   "text"), ("text/html", "html")]) == "html"
+
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         if isinstance(exc, InternalServerError):
             return _internal(exc)
         code = exc.code or 500
+        if code == 404 and _prefers_html():
+            # A person who followed a broken link gets the site's page, with suggestions.
+            from .linked_data import language, not_found
+
+            lang = language()
+            return not_found(request.path, "html", lang if isinstance(lang, str) else "en")
         messages = {
             404: f"Not found: {request.path}. The SPARQL endpoint is at /sparql.",
             405: f"Method {request.method} is not allowed on {request.path}."

@@ -7,9 +7,8 @@ service, so the page describes the release being served, not a drawing.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 from rdflib import URIRef
 
 from ..formats import RDF_FORMATS
@@ -159,15 +158,11 @@ def entity_index(lang: str, ln: Links) -> list[dict]:
 
 
 def _dump_files() -> list[dict]:
-    """The dumps being served, from the build manifest (``/download/{name}``)."""
-    out_dir = Path(current_publication().settings.out_dir)
-    for folder in (out_dir / "latest", out_dir):
-        try:
-            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-            return [{"name": name, **meta} for name, meta in sorted(manifest["files"].items())]
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-    # No manifest on disk (an app built in a test): the dumps serve would write.
+    """The dumps being served, from the manifest /download/ serves (``/download/{name}``)."""
+    state = current_app.extensions.get("asu_publishing")
+    if state is not None:
+        return [{"name": name, **meta} for name, meta in sorted(state.manifest["files"].items())]
+    # No publishing state (an app built in a test): the dumps serve would write.
     return [{"name": f"asu.{f.extension}", "media_type": f.media_type, "format": f.key}
             for f in RDF_FORMATS.values()]
 

@@ -26,6 +26,7 @@ from ..build import project_prefixes
 from ..describe import describe
 from ..export import jsonld_context
 from . import current_publication, current_service
+from . import negotiation as neg
 from .http import conditional, error, etag_for
 from .pages import (
     LANGUAGES,
@@ -41,42 +42,30 @@ from .pages import (
 
 blueprint = Blueprint("linked_data", __name__)
 
-# What /data/{slug}.{ext} and /ontology.{ext} serve.
-EXTENSIONS: dict[str, str] = {"ttl": "turtle", "jsonld": "json-ld", "nt": "nt", "rdf": "rdfxml"}
-EXTENSION_OF = {key: ext for ext, key in EXTENSIONS.items()}
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-# Server preference order: text/html first so that */* (curl, links) gets the page.
-_OFFERS: list[tuple[str, str]] = [
-    ("text/html", "html"),
-    ("text/turtle", "turtle"),
-    ("application/ld+json", "json-ld"),
-    ("application/n-triples", "nt"),
-    ("application/rdf+xml", "rdfxml"),
-    ("application/xhtml+xml", "html"),
-    # JSON-LD is JSON; N-Triples was served as text/plain before RDF 1.1
-    # (rdflib still asks for it with format="nt").
-    ("application/json", "json-ld"),
-    ("text/plain", "nt"),
-]
-_RDF_KEYS = tuple(EXTENSIONS.values())
+# What /data/{slug}.{ext}, /ontology.{ext}, /graph/{stem}.{ext} and /shapes.{ext} serve:
+# every RDF format of the table (a dataset format holds the graph as its default
+# graph, or as the named graph it is).
+EXTENSION_OF: dict[str, str] = {k: formats.RDF_FORMATS[k].extension for k in neg.RDF_PREFERENCE}
+EXTENSIONS: dict[str, str] = {ext: key for key, ext in EXTENSION_OF.items()}
+HTML_TYPES = formats.HTML_TYPES
+# text/html first so that */* (curl, links) and no Accept get the page.
+PAGE_OFFERS = neg.offers(neg.RDF_PREFERENCE, html="first")
+DATA_OFFERS = neg.offers(neg.RDF_PREFERENCE)
 _CACHE_SIZE = 2048
 
 
 # -- helpers ------------------------------------------------------------------
 
-def negotiate(allow_html: bool = True, default: str = "html") -> str | None:
+def negotiate(allow_html: bool = True) -> str | None:
     """The representation key for this request's Accept: 'html', an RDF key, or None."""
-    offers = [(mt, key) for mt, key in _OFFERS if allow_html or key != "html"]
-    accept = request.accept_mimetypes
-    if not accept:
-        return default if (allow_html or default != "html") else offers[0][1]
-    best = accept.best_match([mt for mt, _ in offers])
-    return dict(offers)[best] if best else None
+    return neg.negotiate(request.headers.get("Accept"),
+                         PAGE_OFFERS if allow_html else DATA_OFFERS)
 
 
 def not_acceptable(html_too: bool) -> Response:
-    types = [mt for mt, key in _OFFERS[:5] if html_too or key != "html"]
-    return error(406, "None of the accepted types can be produced. Offered: " + ", ".join(types))
+    return error(406, neg.not_acceptable_message(
+        request.path, PAGE_OFFERS if html_too else DATA_OFFERS, {},
+        request.headers.get("Accept"), ()))
 
 
 def language() -> str | Response:
@@ -101,7 +90,12 @@ def vocabulary() -> Vocabulary:
 
 
 class _RenderCache:
-    """Finished bodies by (path, representation, language): the release never changes."""
+    """Finished bodies by (path, representation, language): the release never changes.
+
+    Pages carry links built from the request's root URL (scheme, host, path
+    prefix), so the root is part of every key: a request sent with another
+    Host can never change what other clients receive.
+    """
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -109,6 +103,7 @@ class _RenderCache:
         self.lock = threading.Lock()
 
     def get(self, key: tuple, produce: Callable[[], tuple[int, bytes, str]]):
+        key = (request.url_root, *key)
         with self.lock:
             if key in self.entries:
                 self.entries.move_to_end(key)
@@ -143,8 +138,12 @@ def finish(status: int, body: bytes, content_type: str, representation: str,
     return conditional(response, etag, publication.modified)
 
 
-def serialize(graph: Graph, key: str) -> bytes:
-    """A graph in an RDF format key, with the project's prefixes / JSON-LD context."""
+def serialize(graph: Graph, key: str, name: str | None = None) -> bytes:
+    """A graph in an RDF format key, with the project's prefixes / JSON-LD context.
+
+    In a dataset format (TriG, N-Quads) the graph is the named graph ``name``,
+    or the default graph.
+    """
     settings = current_publication().settings
     for prefix, ns in project_prefixes(settings).items():
         graph.bind(prefix, ns, override=True, replace=True)
@@ -153,7 +152,7 @@ def serialize(graph: Graph, key: str) -> bytes:
                                auto_compact=True, encoding="utf-8")
     if key == "turtle":
         return _turtle(graph, project_prefixes(settings))
-    return graph.serialize(format=formats.RDF_FORMATS[key].rdflib_name, encoding="utf-8")
+    return formats.serialize(graph, key, name)
 
 
 def _turtle(graph: Graph, prefixes: dict[str, str]) -> bytes:
@@ -174,7 +173,7 @@ def _turtle(graph: Graph, prefixes: dict[str, str]) -> bytes:
 
 
 def rdf_content_type(key: str) -> str:
-    return f"{formats.RDF_FORMATS[key].media_type}; charset=utf-8"
+    return formats.content_type(key)
 
 
 def html(template: str, status: int = 200, **context) -> bytes:
@@ -204,10 +203,12 @@ def not_found(what: str, representation: str | None, lang: str = "en") -> Respon
     """404 in the representation asked for: an HTML page, an empty RDF document, or text."""
     message = f"Not found: {what} is not described in this dataset."
     if representation == "html":
+        from .search import suggestions_for  # the search blueprint imports this module
+
         body = html("not_found.html", lang=lang, message=what, links=links(),
-                    page_lang_links=_lang_links())
+                    page_lang_links=_lang_links(), suggestions=suggestions_for(what, lang))
         return finish(404, body, "text/html; charset=utf-8", "html", lang)
-    if representation in ("turtle", "nt"):
+    if representation in ("turtle", "nt", "trig", "nquads"):
         body = f"# {message}\n".encode()
         return finish(404, body, rdf_content_type(representation), representation)
     if representation == "json-ld":
@@ -280,7 +281,7 @@ def data_file(name: str) -> Response:
                              f"{', '.join('.' + e for e in EXTENSIONS)})", "text")
     else:
         slug = name
-        representation = negotiate(allow_html=False, default="turtle")
+        representation = negotiate(allow_html=False)
         if representation is None:
             return not_acceptable(False)
     settings = current_publication().settings
@@ -484,10 +485,13 @@ def context() -> Response:
     return finish(200, body, "application/ld+json; charset=utf-8", "context")
 
 
-_REPORT_OFFERS = [("text/html", "html"), ("text/turtle", "turtle"),
-                  ("application/ld+json", "json-ld"), ("application/n-triples", "nt"),
-                  ("application/rdf+xml", "rdfxml"), ("application/json", "json"),
-                  ("text/plain", "text")]
+# The SHACL report is also a JSON summary and a text listing; those take the
+# generic application/json and text/plain here (not JSON-LD / N-Triples).
+_REPORT_OFFERS: tuple[neg.Offer, ...] = (
+    *((mt, key) for mt, key in PAGE_OFFERS
+      if mt not in ("application/json", "text/plain")),
+    ("application/json", "json"), ("text/plain", "text"))
+_REPORT_WORDS = {**neg.words(neg.RDF_PREFERENCE, html=True), "json": "json", "text": "text"}
 
 
 @blueprint.route("/validation")
@@ -496,21 +500,10 @@ def validation() -> Response:
     lang = language()
     if isinstance(lang, Response):
         return lang
-    asked = request.args.get("format")
-    keys = dict((key, mt) for mt, key in _REPORT_OFFERS)
-    if asked:
-        representation = formats.resolve(asked) if asked != "html" else "html"
-        if representation not in keys:
-            return error(400, f"Unsupported format {asked!r}: choose one of "
-                              f"{', '.join(keys)}.")
-    elif not request.accept_mimetypes:
-        representation = "html"
-    else:
-        best = request.accept_mimetypes.best_match([mt for mt, _ in _REPORT_OFFERS])
-        if best is None:
-            return error(406, "None of the accepted types can be produced. Offered: "
-                              + ", ".join(mt for mt, _ in _REPORT_OFFERS))
-        representation = dict(_REPORT_OFFERS)[best]
+    choice = neg.for_request("the validation report", _REPORT_OFFERS, _REPORT_WORDS)
+    if choice.problem is not None:
+        return choice.problem
+    representation = choice.key
     report = current_publication().report
 
     def produce() -> tuple[int, bytes, str]:
@@ -593,7 +586,8 @@ def named_graph(name: str) -> Response:
 
     def produce() -> tuple[int, bytes, str]:
         if representation != "html":
-            return 200, serialize(contents(), representation), rdf_content_type(representation)
+            return 200, serialize(contents(), representation, iri), \
+                rdf_content_type(representation)
         graph = contents()
         about = describe(_ServiceStore(), iri, inbound=False)
         ln = links()

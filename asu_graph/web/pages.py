@@ -453,6 +453,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "entities_by_class": "Entities by class", "browse": "All entities",
         "named_graph": "named graph", "described_here": "Resources described in this graph",
         "graph_contents": "Contents of this graph", "type": "type", "shapes": "Shapes",
+        "search": "Search", "search_label": "Search the Alliance by name",
+        "search_placeholder": "Name or acronym", "search_button": "Search",
+        "no_results": "Nothing matches these words. Try another spelling, or ask with SPARQL:",
+        "did_you_mean": "Perhaps you were looking for",
     },
     "fr": {
         "site": "Données liées de l'Alliance Sorbonne Université",
@@ -491,5 +495,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "entities_by_class": "Entités par classe", "browse": "Toutes les entités",
         "named_graph": "graphe nommé", "described_here": "Ressources décrites dans ce graphe",
         "graph_contents": "Contenu de ce graphe", "type": "type", "shapes": "Formes",
+        "search": "Recherche", "search_label": "Chercher dans l'Alliance par nom",
+        "search_placeholder": "Nom ou sigle", "search_button": "Chercher",
+        "no_results": "Aucun résultat pour ces mots. Essayez une autre graphie, ou en SPARQL :",
+        "did_you_mean": "Vous cherchiez peut-être",
     },
 }

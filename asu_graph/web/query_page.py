@@ -28,8 +28,9 @@ from ..build import project_prefixes
 from ..config import Settings
 from ..queries import CuratedQuery, curated_queries, query_iri
 from . import current_publication, current_service
+from . import negotiation as neg
 from .http import conditional, error, etag_for
-from .linked_data import embed_json, finish, html, language, negotiate, not_acceptable
+from .linked_data import PAGE_OFFERS, embed_json, finish, html, language, serialize
 
 blueprint = Blueprint("query_page", __name__)
 
@@ -208,7 +209,9 @@ def prefixes() -> Response:
     return finish(200, body.encode(), "application/json", "json")
 
 
-_RDF_TYPES = {f.media_type: k for k, f in formats.RDF_FORMATS.items() if not f.quads}
+# The page (a 303 to /query?name=), the description in RDF, or the SPARQL text
+# for a client that names application/sparql-query.
+_CURATED_OFFERS: tuple[neg.Offer, ...] = (*PAGE_OFFERS, (SPARQL_QUERY_TYPE, "rq"))
 
 
 @blueprint.route("/query/<name>")
@@ -225,20 +228,17 @@ def curated_resource(name: str) -> Response:
             return error(404, f"Not found: /query/{stem} is offered as .rq only "
                               "(or by content negotiation).")
         return _sparql_text(query)
-    accept = request.accept_mimetypes
-    if accept and accept.best_match([SPARQL_QUERY_TYPE, "text/html"]) == SPARQL_QUERY_TYPE \
-            and accept[SPARQL_QUERY_TYPE] > accept["text/html"]:
+    choice = neg.for_request(f"the curated query {stem!r}", _CURATED_OFFERS)
+    if choice.problem is not None:
+        return choice.problem
+    if choice.key == "rq":
         return _sparql_text(query)
-    representation = negotiate()
-    if representation is None:
-        return not_acceptable(True)
-    if representation == "html":
+    if choice.key == formats.HTML:
         target = f"{request.script_root}/query?{urlencode({'name': stem})}"
         return redirect(target, code=303)
-    key = representation
-    graph = _description(query)
-    body = graph.serialize(format=formats.RDF_FORMATS[key].rdflib_name, encoding="utf-8")
-    return finish(200, body, f"{formats.RDF_FORMATS[key].media_type}; charset=utf-8", key)
+    key = choice.key
+    body = serialize(_description(query), key)
+    return finish(200, body, formats.content_type(key), key)
 
 
 def _sparql_text(query: CuratedQuery) -> Response:

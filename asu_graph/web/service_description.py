@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from flask import Response, request
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import DCTERMS, RDF, VOID, XSD
@@ -18,18 +20,19 @@ from rdflib.namespace import DCTERMS, RDF, VOID, XSD
 from .. import formats
 from ..build import project_prefixes
 from ..publication import Publication
+from ..publishing.html import document_page
+from . import current_publication
+from . import negotiation as neg
+from .http import conditional, error, etag_for, not_modified
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
-# W3C's unique URIs for file formats (https://www.w3.org/ns/formats/).
-FORMAT_IRIS = {
-    "json": FORMATS.SPARQL_Results_JSON, "xml": FORMATS.SPARQL_Results_XML,
-    "csv": FORMATS.SPARQL_Results_CSV, "tsv": FORMATS.SPARQL_Results_TSV,
-    "turtle": FORMATS.Turtle, "nt": FORMATS["N-Triples"], "json-ld": FORMATS["JSON-LD"],
-    "rdfxml": FORMATS.RDF_XML, "trig": FORMATS.TriG, "nquads": FORMATS["N-Quads"],
-}
+# W3C's unique URIs for file formats, from the format table.
+FORMAT_IRIS = {f.key: URIRef(f.w3c_iri) for table in (formats.RESULT_FORMATS,
+                                                      formats.RDF_FORMATS)
+               for f in table.values()}
 
 
 @dataclass(frozen=True)
@@ -145,21 +148,55 @@ _rendered: dict[tuple, bytes] = {}
 _RENDERED_MAX = 64     # endpoints (Host headers) x formats; a bound, not a working set
 
 
-def render(publication: Publication, endpoint: str, rdflib_format: str) -> bytes:
+def render(publication: Publication, endpoint: str, key: str) -> bytes:
     """The description serialized, kept per version, endpoint and format.
 
     Building and writing the graph with rdflib takes tens of milliseconds,
     far more than anything else on this path, and the answer only changes
     with the published version.
     """
-    key = (id(publication), publication.version, endpoint, rdflib_format)
+    cache_key = (id(publication), publication.version, endpoint, key)
     with _lock:
-        body = _rendered.get(key)
+        body = _rendered.get(cache_key)
     if body is None:
-        body = description(publication, endpoint).serialize(format=rdflib_format,
-                                                             encoding="utf-8")
+        graph = description(publication, endpoint)
+        if key == formats.HTML:
+            links = {formats.RDF_FORMATS[k].media_type: f"{endpoint}?{urlencode({'format': k})}"
+                     for k in neg.RDF_PREFERENCE}
+            links["the query page"] = request.url_root + "query"
+            body = document_page("SPARQL service description",
+                                 graph.serialize(format="asu-turtle"), links,
+                                 request.url_root).encode("utf-8")
+        else:
+            body = formats.serialize(graph, key)
         with _lock:
             if len(_rendered) >= _RENDERED_MAX:
                 _rendered.pop(next(iter(_rendered)))
-            _rendered[key] = body
+            _rendered[cache_key] = body
     return body
+
+
+def respond(format_values: list[str]) -> Response:
+    """``GET /sparql`` without a query: the description, negotiated like every document.
+
+    Browsers get a page (the Turtle with links to each format and to the query
+    page); clients that name no type get Turtle.
+    """
+    publication = current_publication()
+    settings = publication.settings
+    accept = request.headers.get("Accept")
+    key = neg.choose(neg.DESCRIPTION_OFFERS, neg.DESCRIPTION_WORDS, format_values, accept)
+    if key is None:
+        return error(406, neg.not_acceptable_message(
+            "the service description", neg.DESCRIPTION_OFFERS, neg.DESCRIPTION_WORDS,
+            accept, format_values))
+    endpoint = request.base_url
+    etag = etag_for(publication.version, "service-description", endpoint, key)
+    early = not_modified(etag, publication.modified, settings.cache_max_age)
+    if early is not None:
+        early.vary.add("Accept")
+        return early
+    response = Response(render(publication, endpoint, key),
+                        content_type=formats.content_type(key))
+    response.vary.add("Accept")
+    return conditional(response, etag, publication.modified, settings.cache_max_age)

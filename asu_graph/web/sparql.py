@@ -154,24 +154,7 @@ def _negotiated(body: bytes, media_type: str) -> Response:
 
 
 def service_description() -> Response:
-    publication = current_publication()
-    settings = publication.settings
-    accept, values = request.headers.get("Accept"), _format_values()
-    key = neg.choose(neg.DESCRIPTION_OFFERS, neg.DESCRIPTION_WORDS, values, accept)
-    if key is None:
-        return error(406, neg.not_acceptable_message(
-            "the service description", neg.DESCRIPTION_OFFERS, neg.DESCRIPTION_WORDS,
-            accept, values))
-    endpoint = request.base_url
-    etag = etag_for(publication.version, "service-description", endpoint, key)
-    early = not_modified(etag, publication.modified, settings.cache_max_age)
-    if early is not None:
-        early.vary.add("Accept")
-        return early
-    fmt = formats.RDF_FORMATS[key]
-    body = sd.render(publication, endpoint, fmt.rdflib_name)
-    return conditional(_negotiated(body, fmt.media_type), etag, publication.modified,
-                       settings.cache_max_age)
+    return sd.respond(_format_values())
 
 
 def _unshift(message: str, columns: int) -> str:

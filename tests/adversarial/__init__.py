@@ -1,0 +1,1 @@
+"""Hostile inputs written from the attacker's side, shared by the security tests."""
