@@ -19,7 +19,6 @@ carried a protocol dataset made of the release's graphs only.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -38,6 +37,8 @@ from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 from asu_graph.store.releases import pointer_query
 
+from .adversarial.listener import Listener
+from .adversarial.service_corpus import corpus
 from .stores import OxigraphServer, StoreProcess, Virtuoso
 from .support import free_port, run_cli, stop, wait_for_http
 
@@ -49,38 +50,6 @@ RESULTS_JSON = "application/sparql-results+json"
 
 
 # -- helpers shared with test_security_remote_bounds.py ------------------------------------
-
-class Listener:
-    """A TCP port on 127.0.0.1 that counts connections (and answers a tiny HTTP 200)."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}/x"
-        self.connections = 0
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.connections += 1
-            with conn:
-                conn.settimeout(2)
-                try:
-                    conn.recv(65536)
-                    conn.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 8\r\n\r\nLISTENED")
-                except OSError:
-                    pass
-
-    def close(self) -> None:
-        self.sock.close()
-
 
 @dataclass
 class Seen:
@@ -335,20 +304,18 @@ def _refused(answer: requests.Response, names: str) -> None:
 
 
 def test_vendor_functions_never_reach_the_store(replica: Replica) -> None:
-    url = replica.listener.url
+    url = f"http://127.0.0.1:{replica.listener.port}/x"
     if replica.kind == "virtuoso":
         # Sent straight to Virtuoso, the first spelling makes it connect: the
         # listener hears it, and the refusals below are what stops it.
-        direct = requests.post(replica.store.query_url, data={
-            "query": function_spellings(url)[0][0]}, headers={"Accept": RESULTS_JSON},
-            timeout=30)
-        assert "LISTENED" in direct.text
-        assert replica.listener.connections == 1
+        requests.post(replica.store.query_url, data={"query": function_spellings(url)[0][0]},
+                      headers={"Accept": RESULTS_JSON}, timeout=30)
+        assert len(replica.listener.connections) == 1
         # bif:exec runs SQL statements given as text.
         direct = requests.post(replica.store.query_url, data={
             "query": "SELECT (bif:exec('select 1') AS ?x) {}"}, timeout=30)
         assert direct.status_code == 200 and "<result>" in direct.text, direct.text[:300]
-    before = replica.listener.connections
+    before = len(replica.listener.connections)
     seen = len(replica.proxy.seen)
     spellings = function_spellings(url)
     assert len(spellings) >= 30
@@ -370,7 +337,7 @@ def test_vendor_functions_never_reach_the_store(replica: Replica) -> None:
     assert raised.value.code == 403
     assert b"bif:http_get" in raised.value.read()
     time.sleep(1)   # a connection the store might still be opening
-    assert replica.listener.connections == before
+    assert len(replica.listener.connections) == before
     forwarded = replica.proxy.seen[seen:]
     assert not [s.query for s in forwarded
                 if any(w in s.query.lower() for w in ("bif", "sql:", "http_get", "define"))]
@@ -384,6 +351,27 @@ def test_standard_functions_and_xsd_casts_still_work(replica: Replica) -> None:
     assert answer.status_code == 200, answer.text
     row = answer.json()["results"]["bindings"][0]
     assert row["n"]["value"] == "9" and row["s"]["value"] == "bcd"
+
+
+def test_the_service_corpus_is_refused_and_nothing_connects(replica: Replica) -> None:
+    """The independent SERVICE / FROM / LOAD corpus, against the replica."""
+    before = len(replica.listener.connections)
+    seen = len(replica.proxy.seen)
+    entries = corpus(replica.listener.port)
+    assert len(entries) >= 150
+    failures = []
+    for entry in entries:
+        method, target, body, headers = entry.request()
+        answer = requests.request(method, replica.app + target, data=body or None,
+                                  headers=headers, timeout=60)
+        if not 400 <= answer.status_code < 500 or not answer.text.strip():
+            failures.append(f"{entry.name}: {answer.status_code} {answer.text[:200]!r}")
+    time.sleep(1)   # a connection the store might still be opening
+    assert not failures, f"{len(failures)} of {len(entries)}:\n" + "\n".join(failures)
+    assert len(replica.listener.connections) == before
+    # Refused before the store: not one of them was forwarded.
+    pointer = pointer_query(BASE)
+    assert [s.query for s in replica.proxy.seen[seen:] if s.query != pointer] == []
 
 
 # -- only the release's graphs ------------------------------------------------------------
