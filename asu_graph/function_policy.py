@@ -15,7 +15,7 @@ The policy, read from the guard's tokens (``guard.tokenize``):
   triple-term functions of SPARQL 1.2), an IRI must be an XSD cast or listed
   in ``ASU_FUNCTION_ALLOWLIST``; anything else is refused with 403 naming it;
 * every other bare word must be a SPARQL keyword: a store's own syntax
-  (Virtuoso's ``DEFINE`` pragmas, ``OPTION`` clauses...) is refused (400);
+  (Virtuoso's ``DEFINE`` pragmas...) is refused as malformed (400);
 * every prefixed name must use a prefix the query declares, so a store's
   predefined prefixes are never used (403 for a call, 400 otherwise).
 
@@ -39,6 +39,7 @@ from functools import lru_cache
 from urllib.parse import urljoin
 
 from .guard import QueryRefused, Token, tokenize
+from .store import QuerySyntaxError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
@@ -77,7 +78,7 @@ _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 class FunctionRefused(QueryRefused):
-    """A query calls what this service does not run (403), or is not SPARQL 1.1 (400)."""
+    """A query calls what this service does not run: 403, naming the function."""
 
 
 _HINT = ("this service runs SPARQL 1.1 built-in functions and XSD casts only"
@@ -129,8 +130,8 @@ def _check_tokens(tokens: list[Token], allowed: frozenset[str]) -> None:
                 continue
             if call:
                 raise FunctionRefused(f"The function {token.text}() is refused: {_HINT}.")
-            raise FunctionRefused(f"{token.text!r} is not a SPARQL 1.1 keyword; this service "
-                                  "accepts standard SPARQL 1.1 queries only.", status=400)
+            raise QuerySyntaxError(f"{token.text!r} is not a SPARQL 1.1 keyword; this service "
+                                   "accepts standard SPARQL 1.1 queries only.")
         if token.kind == "pname":
             # A PREFIX declaration's own name is not a use of the prefix.
             declaring = i > 0 and tokens[i - 1].kind == "word" \
@@ -144,8 +145,8 @@ def _check_tokens(tokens: list[Token], allowed: frozenset[str]) -> None:
                     raise FunctionRefused(
                         f"The function {token.text}() is refused: its prefix {prefix}: is not "
                         f"declared in the query, and {_HINT}.")
-                raise FunctionRefused(f"The prefix {prefix}: of {token.text} is not declared "
-                                      "in the query (add a PREFIX line).", status=400)
+                raise QuerySyntaxError(f"the prefix {prefix}: of {token.text} is not declared "
+                                       "in the query (add a PREFIX line)")
             if call and iri not in XSD_CASTS and iri not in allowed:
                 raise FunctionRefused(f"The function {token.text}() (<{iri}>) is refused: "
                                       f"{_HINT}.")
@@ -166,7 +167,8 @@ def _check_cached(text: str, allowed: frozenset[str]) -> None:
 def check_functions(text: str, allowlist: Iterable[str] = ()) -> None:
     """Refuse (FunctionRefused) a query calling anything but the allowed functions.
 
-    QuerySyntaxError if the guard's tokenizer cannot read the text.
+    QuerySyntaxError (400) for a text that is not SPARQL 1.1: unreadable, a
+    word that is no keyword, an undeclared prefix.
     """
     _check_cached(text, frozenset(allowlist))
 

@@ -288,6 +288,9 @@ def function_spellings(url: str) -> list[tuple[str, str]]:
         (f"SELECT (bif:http_get(CONCAT('{url[:10]}', '{url[10:]}')) AS ?x) {{}}",
          "bif:http_get"),
         (f"SELECT (bif:sprintf('%s', bif:http_get({get})) AS ?x) {{}}", "bif:sprintf"),
+        (f"SELECT * {{ ?s ?p ?o FILTER(?o < <bif:http_get>({get})) }}", "bif:http_get"),
+        (f"PREFIX bif: <http://example.org/> SELECT * {{ ?s ?p ?o "
+         f"FILTER(?o <bif:http_get>({get}) > 1) }}", "bif:"),
         (f"SELECT (http_get({get}) AS ?x) {{}}", "http_get"),
         (f"DEFINE get:soft \"soft\" SELECT * {{ GRAPH <{url}> {{ ?s ?p ?o }} }}", "DEFINE"),
         (f"SELECT * {{ GRAPH <{url}> {{ ?s ?p ?o OPTION (get:soft \"soft\") }} }}", "OPTION"),

@@ -120,6 +120,9 @@ def _measured(app: str, pgid: int, text: str) -> tuple[requests.Response, float,
         elapsed = time.monotonic() - started
         done.set()
         watcher.join()
+    # Shown with pytest -s: the numbers docs/security.md quotes.
+    print(f"\n{answer.status_code} in {elapsed:.2f} s, {len(answer.content):,} bytes, "
+          f"RSS {baseline // 1024} MiB + {(peak - baseline) // 1024} MiB at peak")
     return answer, elapsed, peak - baseline
 
 
