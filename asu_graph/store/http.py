@@ -250,6 +250,10 @@ class BoundedBody(io.RawIOBase):
                          f"{self._what}{limit} (ASU_QUERY_TIMEOUT); the query was stopped. "
                          "Try a more selective query.")
 
+    @property
+    def content_type(self) -> str:
+        return self._response.headers.get("Content-Type", "")
+
     def readable(self) -> bool:
         return True
 

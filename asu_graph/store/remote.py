@@ -371,8 +371,7 @@ class RemoteStore(Store):
         """
         with self._open(text, accept, default_graphs, named_graphs, form,
                         self._deadline()) as body:
-            content_type = body._response.headers.get("Content-Type", "")  # noqa: SLF001
-            return body.read(), content_type
+            return body.read(), body.content_type
 
     def query(self, sparql: str, *, union_default_graph: bool = True,
               default_graphs: list[str] | None = None,
@@ -417,9 +416,8 @@ class RemoteStore(Store):
         with self._open(text, _GRAPH_ACCEPT if graph_form else _RESULTS_JSON, defaults,
                         nameds, form, deadline) as body:
             if graph_form:
-                content_type = body._response.headers.get("Content-Type", "")  # noqa: SLF001
-                return RemoteResult(_graph_result(body, content_type, rename, self.virtuoso,
-                                                  cap))
+                return RemoteResult(_graph_result(body, body.content_type, rename,
+                                                  self.virtuoso, cap))
             result = _parsed_select(body, rename, self.virtuoso, cap, self.url)
         if self.virtuoso and result.type == "SELECT":
             repair_rows(sparql, result.bindings)
