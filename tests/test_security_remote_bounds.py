@@ -4,7 +4,8 @@ A real Oxigraph server (127.0.0.1, stopped by PID) holds the published
 release; ``asu-graph serve --store`` runs in front of it with different
 limits. The query is short and matches about 1.4 million rows (two patterns
 of the 1,182 published triples), of which it asks for 500,000: about 65 MB of
-SPARQL JSON. The app must stop reading at the result cap, cut the answer at
+SPARQL JSON (and a CONSTRUCT as large). The app must stop reading at the
+result cap, cut the answer at
 ``ASU_STORE_MAX_BYTES`` when there is no cap, and give up at the query
 timeout when the store sends slowly; each time it answers within the timeout
 and a margin, its memory (every process of the server, from /proc) grows
@@ -28,6 +29,8 @@ from .stores import OxigraphServer
 from .test_security_remote import group_rss_kib, publish, serve_app
 
 BIG = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 500000"
+BIG_GRAPH = "CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f } " \
+    "LIMIT 500000"
 SMALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 RESULTS_JSON = "application/sparql-results+json"
 MARGIN_S = 15.0          # generous: the machine is shared
@@ -152,6 +155,15 @@ def test_a_huge_answer_is_read_only_up_to_the_result_cap(store: OxigraphServer,
         assert len(answer.json()["results"]["bindings"]) == 10000
         assert elapsed < timeout + MARGIN_S
         assert growth < RSS_GROWTH_KIB, f"RSS grew by {growth // 1024} MiB"
+        # A graph answer is cut the same way: 10,000 distinct triples, then no more reading.
+        started = time.monotonic()
+        graph = requests.get(app + "/sparql", params={"query": BIG_GRAPH},
+                             headers={"Accept": "application/n-triples"}, timeout=120)
+        assert graph.status_code == 200, graph.text[:300]
+        assert graph.headers["X-ASU-Result-Truncated"] == "true"
+        assert len([line for line in graph.text.splitlines()
+                    if line and not line.startswith("#")]) == 10000
+        assert time.monotonic() - started < timeout + MARGIN_S
         _still_answers(app)
 
 
