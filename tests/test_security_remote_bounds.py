@@ -5,11 +5,10 @@ release; ``asu-graph serve --store`` runs in front of it with different
 limits. The query is short and matches about 1.4 million rows (two patterns
 of the 1,182 published triples), of which it asks for 500,000: about 65 MB of
 SPARQL JSON (and a CONSTRUCT as large). The app must stop reading at the
-result cap, cut the answer at
-``ASU_STORE_MAX_BYTES`` when there is no cap, and give up at the query
-timeout when the store sends slowly; each time it answers within the timeout
-and a margin, its memory (every process of the server, from /proc) grows
-little, and it answers the next query.
+result cap, cut the answer at ``ASU_STORE_MAX_BYTES`` when there is no cap,
+and give up at the query timeout when the store sends slowly; each time it
+answers within the timeout and a margin, its memory (every process of the
+server, from /proc) grows little, and it answers the next query.
 """
 
 from __future__ import annotations
