@@ -52,9 +52,10 @@ BUILTIN_FUNCTIONS = frozenset({
     "SHA256", "SHA384", "SHA512", "COALESCE", "IF", "STRLANG", "STRDT", "SAMETERM", "ISIRI",
     "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC", "REGEX", "SUBSTR", "REPLACE", "EXISTS",
     "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT",
-    # SPARQL 1.2 (triple terms, directional language tags), which Oxigraph implements.
+    # SPARQL 1.2 (triple terms, directional language tags), which Oxigraph implements,
+    # and ADJUST (time zones), a proposal Oxigraph implements too.
     "TRIPLE", "SUBJECT", "PREDICATE", "OBJECT", "ISTRIPLE", "LANGDIR", "HASLANG",
-    "HASLANGDIR", "STRLANGDIR",
+    "HASLANGDIR", "STRLANGDIR", "ADJUST",
 })
 
 # Words of the query grammar (SPARQL 1.1 section 19.8) that are not functions;
@@ -63,7 +64,8 @@ KEYWORDS = frozenset({
     "BASE", "PREFIX", "SELECT", "CONSTRUCT", "DESCRIBE", "ASK", "DISTINCT", "REDUCED", "AS",
     "FROM", "NAMED", "WHERE", "ORDER", "BY", "ASC", "DESC", "LIMIT", "OFFSET", "GROUP",
     "HAVING", "VALUES", "UNDEF", "OPTIONAL", "GRAPH", "SERVICE", "SILENT", "BIND", "MINUS",
-    "UNION", "FILTER", "NOT", "IN", "SEPARATOR", "TRUE", "FALSE", "VERSION",
+    "UNION", "FILTER", "NOT", "IN", "SEPARATOR", "TRUE", "FALSE",
+    "VERSION", "LATERAL",   # SPARQL 1.2 drafts, accepted by Oxigraph
 })
 
 # The casts of SPARQL 1.1 section 17.5, and those Oxigraph adds for dates and durations.

@@ -44,6 +44,7 @@ EX = "PREFIX ex: <http://example.org/fn#> "
     "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
     "DESCRIBE <http://example.org/x>",
     "SELECT (TRIPLE(?s, ?p, ?o) AS ?t) WHERE { ?s ?p ?o }",
+    "VERSION '1.2' SELECT * { ?s ?p ?o LATERAL { SELECT ?x { BIND(ADJUST(NOW()) AS ?x) } } }",
 ])
 def test_standard_sparql_passes(text: str) -> None:
     check_functions(text)
