@@ -224,3 +224,54 @@ def dataset_clause(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     if not defaults and not named:
         return None
     return tuple(defaults), tuple(named)
+
+
+_ECHAR = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _canonical_string(token: str) -> str:
+    """A string token rewritten as ``"..."`` with only ``\\\\ \\" \\n \\r`` escapes."""
+    quote = 3 if token[:3] in ('"""', "'''") else 1
+    body = token[quote:-quote]
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            decoded = _ECHAR.get(body[i + 1:i + 2])
+            if decoded is None:
+                raise QuerySyntaxError(f"invalid escape {body[i:i + 2]!r} in a string")
+            out.append(decoded)
+            i += 2
+            continue
+        out.append(char)
+        i += 1
+    text = "".join(out)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") \
+        .replace("\r", "\\r") + '"'
+
+
+@lru_cache(maxsize=256)
+def canonical(text: str) -> str:
+    """The query rebuilt from the tokens the checks read: what a remote store receives.
+
+    A remote engine's lexer is not ours; sending it our own reading leaves it
+    nothing to read differently: escapes expanded, comments dropped, every
+    string in one plain form, ``<`` as less-than set apart by spaces. Tokens
+    that were adjacent stay adjacent, the others are one space apart.
+    """
+    expanded = _expanded(text)
+    source = expanded if expanded is not None else text
+    out: list[str] = []
+    end = 0
+    for token in tokenize(source):
+        if out and token.pos > end:
+            out.append(" ")
+        piece = token.text
+        if token.kind == "string":
+            piece = _canonical_string(piece)
+        elif token.kind == "punct" and piece == "<":
+            piece = " < "
+        out.append(piece)
+        end = token.pos + len(token.text)
+    return "".join(out).strip()

@@ -466,3 +466,18 @@ def test_published_graphs_still_answer_with_their_own_dataset(replica: Replica) 
     assert numbers["from"] == numbers["graph"] == numbers["named"] > 0
     assert numbers["named-only"] == 0          # FROM NAMED alone: an empty default graph
     assert numbers["all"] > numbers["from"]
+
+
+def test_what_the_store_does_with_from_and_a_protocol_dataset(replica: Replica) -> None:
+    """Why the checked text matters: Virtuoso adds a query's FROM graphs to the
+    protocol's dataset, where Oxigraph lets the protocol's dataset win. Asked
+    directly, with the release as protocol dataset, FROM <private> reads the
+    secret on Virtuoso only; the replica refuses that FROM before any store."""
+    text = f"SELECT ?o FROM <{PRIVATE}> WHERE {{ ?s ?p ?o }}"
+    direct = requests.post(replica.store.query_url, data={
+        "query": text, "default-graph-uri": replica.release,
+        "named-graph-uri": replica.release}, headers={"Accept": RESULTS_JSON}, timeout=30)
+    assert direct.status_code == 200
+    assert (SECRET in direct.text) is (replica.kind == "virtuoso")
+    answer = sparql(replica.app, text)
+    assert answer.status_code == 403 and SECRET not in answer.text

@@ -4,7 +4,7 @@ The live attacks on Oxigraph server and Virtuoso are in test_security_remote.py;
 here: what the policy lets through and what it refuses, read from tokens;
 the allowlist setting; the same refusal on the embedded store; Virtuoso's
 blank node labels rewritten across any split of the stream; the dataset a
-query's FROM clauses name.
+query's FROM clauses name; the text a remote store receives.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import requests
 from asu_graph.config import Settings
 from asu_graph.function_policy import (
     FunctionRefused,
+    canonical,
     check_functions,
     check_vendor_text,
     dataset_clause,
@@ -151,3 +152,23 @@ def test_virtuoso_blank_node_labels_are_rewritten_across_reads(size: int) -> Non
     rows = list(ox.parse_query_results(stream, ox.QueryResultsFormat.JSON))
     assert [row["b"] for row in rows] == [ox.BlankNode("b10000"), ox.BlankNode("b10001")]
     assert rows[0]["x"] == ox.Literal("nodeID://kept as written")
+
+
+@pytest.mark.parametrize(("text", "sent"), [
+    ("SELECT * # a comment\nWHERE { ?s ?p 'it\\'s'@en FILTER(?s<?p) }",
+     "SELECT * WHERE { ?s ?p \"it's\"@en FILTER(?s < ?p) }"),
+    # What a lexer without long strings would read as FROM <p> stays inside the string.
+    ("SELECT ('''x' AS ?a) FROM <p> { } # ''' AS ?b) {}",
+     "SELECT (\"x' AS ?a) FROM <p> { } # \" AS ?b) {}"),
+    ("SELECT * \\u0046ROM <http://x/g> { ?s ?p \"\"\"two\nlines\"\"\" }",
+     "SELECT * FROM <http://x/g> { ?s ?p \"two\\nlines\" }"),
+    ("SELECT * { ex:a\\.b ?p 1.5e3, true ; ex:q \"x\"^^xsd:string . }",
+     "SELECT * { ex:a\\.b ?p 1.5e3, true ; ex:q \"x\"^^xsd:string . }"),
+])
+def test_a_remote_store_receives_the_query_as_it_was_checked(text: str, sent: str) -> None:
+    assert canonical(text) == sent
+
+
+def test_invalid_string_escapes_are_malformed() -> None:
+    with pytest.raises(QuerySyntaxError, match="escape"):
+        canonical("SELECT ('a\\qb' AS ?x) {}")

@@ -25,8 +25,11 @@ and the whole exchange must end within the query timeout and
 
 What a query may ask of the store is checked here too, whatever called this
 store: only standard SPARQL 1.1 and the allowed functions reach it
-(``function_policy.py``), with its dataset always the release's graphs, also
-when the query names its own with FROM / FROM NAMED.
+(``function_policy.py``), rebuilt from the tokens the checks read, with its
+dataset always the release's graphs, also when the query names its own with
+FROM / FROM NAMED. (Virtuoso adds a query's FROM graphs to the protocol's
+dataset instead of giving the protocol precedence, so for it the checked
+text is what keeps other graphs out.)
 """
 
 from __future__ import annotations
@@ -182,7 +185,7 @@ class _VirtuosoBlankNodes(io.RawIOBase):
 
     _LABEL = re.compile(rb'("type"\s{0,8}:\s{0,8}"bnode"\s{0,8},\s{0,8}"value"\s{0,8}:'
                         rb'\s{0,8}")nodeID://')
-    _KEEP = 64   # longer than any match of _LABEL
+    _KEEP = 96   # longer than any match of _LABEL (at most 81 bytes)
 
     def __init__(self, source: IO[bytes]) -> None:
         super().__init__()
@@ -387,7 +390,9 @@ class RemoteStore(Store):
         function_policy.check_vendor_text(sparql)
         release = self.current_release()
         names = release.renamer(self.base)
-        text = names.to_store_query(sparql)
+        # The store gets the text as the checks read it (function_policy.canonical):
+        # no comment, escape or string spelling it could read differently.
+        text = names.to_store_query(function_policy.canonical(sparql))
         if default_graphs is None and named_graphs is None:
             own = function_policy.dataset_clause(sparql)
             if own is not None:
