@@ -51,6 +51,7 @@ from . import cap as result_cap
 from . import describe
 from .guard import QueryRefused
 from .store import QuerySyntaxError, Store
+from .store.http import deadline_within
 
 log = logging.getLogger("asu_graph.executor")
 
@@ -129,7 +130,9 @@ class InlineExecutor(Executor):
         return self._store if isinstance(self._store, Store) else self._store()
 
     def run(self, job: Job, timeout: float | None) -> Any:
-        return execute(self.store, job)
+        # A remote store's exchanges for this job share the query timeout (store/http.py).
+        with deadline_within(timeout):
+            return execute(self.store, job)
 
 
 # -- framing ----------------------------------------------------------------------

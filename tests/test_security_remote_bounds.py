@@ -208,5 +208,15 @@ def test_a_trickling_answer_is_stopped_at_the_query_timeout(store: OxigraphServe
             assert timeout - 0.5 < elapsed < timeout + MARGIN_S
             assert growth < RSS_GROWTH_KIB
             _still_answers(app)
+            # A DESCRIBE asks the store two queries per resource, each quick on
+            # its own: the timeout bounds them all together.
+            started = time.monotonic()
+            answer = requests.get(app + "/sparql", params={
+                "query": "DESCRIBE ?s WHERE { ?s ?p ?o }"},
+                headers={"Accept": "application/n-triples"}, timeout=120)
+            assert answer.status_code == 503, answer.text[:300]
+            assert f"within {timeout} s" in answer.text
+            assert time.monotonic() - started < timeout + MARGIN_S
+            _still_answers(app)
     finally:
         relay.close()

@@ -13,6 +13,9 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -49,6 +52,31 @@ class AnswerTooLarge(StoreError):
 
     hint = ("Ask for less: add a LIMIT, select fewer variables or shorter values, or page "
             "with ORDER BY, LIMIT and OFFSET.")
+
+
+_DEADLINE: ContextVar[float | None] = ContextVar("asu_store_deadline", default=None)
+
+
+@contextmanager
+def deadline_within(seconds: float | None) -> Iterator[None]:
+    """Every exchange with a store inside this block ends within ``seconds``, all together.
+
+    One request may ask the store several queries (a DESCRIBE asks two per
+    resource it describes); the query timeout bounds them all, not each one.
+    """
+    if not seconds or seconds <= 0:
+        yield
+        return
+    token = _DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def current_deadline() -> float | None:
+    """The monotonic time by which the current request's store exchanges must end."""
+    return _DEADLINE.get()
 
 
 def check_url(url: str, what: str = "store URL") -> str:
@@ -179,12 +207,17 @@ class StoreClient:
             return self.session().request(method, url, data=data, headers=headers,
                                           params=params, timeout=(CONNECT_TIMEOUT, read),
                                           stream=stream)
-        except requests.Timeout:
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            # A send that times out surfaces as a ConnectionError ("timed out").
+            if isinstance(exc, requests.ConnectTimeout):
+                within = CONNECT_TIMEOUT
+            elif isinstance(exc, requests.Timeout) or _reason(exc) == "timed out":
+                within = self.timeout or read or CONNECT_TIMEOUT   # the setting, not the rest
+            else:
+                raise StoreDown(f"The triple store at {shown(url)} cannot be reached "
+                                f"({_reason(exc)}); try again later.") from None
             raise StoreDown(f"The triple store at {shown(url)} did not answer within "
-                            f"{read:g} s.") from None
-        except requests.ConnectionError as exc:
-            raise StoreDown(f"The triple store at {shown(url)} cannot be reached "
-                            f"({_reason(exc)}); try again later.") from None
+                            f"{within:g} s.") from None
         except requests.RequestException as exc:
             raise StoreError(f"Talking to the triple store at {shown(url)} failed: "
                              f"{_reason(exc)}") from None

@@ -61,6 +61,7 @@ from .http import (
     StoreDown,
     StoreError,
     check_url,
+    current_deadline,
     raise_for_status,
     shown,
 )
@@ -355,15 +356,23 @@ class RemoteStore(Store):
         for graph in named_graphs or ():
             wrapper.addNamedGraph(graph)
         wrapper.addCustomHttpHeader("Accept", accept)
-        remaining = None if deadline is None else max(deadline - time.monotonic(), 0.001)
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            raise StoreDown(f"The triple store at {shown(self.url)} did not finish its answers "
+                            f"to this request within {self.client.timeout:g} s "
+                            "(ASU_QUERY_TIMEOUT); the query was stopped. Try a more selective "
+                            "query.")
         response = wrapper.open(remaining)
         self.virtuoso = is_virtuoso(response.headers.get("Server", ""))
         return BoundedBody(response, timeout=self.client.timeout, deadline=deadline,
                            max_bytes=int(getattr(self.settings, "store_max_bytes", 0)))
 
     def _deadline(self) -> float | None:
+        """This exchange's deadline: the query timeout, within the request's own deadline."""
         timeout = self.client.timeout
-        return time.monotonic() + timeout if timeout else None
+        own = time.monotonic() + timeout if timeout else None
+        candidates = [d for d in (own, current_deadline()) if d is not None]
+        return min(candidates) if candidates else None
 
     def send(self, text: str, accept: str, default_graphs: list[str] | None,
              named_graphs: list[str] | None, form: str = "SELECT") -> tuple[bytes, str]:
