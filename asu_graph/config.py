@@ -125,7 +125,7 @@ class Settings:
     store_max_bytes: int = _setting(
         "ASU_STORE_MAX_BYTES", 64 * 1024 * 1024,
         "Largest answer read from a remote store, in bytes (after decompression); a "
-        "larger one is cut off and the client gets 502 with a message.", int)
+        "larger one is cut off and the client gets 400 with a message.", int)
     cache_size: int = _setting(
         "ASU_CACHE_SIZE", 512, "Entries in the query result cache; 0 turns it off.", int)
     cache_max_bytes: int = _setting(

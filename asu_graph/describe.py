@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-from rdflib import BNode, Dataset, Graph, URIRef, Variable
+from rdflib import BNode, Graph, URIRef, Variable
 
+from .rdf_writers import serialize_graph
 from .store import QueryResult, Store
 
 _LABELS = ("<http://www.w3.org/2000/01/rdf-schema#label>|"
@@ -93,7 +94,8 @@ def _describe_split(text: str) -> tuple[int, int] | None:
     return (keyword, len(text)) if keyword is not None else None
 
 
-def described_terms(text: str) -> tuple[list[str], list[str], str | None] | None:
+def described_terms(text: str, base_iri: str | None = None
+                    ) -> tuple[list[str], list[str], str | None] | None:
     """For a DESCRIBE query: (explicit IRIs, variable names or ["*"], SELECT text).
 
     None when ``text`` is not a DESCRIBE query. The SELECT text, when there is
@@ -111,7 +113,7 @@ def described_terms(text: str) -> tuple[list[str], list[str], str | None] | None
         return None
     if getattr(parsed[1], "name", None) != "DescribeQuery":
         return None
-    prologue = translatePrologue(parsed[0], None)
+    prologue = translatePrologue(parsed[0], base_iri)
     iris, variables = [], []
     for term in parsed[1].var or []:
         value = prologue.absolutize(term)
@@ -140,20 +142,7 @@ class DescriptionResult(QueryResult):
         self._graph = graph
 
     def serialize(self, fmt: str) -> bytes:
-        from .formats import RDF_FORMATS
-
-        if fmt not in RDF_FORMATS:
-            raise ValueError(f"a graph result cannot be written as {fmt!r}")
-        target: Graph = self._graph
-        if RDF_FORMATS[fmt].quads:
-            # rdflib writes TriG / N-Quads only from a dataset: the triples go
-            # to its default graph, as an engine's CONSTRUCT answer would.
-            target = Dataset()
-            for prefix, namespace in self._graph.namespaces():
-                target.bind(prefix, namespace)
-            for triple in self._graph:
-                target.add(triple)
-        return target.serialize(format=RDF_FORMATS[fmt].rdflib_name, encoding="utf-8")
+        return serialize_graph(self._graph, fmt)
 
     def graph(self) -> Graph:
         return self._graph
@@ -168,7 +157,8 @@ def describe_query(store: Store, text: str, *, limit: int = _MAX_DESCRIBED,
     store query, so the protocol's dataset applies to the description too.
     At most ``limit`` resources are described.
     """
-    terms = described_terms(text)
+    base_iri = options.get("base_iri")
+    terms = described_terms(text, base_iri if isinstance(base_iri, str) else None)
     if terms is None:
         return None
     iris, variables, select = terms

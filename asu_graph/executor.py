@@ -83,6 +83,7 @@ class Job:
     union_default_graph: bool = True
     cap: int = 0
     prefixes: tuple[tuple[str, str], ...] = ()    # for DESCRIBE answers written here
+    base_iri: str | None = None                   # resolves the query's relative IRIs
 
 
 def execute(store: Store, job: Job) -> Any:
@@ -94,7 +95,8 @@ def execute(store: Store, job: Job) -> Any:
         store, job.text, limit=job.cap if job.cap > 0 else 1000, prefixes=dict(job.prefixes),
         union_default_graph=job.union_default_graph,
         default_graphs=list(job.default_graphs) if job.default_graphs is not None else None,
-        named_graphs=list(job.named_graphs) if job.named_graphs is not None else None)
+        named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
+        base_iri=job.base_iri)
     fmt = dict(job.formats).get(result.kind)
     if fmt is None:
         raise NotAcceptable(result.kind)

@@ -112,7 +112,8 @@ def _iri(token: Token, prefixes: dict[str, str], base: str | None) -> str | None
     return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
 
 
-def _check_tokens(tokens: list[Token], allowed: frozenset[str]) -> None:
+def _check_tokens(tokens: list[Token], allowed: frozenset[str], calls_only: bool) -> None:
+    """Refuse calls of other functions; unless ``calls_only``, also what is not SPARQL."""
     prefixes: dict[str, str] = {}
     base: str | None = None
     for i, token in enumerate(tokens):
@@ -132,6 +133,8 @@ def _check_tokens(tokens: list[Token], allowed: frozenset[str]) -> None:
                 continue
             if call:
                 raise FunctionRefused(f"The function {token.text}() is refused: {_HINT}.")
+            if calls_only:
+                continue
             raise QuerySyntaxError(f"{token.text!r} is not a SPARQL 1.1 keyword; this service "
                                    "accepts standard SPARQL 1.1 queries only.")
         if token.kind == "pname":
@@ -147,6 +150,8 @@ def _check_tokens(tokens: list[Token], allowed: frozenset[str]) -> None:
                     raise FunctionRefused(
                         f"The function {token.text}() is refused: its prefix {prefix}: is not "
                         f"declared in the query, and {_HINT}.")
+                if calls_only:
+                    continue
                 raise QuerySyntaxError(f"the prefix {prefix}: of {token.text} is not declared "
                                        "in the query (add a PREFIX line)")
             if call and iri not in XSD_CASTS and iri not in allowed:
@@ -160,10 +165,31 @@ def _check_tokens(tokens: list[Token], allowed: frozenset[str]) -> None:
 
 @lru_cache(maxsize=1024)
 def _check_cached(text: str, allowed: frozenset[str]) -> None:
-    _check_tokens(tokenize(text), allowed)
+    readings = [tokenize(text)]
     expanded = _expanded(text)
     if expanded is not None:
-        _check_tokens(tokenize(expanded), allowed)
+        readings.append(tokenize(expanded))
+    for calls_only in (True, False):   # a refused call is the first thing to say
+        for tokens in readings:
+            _check_tokens(tokens, allowed, calls_only)
+
+
+def check_calls(text: str, allowlist: Iterable[str] = ()) -> None:
+    """Refuse (FunctionRefused) a call of a function not allowed; nothing else is judged.
+
+    For a query refused as malformed for another reason (an undeclared
+    prefix, as ``bif:`` is in a standard query): the refused call is the
+    better answer.
+    """
+    allowed = frozenset(allowlist)
+    for reading in (text, _expanded(text)):
+        if reading is None:
+            continue
+        try:
+            tokens = tokenize(reading)
+        except QuerySyntaxError:
+            continue
+        _check_tokens(tokens, allowed, calls_only=True)
 
 
 def check_functions(text: str, allowlist: Iterable[str] = ()) -> None:
@@ -256,22 +282,25 @@ def canonical(text: str) -> str:
     """The query rebuilt from the tokens the checks read: what a remote store receives.
 
     A remote engine's lexer is not ours; sending it our own reading leaves it
-    nothing to read differently: escapes expanded, comments dropped, every
-    string in one plain form, ``<`` as less-than set apart by spaces. Tokens
-    that were adjacent stay adjacent, the others are one space apart.
+    nothing to read differently: escapes expanded, comments blanked, every
+    string in one plain form, ``<`` as less-than set apart by spaces, and only
+    spaces and line breaks between tokens. Line breaks stay where they were,
+    so the store's syntax errors still name the right line.
     """
     expanded = _expanded(text)
     source = expanded if expanded is not None else text
     out: list[str] = []
     end = 0
     for token in tokenize(source):
-        if out and token.pos > end:
-            out.append(" ")
+        out.append(_BLANK.sub(" ", source[end:token.pos].replace("\r\n", "\n")))
         piece = token.text
         if token.kind == "string":
-            piece = _canonical_string(piece)
+            piece = _canonical_string(piece) + "\n" * piece.count("\n")
         elif token.kind == "punct" and piece == "<":
             piece = " < "
         out.append(piece)
         end = token.pos + len(token.text)
-    return "".join(out).strip()
+    return "".join(out)
+
+
+_BLANK = re.compile(r"[^\n]")

@@ -295,6 +295,7 @@ class Findings:
     path_operators: int = 0
     group_patterns: int = 0
     triple_patterns: int = 0
+    undeclared: tuple[str, ...] = ()        # "ex: at line L, column C", in text order
 
     def merged(self, other: Findings) -> Findings:
         return Findings(self.services + other.services, self.updates + other.updates,
@@ -303,7 +304,8 @@ class Findings:
                         max(self.expression_bytes, other.expression_bytes),
                         max(self.path_operators, other.path_operators),
                         max(self.group_patterns, other.group_patterns),
-                        max(self.triple_patterns, other.triple_patterns))
+                        max(self.triple_patterns, other.triple_patterns),
+                        self.undeclared or other.undeclared)
 
 
 def _resolve(token: Token, prefixes: dict[str, str], base: str | None) -> str | None:
@@ -355,7 +357,8 @@ def _split_reading(tokens: list[Token]) -> list[Token] | None:
     return out if changed else None
 
 
-def _inspect_tokens(tokens: list[Token], split: bool = False) -> Findings:
+def _inspect_tokens(tokens: list[Token], split: bool = False, source: str = "",
+                    base: str | None = None) -> Findings:
     """Findings of one reading; ``split``: the reading with glued keywords split off.
 
     In the split reading a keyword only counts where an engine could act on
@@ -363,7 +366,7 @@ def _inspect_tokens(tokens: list[Token], split: bool = False) -> Findings:
     engine fail instead) and an update keyword must start an operation.
     """
     prefixes: dict[str, str] = {}
-    base: str | None = None
+    undeclared: list[str] = []
     services: list[Target] = []
     updates: list[str] = []
     graphs: list[Target] = []
@@ -419,6 +422,13 @@ def _inspect_tokens(tokens: list[Token], split: bool = False) -> Findings:
                 triples += 1
             operation_start = text == ";" and depth == 0
             continue
+        if token.kind == "pname" and not split and token.text.partition(":")[0] not in prefixes \
+                and not (i > 0 and tokens[i - 1].kind == "word"
+                         and tokens[i - 1].text.upper() == "PREFIX") \
+                and len(_split_token(token)) == 1:   # "SERVICE:x" is SERVICE :x
+            # Engines word this as a grammar error at some later position
+            # (Oxigraph: "expected OPTIONAL"); the message names the prefix.
+            undeclared.append(f"{token.text.partition(':')[0]}: at {_where(source, token.pos)}")
         if token.kind != "word":
             if i > prologue_end:
                 operation_start = False
@@ -457,24 +467,28 @@ def _inspect_tokens(tokens: list[Token], split: bool = False) -> Findings:
     if expression_start is not None:   # an expression left open: the engine will say so
         longest = max(longest, len(tokens[-1].text) + tokens[-1].pos - expression_start)
     return Findings(tuple(services), tuple(updates), tuple(graphs), deepest, widest, longest,
-                    widest_path, groups, triples + groups)
+                    widest_path, groups, triples + groups, tuple(undeclared))
 
 
-def _inspect_reading(text: str) -> Findings:
+def _inspect_reading(text: str, base: str | None) -> Findings:
     tokens = tokenize(text)
-    findings = _inspect_tokens(tokens)
+    findings = _inspect_tokens(tokens, source=text, base=base)
     split = _split_reading(tokens)
     if split is not None:
-        findings = findings.merged(_inspect_tokens(split, split=True))
+        findings = findings.merged(_inspect_tokens(split, split=True, source=text, base=base))
     return findings
 
 
 @lru_cache(maxsize=2048)
-def inspect(text: str) -> Findings:
-    """Findings of the text as written and, if it holds ``\\u`` escapes, as expanded."""
-    findings = _inspect_reading(text)
+def inspect(text: str, base: str | None = None) -> Findings:
+    """Findings of the text as written and, if it holds ``\\u`` escapes, as expanded.
+
+    ``base`` resolves relative IRIs until the query's own ``BASE``, as the
+    engine does (the service gives it the dataset's base IRI).
+    """
+    findings = _inspect_reading(text, base)
     if _ESCAPE.search(text):
-        findings = findings.merged(_inspect_reading(expand_escapes(text)))
+        findings = findings.merged(_inspect_reading(expand_escapes(text), base))
     return findings
 
 
@@ -523,7 +537,7 @@ def check_size(text: str, max_query_bytes: int | None) -> None:
 def check(text: str, *, allowed_graphs: Iterable[str], service_allowlist: Iterable[str] = (),
           max_query_bytes: int | None = None, default_graphs: Iterable[str] | None = None,
           named_graphs: Iterable[str] | None = None,
-          limits: Limits | None = None) -> Findings:
+          limits: Limits | None = None, base: str | None = None) -> Findings:
     """Refuse (QueryRefused / QuerySyntaxError) what must not run; return the findings.
 
     ``default_graphs`` / ``named_graphs`` are the protocol's ``default-graph-uri``
@@ -537,7 +551,7 @@ def check(text: str, *, allowed_graphs: Iterable[str], service_allowlist: Iterab
         raise QueryRefused(
             f"default-graph-uri / named-graph-uri may only name the graphs this service "
             f"publishes; refused: {_named(foreign)}.")
-    findings = inspect(text)
+    findings = inspect(text, base)
     _check_limits(findings, limits or Limits())
     if findings.updates:
         keyword = "LOAD" if "LOAD" in findings.updates else findings.updates[0]
@@ -559,4 +573,8 @@ def check(text: str, *, allowed_graphs: Iterable[str], service_allowlist: Iterab
                           for g in foreign_graphs)
         raise QueryRefused(f"FROM / FROM NAMED may only name the graphs this service "
                            f"publishes; refused: {shown}.")
+    if findings.undeclared:   # after the refusals: those are answered whatever the syntax
+        prefix, _, where = findings.undeclared[0].partition(" at ")
+        raise QuerySyntaxError(f"{where}: the prefix {prefix} is not declared; add "
+                               f"PREFIX {prefix} <...> before the query.")
     return findings

@@ -15,7 +15,7 @@ from .build import project_prefixes
 from .cache import ResultCache, normalise_query
 from .executor import Executor, Job, executor_for
 from .publication import Publication
-from .store import QueryResult
+from .store import QueryResult, QuerySyntaxError
 
 
 class NotAcceptable(Exception):
@@ -45,6 +45,8 @@ class DatasetSpec:
 
 
 class QueryService:
+    """Runs queries for the publication; relative IRIs resolve against ``settings.base``."""
+
     def __init__(self, publication: Publication, executor: Executor | None = None) -> None:
         self.publication = publication
         settings = publication.settings
@@ -57,10 +59,17 @@ class QueryService:
     def check(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> None:
         """Refuse, before any engine sees it, what must not run (see guard.py)."""
         settings = self.publication.settings
-        guard.check(text, allowed_graphs=self.publication.graph_names,
-                    service_allowlist=settings.service_allowlist,
-                    max_query_bytes=settings.max_query_bytes,
-                    default_graphs=dataset.default_graphs, named_graphs=dataset.named_graphs)
+        try:
+            guard.check(text, allowed_graphs=self.publication.graph_names,
+                        service_allowlist=settings.service_allowlist,
+                        max_query_bytes=settings.max_query_bytes,
+                        default_graphs=dataset.default_graphs,
+                        named_graphs=dataset.named_graphs, base=settings.base)
+        except QuerySyntaxError:
+            # bif:http_get(...) is malformed SPARQL (bif: is not declared) but
+            # first of all a refused function (403, named), as on Virtuoso.
+            function_policy.check_calls(text, settings.function_allowlist)
+            raise
         # The same function policy on every store (function_policy.py says why).
         function_policy.check_functions(text, settings.function_allowlist)
 
@@ -82,7 +91,8 @@ class QueryService:
             default_graphs=list(dataset.default_graphs) if dataset.default_graphs is not None
             else None,
             named_graphs=list(dataset.named_graphs) if dataset.named_graphs is not None
-            else None)
+            else None,
+            base_iri=settings.base)
 
     def answer(self, text: str, formats_by_kind: dict[str, str | None],
                dataset: DatasetSpec = DatasetSpec()) -> Answer:
@@ -112,5 +122,5 @@ class QueryService:
         settings = self.publication.settings
         job = Job(text, tuple(sorted(formats_by_kind.items())), dataset.default_graphs,
                   dataset.named_graphs, settings.union_default_graph, settings.result_cap,
-                  tuple(project_prefixes(settings).items()))
+                  tuple(project_prefixes(settings).items()), settings.base)
         return self.executor.run(job, settings.query_timeout)

@@ -9,6 +9,7 @@ registered as rdflib plugins ``asu-turtle`` and ``asu-trig``.
 
 from __future__ import annotations
 
+from rdflib import Dataset
 from rdflib.graph import Graph
 from rdflib.plugins.serializers.trig import TrigSerializer
 from rdflib.plugins.serializers.turtle import _GEN_QNAME_FOR_DT, TurtleSerializer
@@ -39,3 +40,26 @@ class ExactTrigSerializer(TrigSerializer):
 
     def label(self, node: Node, position: int) -> str:
         return _exact_label(self, node, position) or super().label(node, position)
+
+
+def serialize_graph(graph: Graph, fmt: str) -> bytes:
+    """``graph`` in format key ``fmt`` (asu_graph.formats), literals exactly as they are.
+
+    The one way every rdflib-held answer (rdflib's engine, oxrdflib, a remote
+    store, the bounded descriptions) is written: the format table names the
+    lexical-form-preserving writers above for Turtle and TriG. TriG and
+    N-Quads are written from a dataset whose default graph holds the triples,
+    as an engine's CONSTRUCT answer would be.
+    """
+    from .formats import RDF_FORMATS
+
+    if fmt not in RDF_FORMATS:
+        raise ValueError(f"a graph result cannot be written as {fmt!r}")
+    target: Graph = graph
+    if RDF_FORMATS[fmt].quads:
+        target = Dataset()
+        for prefix, namespace in graph.namespaces():
+            target.bind(prefix, namespace)
+        for triple in graph:
+            target.add(triple)
+    return target.serialize(format=RDF_FORMATS[fmt].rdflib_name, encoding="utf-8")

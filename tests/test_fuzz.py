@@ -77,7 +77,8 @@ def session() -> Iterator[requests.Session]:
 def _acceptable(response: requests.Response) -> bool:
     if response.status_code < 500:
         return True
-    # A query stopped by the timeout or the memory limit is a 503 by design.
+    # A query stopped by the timeout is a 400 (above); a worker lost to its memory
+    # limit is a 503 with a message; never a 500 (see web/sparql.py).
     return response.status_code == 503 and "stopped" in response.text
 
 

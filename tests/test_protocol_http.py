@@ -98,7 +98,6 @@ def test_format_parameter_in_a_form_post(server: str) -> None:
     (MEMBERS_QUERY, "image/png", {}, "application/sparql-results+json"),
     (MEMBERS_QUERY, "text/turtle", {}, "text/csv"),
     (CONSTRUCT, "text/csv", {}, "application/n-quads"),
-    (CONSTRUCT, None, {"format": "csv"}, "text/turtle"),
     (MEMBERS_QUERY, None, {"format": "yaml"}, "text/tab-separated-values"),
 ])
 def test_406_lists_what_is_offered(server: str, query: str, accept: str | None,

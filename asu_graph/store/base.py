@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Literal
@@ -14,6 +15,68 @@ Kind = Literal["SELECT", "ASK", "GRAPH"]
 
 class QuerySyntaxError(ValueError):
     """The query text is not valid SPARQL 1.1."""
+
+
+_OXIGRAPH = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
+_PYPARSING = re.compile(r"^(.*?),? found (.*?)\s+\(at char \d+\), \(line:(\d+), col:(\d+)\)$",
+                        re.DOTALL)
+_PNAME = re.compile(r"([A-Za-z\u00c0-\U000effff][\w.\-\u00b7-\U000effff]*)?:")
+_SHOWN_EXPECTED = 8
+
+
+def _found(query: str, line: int, column: int) -> str:
+    lines = query.split("\n")
+    if line > len(lines):
+        return "the end of the query"
+    rest = lines[line - 1][column - 1:].strip()
+    if not rest and line >= len(lines):
+        return "the end of the query"
+    return repr(rest.split()[0][:30]) if rest else "the end of the line"
+
+
+def readable_syntax_error(message: str, query: str) -> str:
+    """An engine's syntax error as one short sentence with the position in ``query``.
+
+    Oxigraph lists every character class its grammar would accept (500
+    characters of Unicode ranges for ``ASK {``), and names an undeclared
+    prefix only as "Prefix not found"; pyparsing (rdflib) gives character
+    offsets. Both become "line L, column C: found X, expected Y", and an
+    undeclared prefix is named with how to declare it.
+    """
+    match = _OXIGRAPH.match(message.strip())
+    if match:
+        line, column, rest = int(match.group(1)), int(match.group(2)), match.group(3)
+        rest = re.sub(r"\s+", " ", rest)
+        if "Prefix not found" in rest or "prefix not found" in rest.lower():
+            before = query.split("\n")[line - 1][:column - 1] if line <= query.count("\n") + 1 \
+                else ""
+            names = _PNAME.findall(before)
+            name = (names[-1] if names else "") + ":"
+            return (f"line {line}, column {column}: the prefix {name} is not declared; add "
+                    f"PREFIX {name} <...> before the query.")
+        found = _found(query, line, column)
+        if rest.startswith("expected") and (re.search(r"\[[^\]]*\]", rest) or
+                                            rest.count(", ") >= _SHOWN_EXPECTED):
+            # A grammar dump (character classes): what went wrong matters, not the list.
+            if found == "the end of the query":
+                return (f"line {line}, column {column}: the query ends here but is not "
+                        "complete (a brace, bracket or string left open?).")
+            return f"line {line}, column {column}: unexpected {found}."
+        if len(rest) > 200:
+            rest = rest[:200] + "..."
+        return f"line {line}, column {column}: found {found}, {rest}."
+    match = _PYPARSING.match(message.strip())
+    if match:
+        expected, found, line, column = match.groups()
+        expected = expected[:200] + ("..." if len(expected) > 200 else "")
+        found = "the end of the query" if found == "end of text" else found
+        return f"line {line}, column {column}: found {found}, {expected[:1].lower()}" \
+               f"{expected[1:]}."
+    if message.startswith("undeclared prefix: "):
+        names = message[len("undeclared prefix: "):]
+        return (f"the prefix {names} is not declared; add PREFIX declarations before "
+                "the query.")
+    return message
 
 
 class QueryAnswerError(ValueError):
@@ -83,8 +146,14 @@ class Store(ABC):
     @abstractmethod
     def query(self, sparql: str, *, union_default_graph: bool = True,
               default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> QueryResult:
-        """Run a SPARQL 1.1 query; raises QuerySyntaxError for a malformed one."""
+              named_graphs: list[str] | None = None,
+              base_iri: str | None = None) -> QueryResult:
+        """Run a SPARQL 1.1 query; raises QuerySyntaxError for a malformed one.
+
+        ``base_iri`` resolves relative IRIs (unless the query has its own
+        ``BASE``); it is given to the engine rather than written into the
+        text, so error positions stay those of the client's text.
+        """
 
     def data_token(self) -> str | None:
         """What names the content being queried when it can change behind the app's back.

@@ -48,7 +48,13 @@ class StoreDown(StoreUnavailable):
 
 
 class AnswerTooLarge(StoreError):
-    """The store's answer outgrew ``ASU_STORE_MAX_BYTES``: HTTP 502, and nothing to retry."""
+    """The store's answer outgrew ``ASU_STORE_MAX_BYTES``: the query asks too much (400).
+
+    Nothing is wrong with the store and the same query would fail again, so
+    not a 5xx; 400 is also the status whose message SPARQLWrapper shows.
+    """
+
+    status = 400
 
     hint = ("Ask for less: add a LIMIT, select fewer variables or shorter values, or page "
             "with ORDER BY, LIMIT and OFFSET.")
@@ -246,7 +252,7 @@ class BoundedBody(io.RawIOBase):
     a serving thread (and its memory) for as long as it likes. So a timer shuts
     the connection down at the deadline, which ends any read in progress, and
     every byte is counted as it arrives. Past either limit the read raises
-    StoreDown (503, out of time) or AnswerTooLarge (502), and the connection is
+    StoreDown (503, out of time) or AnswerTooLarge (400), and the connection is
     dropped, which tells the store to stop.
     """
 

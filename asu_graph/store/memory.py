@@ -16,7 +16,8 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Identifier
 
-from .base import QueryResult, QuerySyntaxError, Store
+from ..rdf_writers import serialize_graph
+from .base import QueryResult, QuerySyntaxError, Store, readable_syntax_error
 
 # FROM <iri> names a graph of the dataset; never fetch it from the web.
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
@@ -52,8 +53,7 @@ class MemoryResult(QueryResult):
 
     def serialize(self, fmt: str) -> bytes:
         if self.kind == "GRAPH":
-            graph = self._result.graph
-            return graph.serialize(format=_RDF_NAMES[fmt], encoding="utf-8")
+            return serialize_graph(self._result.graph, fmt)
         if fmt == "tsv":
             return _tsv(self._result) if self.kind == "SELECT" else _bool_tsv(self._result)
         if fmt == "csv":
@@ -83,11 +83,7 @@ def _bool_tsv(result: Result) -> bytes:
     return ("true" if result.askAnswer else "false").encode("ascii") + b"\n"
 
 
-_RDF_NAMES = {"turtle": "turtle", "nt": "nt", "json-ld": "json-ld", "rdfxml": "xml",
-              "trig": "trig", "nquads": "nquads"}
-
-
-def _translate(parsed: object) -> tuple:
+def _translate(parsed: object, base: str | None = None) -> tuple:
     undeclared = _used_prefixes(parsed) - {
         decl.get("prefix") or "" for decl in parsed[0] if decl.name == "PrefixDecl"}
     if undeclared:
@@ -95,7 +91,7 @@ def _translate(parsed: object) -> tuple:
         # other stores) refuse a prefix the query does not declare.
         raise QuerySyntaxError("undeclared prefix: " + ", ".join(
             f"{p}:" for p in sorted(undeclared)))
-    query = translateQuery(parsed)
+    query = translateQuery(parsed, base=base)
     return query.prologue, query.algebra
 
 
@@ -154,14 +150,15 @@ class MemoryStore(Store):
 
     def query(self, sparql: str, *, union_default_graph: bool = True,
               default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> QueryResult:
+              named_graphs: list[str] | None = None,
+              base_iri: str | None = None) -> QueryResult:
         try:
             parsed = parseQuery(sparql)
-            prepared = Query(*_translate(parsed))
-        except QuerySyntaxError:
-            raise
+            prepared = Query(*_translate(parsed, base_iri))
+        except QuerySyntaxError as exc:
+            raise QuerySyntaxError(readable_syntax_error(str(exc), sparql)) from None
         except Exception as exc:  # pyparsing's ParseException and friends
-            raise QuerySyntaxError(str(exc)) from None
+            raise QuerySyntaxError(readable_syntax_error(str(exc), sparql)) from None
         if default_graphs is not None or named_graphs is not None:
             # The protocol's dataset replaces the query's FROM / FROM NAMED
             # (SPARQL 1.1 Protocol 2.1.4), as in the other stores.

@@ -9,7 +9,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from ..sparql_text import has_dataset_clause
-from .base import QueryResult, QuerySyntaxError, Store
+from .base import QueryResult, QuerySyntaxError, Store, readable_syntax_error
 
 _RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
             "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
@@ -224,14 +224,15 @@ class OxigraphStore(Store):
 
     def query(self, sparql: str, *, union_default_graph: bool = True,
               default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> QueryResult:
+              named_graphs: list[str] | None = None,
+              base_iri: str | None = None) -> QueryResult:
         kwargs = self._union.kwargs(sparql, union_default_graph, default_graphs, named_graphs)
 
         def run():
             try:
-                return self._store.query(sparql, **kwargs)
+                return self._store.query(sparql, base_iri=base_iri, **kwargs)
             except SyntaxError as exc:
-                raise QuerySyntaxError(str(exc)) from None
+                raise QuerySyntaxError(readable_syntax_error(str(exc), sparql)) from None
 
         return OxigraphResult(run(), run)
 

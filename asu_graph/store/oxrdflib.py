@@ -8,6 +8,7 @@ and ``oxigraph`` in speed (see docs/performance.md).
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from pathlib import Path
 
 import oxrdflib
@@ -16,7 +17,7 @@ from rdflib import XSD, Dataset, Graph, Literal
 from rdflib.query import Result
 from rdflib.term import Identifier
 
-from .base import QueryResult, QuerySyntaxError, Store
+from .base import QueryResult, QuerySyntaxError, Store, readable_syntax_error
 from .memory import MemoryResult
 from .oxigraph import OxigraphStore, UnionView
 
@@ -31,6 +32,12 @@ class _NoPrefixes(oxrdflib.OxigraphStore):
 
     def bind(self, prefix: str, namespace: object, override: bool = True) -> None:
         return None
+
+
+# The base IRI of the query being run in this thread: rdflib's Graph.query has
+# no way to hand it to oxrdflib (which refuses extra arguments), so the
+# wrapper below reads it from here.
+_BASE_IRI: ContextVar[str | None] = ContextVar("asu_oxrdflib_base_iri", default=None)
 
 
 class _UnionAware:
@@ -50,7 +57,7 @@ class _UnionAware:
             kwargs = self._view.kwargs(sparql, use_default_graph_as_union, None, None)
         else:
             kwargs = {"default_graph": default_graph}
-        return self._native.query(sparql, **kwargs, **rest)
+        return self._native.query(sparql, **kwargs, **rest, base_iri=_BASE_IRI.get())
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._native, name)
@@ -93,19 +100,24 @@ class OxrdflibStore(Store):
 
     def query(self, sparql: str, *, union_default_graph: bool = True,
               default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> QueryResult:
+              named_graphs: list[str] | None = None,
+              base_iri: str | None = None) -> QueryResult:
         if default_graphs is not None or named_graphs is not None:
             # oxrdflib has no protocol dataset (FROM / FROM NAMED by parameter):
             # ask the Oxigraph store underneath directly.
             view = OxigraphStore.over(self.native, self._view)
             return view.query(sparql, union_default_graph=union_default_graph,
-                              default_graphs=default_graphs, named_graphs=named_graphs)
+                              default_graphs=default_graphs, named_graphs=named_graphs,
+                              base_iri=base_iri)
         target = self._dataset if union_default_graph else Dataset(
             store=self._dataset.store, default_union=False)
+        token = _BASE_IRI.set(base_iri)
         try:
             result = target.query(sparql)
         except SyntaxError as exc:
-            raise QuerySyntaxError(str(exc)) from None
+            raise QuerySyntaxError(readable_syntax_error(str(exc), sparql)) from None
+        finally:
+            _BASE_IRI.reset(token)
         return MemoryResult(_plain_strings(result))
 
     def triple_count(self) -> int:

@@ -54,7 +54,7 @@ from SPARQLWrapper import POST, SPARQLWrapper
 
 from .. import function_policy
 from ..guard import QueryRefused
-from .base import QueryResult, QuerySyntaxError, Store, StoreUnavailable
+from .base import QueryResult, QuerySyntaxError, Store, StoreUnavailable, readable_syntax_error
 from .http import (
     BoundedBody,
     StoreClient,
@@ -269,6 +269,13 @@ def _graph_result(body: IO[bytes], content_type: str, rename, virtuoso: bool = F
     return result
 
 
+def _unshift(message: str, columns: int) -> str:
+    """Positions on line 1 of ``message`` as in the text before ``columns`` were put in front."""
+    return re.sub(r"\b1:(\d+)|(line:? ?1, col(?:umn)?:? ?)(\d+)",
+                  lambda m: f"1:{max(1, int(m.group(1)) - columns)}" if m.group(1) else
+                  f"{m.group(2)}{max(1, int(m.group(3)) - columns)}", message)
+
+
 # -- the store -----------------------------------------------------------------------
 
 class RemoteStore(Store):
@@ -387,7 +394,22 @@ class RemoteStore(Store):
 
     def query(self, sparql: str, *, union_default_graph: bool = True,
               default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> QueryResult:
+              named_graphs: list[str] | None = None,
+              base_iri: str | None = None) -> QueryResult:
+        # The protocol has no base IRI parameter: a BASE goes in front of the
+        # text (the renaming below resolves relative IRIs with it), on line 1
+        # so that only line 1's columns move, and they are moved back.
+        prologue = f"BASE <{base_iri}> " if base_iri is not None else ""
+        try:
+            return self._query(prologue + sparql, union_default_graph, default_graphs,
+                               named_graphs)
+        except QuerySyntaxError as exc:
+            message = _unshift(str(exc), len(prologue)) if prologue else str(exc)
+            raise QuerySyntaxError(readable_syntax_error(message, sparql)) from None
+
+    def _query(self, sparql: str, union_default_graph: bool,
+               default_graphs: list[str] | None,
+               named_graphs: list[str] | None) -> QueryResult:
         deadline = self._deadline()
         try:
             form = query_form(sparql)

@@ -253,7 +253,8 @@ def _send(folder: Path, manifest: dict, name: str, max_age: int) -> Response:
         return error(404, f"No file named {name!r} here; see the index for what exists.")
     meta = manifest["files"].get(name)
     if meta is None:  # manifest.json / SHA256SUMS themselves
-        media = "application/json" if name.endswith(".json") else "text/plain; charset=utf-8"
+        # Werkzeug adds "; charset=utf-8" to text/* itself: naming it here doubled it.
+        media = "application/json" if name.endswith(".json") else "text/plain"
         etag = sha256(path)
     else:
         media, etag = _media_type(name, meta), meta["sha256"]

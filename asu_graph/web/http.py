@@ -73,7 +73,7 @@ def not_modified(etag: str, last_modified: datetime | None = None,
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_DEFAULT_HEADERS = "Accept, Accept-Language, Content-Type, If-None-Match, If-Modified-Since"
 CORS_EXPOSED = "ETag, Last-Modified, Content-Length, Content-Encoding, Vary, Location, Link, " \
-               "Retry-After, X-ASU-Result-Truncated, X-Cache"
+               "Retry-After, X-Cache"
 _HEADER_LIST = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+(\s*,\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*$")
 
 

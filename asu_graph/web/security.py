@@ -40,7 +40,6 @@ CONTENT_SECURITY_POLICY = (
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 REFERRER_POLICY = "same-origin"
-TRUNCATED_HEADER = "X-ASU-Result-Truncated"
 
 
 class RateLimiter:

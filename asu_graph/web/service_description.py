@@ -190,7 +190,7 @@ def respond(format_values: list[str]) -> Response:
         return error(406, neg.not_acceptable_message(
             "the service description", neg.DESCRIPTION_OFFERS, neg.DESCRIPTION_WORDS,
             accept, format_values))
-    endpoint = request.base_url
+    endpoint = request.base_url.rstrip("/")   # /sparql/ is /sparql
     etag = etag_for(publication.version, "service-description", endpoint, key)
     early = not_modified(etag, publication.modified, settings.cache_max_age)
     if early is not None:

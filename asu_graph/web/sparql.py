@@ -9,13 +9,14 @@ a query, ``GET /sparql`` is the service description.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import Blueprint, Response, g, request
 
 from .. import formats
+from ..executor import QueryTimeout
+from ..guard import QueryRefused
 from ..query_service import DatasetSpec, NotAcceptable
 from ..store import QuerySyntaxError, StoreUnavailable
 from . import current_publication, current_service
@@ -56,19 +57,19 @@ def _charset_is_utf8() -> bool:
 
 def read_operation() -> Operation:
     """The query and protocol dataset of this request, or a ProtocolError."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):   # HEAD: the GET answer's headers
         if "update" in request.args:
-            raise ProtocolError(403, READ_ONLY)
+            raise ProtocolError(400, READ_ONLY)
         query = _one(request.args.getlist("query"), "query")
     else:
         mime = request.mimetype
         if mime == "application/sparql-update":
-            raise ProtocolError(403, READ_ONLY)
+            raise ProtocolError(400, READ_ONLY)
         if mime == "application/x-www-form-urlencoded":
             if not _charset_is_utf8():
                 raise ProtocolError(415, "Form bodies must be UTF-8.")
             if "update" in request.form or "update" in request.args:
-                raise ProtocolError(403, READ_ONLY)
+                raise ProtocolError(400, READ_ONLY)
             query = _one(request.form.getlist("query") + request.args.getlist("query"),
                          "query")
         elif mime == "application/sparql-query":
@@ -131,9 +132,28 @@ def _formats_for(accept: str | None,
                  values: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]:
     # Memoised: clients send a handful of distinct Accept headers, and parsing
     # them for every request is a visible share of a cached answer's time.
-    return tuple((kind, neg.choose(neg.OFFERS_BY_KIND[kind], neg.WORDS_BY_KIND[kind],
-                                   values, accept))
+    return tuple((kind, _format_for(kind, accept, values))
                  for kind in ("SELECT", "ASK", "GRAPH"))
+
+
+def _format_for(kind: str, accept: str | None, values: tuple[str, ...]) -> str | None:
+    """``?format=`` if it names a format of this kind, else Accept, else the default.
+
+    A client sets one format word for all its queries (SPARQLWrapper sends
+    ``format=turtle`` with a SELECT when told to return Turtle): a word that
+    names a format of the other kinds of answer falls back to Accept and then
+    to the kind's first offer, as Fuseki and Virtuoso do. A word that names
+    no format at all stays a 406 that lists the words.
+    """
+    offers, words = neg.OFFERS_BY_KIND[kind], neg.WORDS_BY_KIND[kind]
+    chosen = neg.choose(offers, words, values, accept)
+    if chosen is not None or not any(v.strip() for v in values):
+        return chosen
+    known = any(neg.from_words(values, neg.WORDS_BY_KIND[other], neg.OFFERS_BY_KIND[other])
+                for other in ("SELECT", "GRAPH"))
+    if not known:
+        return None
+    return neg.negotiate(accept, offers) or offers[0][1]
 
 
 def _not_acceptable(kind: str | None) -> Response:
@@ -157,17 +177,37 @@ def service_description() -> Response:
     return sd.respond(_format_values())
 
 
-def _unshift(message: str, columns: int) -> str:
-    """Error positions as in the client's text, before the BASE the endpoint put in front.
+def _refused(exc: QueryRefused) -> Response:
+    """A refusal with a status whose body the common clients show.
 
-    Relative IRIs in a query resolve against the dataset's base IRI (so
-    ``<id/mnhn>`` names the Museum): the endpoint writes ``BASE <...> `` on the
-    query's first line, which moves line 1's columns but no other line.
+    SPARQLWrapper shows the server's message for 400, 404, 414 and 500 only;
+    for any other status its users read ``HTTP Error 403: Forbidden`` and
+    nothing else (rdflib's SPARQLStore shows no message at all). So on this
+    endpoint a refused query (SERVICE, FROM, update, size or shape limits) is
+    a 400, a query over the size limit a 414 when it came in the URL, and a
+    query stopped at the timeout a 400 too: the same query would fail again,
+    so a "retry later" status would mislead, and this service never answers
+    500 for a request it understood. A worker lost for another reason (engine
+    crash, memory limit, restart) stays a 503.
     """
-    return re.sub(r"\b1:(\d+)", lambda m: f"1:{max(1, int(m.group(1)) - columns)}", message)
+    if isinstance(exc, QueryTimeout):
+        return error(400, exc.message)
+    status = {403: 400, 413: 414 if request.method in ("GET", "HEAD") else 400,
+              }.get(exc.status, exc.status)
+    return error(status, exc.message)
+
+
+def _capped(limit: int, kind: str) -> Response:
+    """400 for an answer the cap would cut: a partial answer must not pass for a whole one."""
+    what = "triples" if kind == "GRAPH" else "rows"
+    return error(400, f"The answer has more than {limit:,} {what}, the most this endpoint "
+                      f"sends at once, and is not sent cut short. Page through it with "
+                      f"ORDER BY and LIMIT {limit:,} (or less) with OFFSET, or download the "
+                      f"whole dataset from /download/.")
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
+@blueprint.route("/sparql/", methods=["GET", "POST"])   # the same endpoint, not a 404
 def sparql() -> Response:
     try:
         operation = read_operation()
@@ -196,21 +236,24 @@ def sparql() -> Response:
         early.vary.add("Accept")
         return early
 
-    base = f"BASE <{publication.settings.base}> "
     try:
-        answer = current_service().answer(base + text, wanted, dataset)
+        # Relative IRIs resolve against the dataset's base IRI (so <id/mnhn>
+        # names the Museum): the service gives it to the engine.
+        answer = current_service().answer(text, wanted, dataset)
     except QuerySyntaxError as exc:
-        return error(400, f"Malformed SPARQL query: {_unshift(str(exc), len(base))}")
+        return error(400, f"Malformed SPARQL query: {exc}")
+    except QueryRefused as exc:
+        return _refused(exc)
     except NotAcceptable as exc:
         return _not_acceptable(exc.kind)
     except StoreUnavailable as exc:
         return store_failed(exc)   # 503 + Retry-After, or 502 (errors_remote.py)
     g.query_answer = answer
+    if answer.truncated:   # see asu_graph/cap.py
+        return _capped(publication.settings.result_cap, answer.kind)
     fmt = (formats.RDF_FORMATS if answer.kind == "GRAPH" else formats.RESULT_FORMATS)[answer.fmt]
     response = _negotiated(answer.body, fmt.media_type)
     response.headers["X-Cache"] = "hit" if answer.cached else "miss"
-    if answer.truncated:  # never silent: see asu_graph/cap.py
-        response.headers["X-ASU-Result-Truncated"] = "true"
     if request.method == "POST":   # POST answers are not cached by HTTP caches
         response.set_etag(etag)
         return response
