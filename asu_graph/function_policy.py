@@ -13,14 +13,17 @@ The policy, read from the guard's tokens (``guard.tokenize``):
 * a call is a bare word, an IRI or a prefixed name followed by ``(``;
   a bare word must be a SPARQL built-in (section 17 of SPARQL 1.1, plus the
   triple-term functions of SPARQL 1.2), an IRI must be an XSD cast or listed
-  in ``ASU_FUNCTION_ALLOWLIST``; anything else is refused with 403 naming it;
+  in ``ASU_FUNCTION_ALLOWLIST``; anything else is refused (FunctionRefused,
+  a QueryRefused of status 403, which ``/sparql`` answers 400 like every
+  refusal) with a message naming it;
 * every other bare word must be a SPARQL keyword: a store's own syntax
   (Virtuoso's ``DEFINE`` pragmas...) is refused as malformed (400);
 * every prefixed name must use a prefix the query declares, so a store's
   predefined prefixes are never used (403 for a call, 400 otherwise).
 
-An IRI directly followed by a list, as in ``?s ex:p (1 2)``, reads as a call
-too and is refused; SPARQL keeps no other use of that spelling.
+An IRI directly followed by a list, as in ``?s ex:p (1 2)`` (a predicate and
+an RDF collection), reads as a call too and is refused: telling the two apart
+needs the grammar, and refusing a rare spelling is the safe side.
 
 ``\\uXXXX`` escapes may appear anywhere in a query, so a text holding them is
 read both as written and expanded, and refused if either reading is.
@@ -28,7 +31,10 @@ read both as written and expanded, and refused if either reading is.
 For a remote store, :func:`check_vendor_text` adds a plain text search: the
 remote engine's lexer is not ours, and a string or comment it reads
 differently could hide a call, so ``bif:``, ``sql:`` and OpenLink's function
-namespaces are refused wherever they appear in the text.
+namespaces are refused wherever they appear in the text. For the same
+reason a remote store receives :func:`canonical` text, rebuilt from the
+tokens that were checked, and the graphs of a query's own FROM clauses
+(:func:`dataset_clause`) as its protocol dataset.
 """
 
 from __future__ import annotations
@@ -112,7 +118,14 @@ def _iri(token: Token, prefixes: dict[str, str], base: str | None) -> str | None
     return prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
 
 
-def _check_tokens(tokens: list[Token], allowed: frozenset[str], calls_only: bool) -> None:
+def _where(text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return f"line {line}, column {column}"
+
+
+def _check_tokens(text: str, tokens: list[Token], allowed: frozenset[str],
+                  calls_only: bool) -> None:
     """Refuse calls of other functions; unless ``calls_only``, also what is not SPARQL."""
     prefixes: dict[str, str] = {}
     base: str | None = None
@@ -135,8 +148,9 @@ def _check_tokens(tokens: list[Token], allowed: frozenset[str], calls_only: bool
                 raise FunctionRefused(f"The function {token.text}() is refused: {_HINT}.")
             if calls_only:
                 continue
-            raise QuerySyntaxError(f"{token.text!r} is not a SPARQL 1.1 keyword; this service "
-                                   "accepts standard SPARQL 1.1 queries only.")
+            raise QuerySyntaxError(f"{_where(text, token.pos)}: {token.text!r} is not a SPARQL "
+                                   "1.1 keyword; this service accepts standard SPARQL 1.1 "
+                                   "queries only.")
         if token.kind == "pname":
             # A PREFIX declaration's own name is not a use of the prefix.
             declaring = i > 0 and tokens[i - 1].kind == "word" \
@@ -152,8 +166,8 @@ def _check_tokens(tokens: list[Token], allowed: frozenset[str], calls_only: bool
                         f"declared in the query, and {_HINT}.")
                 if calls_only:
                     continue
-                raise QuerySyntaxError(f"the prefix {prefix}: of {token.text} is not declared "
-                                       "in the query (add a PREFIX line)")
+                raise QuerySyntaxError(f"{_where(text, token.pos)}: the prefix {prefix}: is not "
+                                       f"declared; add PREFIX {prefix}: <...> before the query.")
             if call and iri not in XSD_CASTS and iri not in allowed:
                 raise FunctionRefused(f"The function {token.text}() (<{iri}>) is refused: "
                                       f"{_HINT}.")
@@ -165,13 +179,13 @@ def _check_tokens(tokens: list[Token], allowed: frozenset[str], calls_only: bool
 
 @lru_cache(maxsize=1024)
 def _check_cached(text: str, allowed: frozenset[str]) -> None:
-    readings = [tokenize(text)]
+    readings = [(text, tokenize(text))]
     expanded = _expanded(text)
     if expanded is not None:
-        readings.append(tokenize(expanded))
+        readings.append((expanded, tokenize(expanded)))
     for calls_only in (True, False):   # a refused call is the first thing to say
-        for tokens in readings:
-            _check_tokens(tokens, allowed, calls_only)
+        for reading, tokens in readings:
+            _check_tokens(reading, tokens, allowed, calls_only)
 
 
 def check_calls(text: str, allowlist: Iterable[str] = ()) -> None:
@@ -189,7 +203,7 @@ def check_calls(text: str, allowlist: Iterable[str] = ()) -> None:
             tokens = tokenize(reading)
         except QuerySyntaxError:
             continue
-        _check_tokens(tokens, allowed, calls_only=True)
+        _check_tokens(reading, tokens, allowed, calls_only=True)
 
 
 def check_functions(text: str, allowlist: Iterable[str] = ()) -> None:
