@@ -20,13 +20,11 @@ from itertools import islice
 
 import pyoxigraph as ox
 
+from .formats import OXIGRAPH_RDF, OXIGRAPH_RESULTS
 from .store import QueryResult
 
-_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-            "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
-_RDF = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-        "json-ld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML,
-        "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+_RESULTS = OXIGRAPH_RESULTS
+_RDF = OXIGRAPH_RDF
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from .config import Settings, environment_help
 from .guard import QueryRefused
 from .publication import InvalidData, build_and_validate, prepare
 from .queries import CuratedQueryError
+from .sandbox import SandboxError
 from .store import QuerySyntaxError, StoreUnavailable
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INPUT, EXIT_RUNTIME = 0, 1, 2, 3, 4
@@ -56,6 +57,17 @@ def cmd_validate(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK if report.conforms else EXIT_INVALID
 
 
+def _write_failed(exc: OSError, out: Path) -> OSError:
+    """A disk error during a build or release, said with what it left behind."""
+    from .publishing.layout import LayoutConflict, OutDirBusy
+
+    if isinstance(exc, (OutDirBusy, LayoutConflict)):
+        return exc  # their messages already say what to do
+    where = f" ({exc.filename})" if exc.filename else ""
+    return OSError(exc.errno, f"{exc.strerror or exc}{where}. Nothing was written to {out}: "
+                              "every earlier build, release and link is as it was")
+
+
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     from .export import export_build
 
@@ -65,7 +77,10 @@ def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     say(f"valid: {publication.triple_count:,} triples in {len(publication.graph_names)} "
         f"named graphs ({timer})")
     out = Path(args.out or settings.out_dir)
-    manifest = export_build(publication, out, progress=say)
+    try:
+        manifest = export_build(publication, out, progress=say)
+    except OSError as exc:
+        raise _write_failed(exc, out) from exc
     say(f"built version {manifest['version']} into {manifest['folder']} "
         f"({out / 'latest'} points there) in {timer}")
     return EXIT_OK
@@ -80,7 +95,10 @@ def cmd_release(args: argparse.Namespace, settings: Settings) -> int:
     say("loading and validating ...")
     publication = prepare(settings.with_(store="oxigraph"))
     say(f"valid: {publication.triple_count:,} triples ({timer})")
-    manifest = make_release(publication, out, version=args.version, progress=say)
+    try:
+        manifest = make_release(publication, out, version=args.version, progress=say)
+    except OSError as exc:
+        raise _write_failed(exc, out) from exc
     previous = manifest["previous"] or "none"
     say(f"release {manifest['release']} written to {manifest['folder']} "
         f"(previous: {previous}; +{manifest['changes']['added']} "
@@ -116,19 +134,10 @@ def _resolve_query(source: str, settings: Settings, allow_service: bool = False)
 
 
 def _service_endpoints(text: str) -> tuple[str, ...]:
-    """The endpoint IRIs a query names in ``SERVICE <...>`` / ``SERVICE SILENT <...>``."""
-    from .guard import tokenize
+    """The endpoint IRIs a query names in SERVICE, as the query check reads them."""
+    from .guard import inspect
 
-    tokens = tokenize(text)
-    found = []
-    for at, token in enumerate(tokens):
-        if token.kind == "word" and token.text.upper() == "SERVICE":
-            following = tokens[at + 1:at + 3]
-            if following and following[0].text.upper() == "SILENT":
-                following = following[1:]
-            if following and following[0].kind == "iri":
-                found.append(following[0].text[1:-1])
-    return tuple(found)
+    return tuple(dict.fromkeys(t.iri for t in inspect(text).services if t.iri))
 
 
 def _terminal_width() -> int | None:
@@ -215,14 +224,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     publication = prepare(settings)
     say(f"valid: {publication.triple_count:,} triples, version {publication.version} ({timer})")
     # Adds OUT/builds/VERSION if missing and points OUT/latest there; nothing is rewritten.
-    manifest = ensure_latest(publication)
+    manifest = ensure_latest(publication, progress=say)
     say(f"serving the dumps of {manifest['folder']}")
     app = create_app(settings, publication)
     from .web.query_page import find_yasgui
 
     editor = find_yasgui(settings)
     say(f"query page /query: editor files from {editor}" if editor else
-        "query page /query: editor files not found (npm ci, or ASU_YASGUI_DIR); "
+        "query page /query: editor files not found (set ASU_YASGUI_DIR); "
         "the page falls back to a plain form")
     if args.dev:
         say(f"Flask development server on http://{settings.host}:{settings.port}/sparql")
@@ -294,7 +303,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="validate, then write every dump with checksums",
                        description="Validate, then write Turtle, N-Triples, JSON-LD, TriG, "
                                    "N-Quads and RDF/XML dumps (plain and gzip), SHA256SUMS "
-                                   "and manifest.json. Invalid data writes nothing.")
+                                   "and manifest.json into OUT/builds/VERSION, and point the "
+                                   "link OUT/latest (and OUT/asu.ttl, ...) at them. Equal "
+                                   "data gives equal bytes. Nothing that exists is rewritten, "
+                                   "moved or removed: invalid data or a failed write leaves "
+                                   "OUT as it was. One writer per OUT at a time (others wait).")
     _common_settings(p)
     p.add_argument("--out", type=Path, help="output folder (ASU_OUT_DIR, default ./build)")
     p.set_defaults(func=cmd_build)
@@ -414,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         say(f"error: {exc}")
         return EXIT_USAGE
-    except (StoreUnavailable, OSError) as exc:
+    except (StoreUnavailable, SandboxError, OSError) as exc:
         say(f"error: {exc}")
         return EXIT_RUNTIME
     except KeyboardInterrupt:

@@ -52,8 +52,8 @@ class Settings:
     yasgui_dir: Path = _setting(
         "ASU_YASGUI_DIR", None,
         "Folder holding yasgui.min.js and yasgui.min.css of @zazuko/yasgui 4.6.2 for the "
-        "query page. Default: node_modules/@zazuko/yasgui/build of the source checkout "
-        "or of the current folder (npm ci).", Path)
+        "query page. Default: the copy in the installed package, else "
+        "node_modules/@zazuko/yasgui/build of the source checkout.", Path)
     out_dir: Path = _setting(
         "ASU_OUT_DIR", Path("build"),
         "Folder where build/release write dumps and where serve publishes them from.", Path)
@@ -96,6 +96,24 @@ class Settings:
         "ASU_RESULT_CAP", 10000, "Most rows or triples one response carries.", int)
     max_query_bytes: int = _setting(
         "ASU_MAX_QUERY_BYTES", 65536, "Longest accepted query text, in bytes.", int)
+    max_expression_operators: int = _setting(
+        "ASU_MAX_EXPRESSION_OPERATORS", 256,
+        "Most operators in one expression (!, &&, ||, +, <, ...); longer chains are refused "
+        "(400) before any engine parses them. 0 turns the limit off.", int)
+    max_expression_bytes: int = _setting(
+        "ASU_MAX_EXPRESSION_BYTES", 8192,
+        "Longest accepted expression (FILTER, BIND, projection ...), in bytes; 0: no limit.",
+        int)
+    max_path_operators: int = _setting(
+        "ASU_MAX_PATH_OPERATORS", 256,
+        "Most operators (/ | ^) in one property path; 0: no limit.", int)
+    max_group_patterns: int = _setting(
+        "ASU_MAX_GROUP_PATTERNS", 256,
+        "Most group patterns ({ } blocks: OPTIONAL, MINUS, UNION branches ...) plus BIND and "
+        "FILTER clauses in one query; 0: no limit.", int)
+    max_triple_patterns: int = _setting(
+        "ASU_MAX_TRIPLE_PATTERNS", 500,
+        "Most triple patterns in one query (counted generously); 0: no limit.", int)
     max_body_bytes: int = _setting(
         "ASU_MAX_BODY_BYTES", 1048576, "Largest accepted request body, in bytes.", int)
     rate_limit: int = _setting(
@@ -126,6 +144,11 @@ class Settings:
         "ASU_STORE_MAX_BYTES", 64 * 1024 * 1024,
         "Largest answer read from a remote store, in bytes (after decompression); a "
         "larger one is cut off and the client gets 400 with a message.", int)
+    query_sandbox: str = _setting(
+        "ASU_QUERY_SANDBOX", "auto",
+        "How the processes that run queries on embedded stores are cut off the network: "
+        "auto (netns, then userns, then seccomp; the server does not start if none works), "
+        "netns, userns, seccomp, or off. Ignored (off) when ASU_SERVICE_ALLOWLIST is set.")
     cache_size: int = _setting(
         "ASU_CACHE_SIZE", 512, "Entries in the query result cache; 0 turns it off.", int)
     cache_max_bytes: int = _setting(

@@ -7,12 +7,11 @@ asked, the triples pointing at it with the labels of their subjects.
 
 from __future__ import annotations
 
-import re
-
 from rdflib import BNode, Graph, URIRef, Variable
 
+from .guard import scan
 from .rdf_writers import serialize_graph
-from .store import QueryResult, Store
+from .store import QueryResult, QuerySyntaxError, Store
 
 _LABELS = ("<http://www.w3.org/2000/01/rdf-schema#label>|"
            "<http://www.w3.org/2004/02/skos/core#prefLabel>")
@@ -71,26 +70,26 @@ def describe(store: Store, iri: str, *, inbound: bool = True, **options: object)
 # store is behind it: the described IRIs are the explicit ones plus the IRI
 # values of the variables, which come from running the WHERE clause as a SELECT.
 
-_WORD = re.compile(r"\s+|#[^\n]*|<[^<>\s]*>|[?$][^\s{}()<>,;.]+|\*|\{|[^\s{}<>#*]+")
 _MAX_DESCRIBED = 1000
 
 
 def _describe_split(text: str) -> tuple[int, int] | None:
     """Offsets of the DESCRIBE keyword and of what follows its list of terms."""
-    position, keyword = 0, None
-    while position < len(text):
-        match = _WORD.match(text, position)
-        if match is None:
-            return None
-        token = match.group(0)
-        if keyword is None:
-            if token.upper() == "DESCRIBE":
-                keyword = match.start()
-        elif token == "{" or token.upper() in ("WHERE", "FROM"):
-            return keyword, match.start()
-        elif not (token[0] in "?$<#*" or token.isspace() or ":" in token):
-            return None      # not a term: leave the query to the engine
-        position = match.end()
+    keyword = None
+    try:
+        for token in scan(text):
+            if token.kind in ("ws", "comment"):
+                continue
+            if keyword is None:
+                if token.kind == "word" and token.text.upper() == "DESCRIBE":
+                    keyword = token.pos
+            elif token.text == "{" or (token.kind == "word"
+                                       and token.text.upper() in ("WHERE", "FROM")):
+                return keyword, token.pos
+            elif token.kind not in ("var", "iri", "pname") and token.text != "*":
+                return None      # not a term: leave the query to the engine
+    except QuerySyntaxError:
+        return None
     return (keyword, len(text)) if keyword is not None else None
 
 

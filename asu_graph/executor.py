@@ -32,6 +32,7 @@ import logging
 import math
 import os
 import pickle
+import re
 import resource
 import select
 import shutil
@@ -50,6 +51,8 @@ from typing import Any
 from . import cap as result_cap
 from . import describe
 from .guard import QueryRefused
+from .sandbox import SandboxError
+from .sandbox import isolate as isolate_network
 from .store import QuerySyntaxError, Store
 from .store.http import deadline_within
 
@@ -57,6 +60,10 @@ log = logging.getLogger("asu_graph.executor")
 
 _FRAME = struct.Struct("!Q")
 _ALARM_GRACE = 5          # seconds a worker outlives its timeout if its client vanished
+# How engines report a connection the sandbox stopped: no route (network
+# namespace) or a refused socket() (seccomp).
+_NO_NETWORK = re.compile(r"Network is unreachable|(?:os error|Errno) 101\b"
+                         r"|Permission denied \(os error 13\)|Errno 13\] Permission denied")
 _READY_TIMEOUT = 60.0     # opening an on-disk store read-only can take a moment
 
 
@@ -261,29 +268,51 @@ def _zygote(listener: socket.socket, lifeline: int, opener: Callable[[], Store],
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _start_zygote(opener: Callable[[], Store], memory_bytes: int) -> tuple[str, int, int, str]:
+def _start_zygote(opener: Callable[[], Store], memory_bytes: int,
+                  sandbox: str = "auto") -> tuple[str, int, int, str]:
     folder = tempfile.mkdtemp(prefix="asu-graph-workers-")   # mode 0700: ours only
     path = os.path.join(folder, "zygote.sock")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
     listener.listen(128)
     read_end, write_end = os.pipe()
+    status_read, status_write = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
         try:
             os.close(write_end)
+            os.close(status_read)
             for fd in _LIFELINES:        # other zygotes' lifelines must not be kept alive here
                 try:
                     os.close(fd)
                 except OSError:
                     pass
-            _zygote(listener, read_end, opener, memory_bytes, folder)
+            # Off the network before any worker exists (sandbox.py); the socket
+            # above is a path, which keeps working in a new network namespace.
+            try:
+                report = "ok " + isolate_network(sandbox)
+            except SandboxError as exc:
+                report = "error " + str(exc)
+            os.write(status_write, report.encode("utf-8", "replace")[:60000])
+            os.close(status_write)
+            if report.startswith("ok "):
+                _zygote(listener, read_end, opener, memory_bytes, folder)
         finally:
             os._exit(0)
     os.close(read_end)
+    os.close(status_write)
     listener.close()
+    with os.fdopen(status_read, "rb") as status:
+        report = status.read().decode("utf-8", "replace")
+    if not report.startswith("ok "):
+        os.close(write_end)
+        os.waitpid(pid, 0)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise SandboxError(report.removeprefix("error ") or "the query worker helper died")
+    log.info("query workers: network access %s", "on" if report == "ok off" else
+             f"off ({report[3:]})")
     _LIFELINES.add(write_end)
     return path, write_end, pid, folder
 
@@ -342,8 +371,10 @@ class ProcessExecutor(Executor):
 
     isolated = True
 
-    def __init__(self, opener: Callable[[], Store], *, memory_bytes: int = 0) -> None:
-        self._path, lifeline, self.zygote_pid, folder = _start_zygote(opener, memory_bytes)
+    def __init__(self, opener: Callable[[], Store], *, memory_bytes: int = 0,
+                 sandbox: str = "auto") -> None:
+        self._path, lifeline, self.zygote_pid, folder = _start_zygote(opener, memory_bytes,
+                                                                      sandbox)
         self._owner = os.getpid()
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
@@ -418,6 +449,9 @@ class ProcessExecutor(Executor):
             raise QuerySyntaxError(payload)
         if status == "not-acceptable":
             raise NotAcceptable(payload)
+        if _NO_NETWORK.search(payload):   # the sandbox at work (sandbox.py)
+            raise QueryRefused("The query tried to open a network connection, which the "
+                               "processes running queries cannot do on this service.")
         raise RuntimeError(payload)
 
     def close(self) -> None:
@@ -443,15 +477,17 @@ def _read_only_oxigraph(path: str) -> Store:
     return OxigraphStore.over(native)
 
 
-def executor_for(store: Store, *, memory_bytes: int = 0) -> Executor:
-    """Worker processes for embedded stores; in-thread for remote ones."""
+def executor_for(store: Store, *, memory_bytes: int = 0, sandbox: str = "auto") -> Executor:
+    """Worker processes for embedded stores, off the network (``sandbox``, see
+    sandbox.py); in-thread for remote ones."""
     from .store.memory import MemoryStore
     from .store.oxigraph import OxigraphStore
 
     if isinstance(store, OxigraphStore) and store.path:
         path = str(store.path)
-        return ProcessExecutor(lambda: _read_only_oxigraph(path), memory_bytes=memory_bytes)
+        return ProcessExecutor(lambda: _read_only_oxigraph(path), memory_bytes=memory_bytes,
+                               sandbox=sandbox)
     # Embedded stores held in memory are shared with the workers by fork.
     if isinstance(store, OxigraphStore | MemoryStore) or store.name == "oxrdflib":
-        return ProcessExecutor(lambda: store, memory_bytes=memory_bytes)
+        return ProcessExecutor(lambda: store, memory_bytes=memory_bytes, sandbox=sandbox)
     return InlineExecutor(store)

@@ -64,6 +64,11 @@ class SortedGraph(Graph):
     def triples(self, triple, *args, **kwargs) -> Iterator:  # type: ignore[override]
         yield from sorted(super().triples(triple, *args, **kwargs), key=_term_key)
 
+    def unsorted(self) -> Graph:
+        """The same triples without the sorting, for writers that order by themselves."""
+        return Graph(store=self.store, identifier=self.identifier,
+                     namespace_manager=self.namespace_manager)
+
 
 def sorted_union(dataset: Dataset) -> SortedGraph:
     """The union of every graph of ``dataset`` (what the triple formats hold)."""
@@ -94,15 +99,19 @@ def serialize_dump(dataset: Dataset, union: Graph, key: str, settings: Settings)
     fmt = RDF_FORMATS[key]
     if key == "nquads":
         return _sorted_lines(dataset.serialize(format=fmt.rdflib_name, encoding="utf-8"))
-    if key == "nt":
-        return _sorted_lines(union.serialize(format=fmt.rdflib_name, encoding="utf-8"))
     if fmt.quads:  # TriG: the writer orders graphs by name and subjects within each
         return dataset.serialize(format=fmt.rdflib_name, encoding="utf-8")
     if key == "json-ld":
         return _canonical_jsonld(union.serialize(
             format="json-ld", context=jsonld_context(settings), auto_compact=True,
             encoding="utf-8"))
-    return union.serialize(format=fmt.rdflib_name, encoding="utf-8")
+    if key == "rdfxml":
+        return union.serialize(format=fmt.rdflib_name, encoding="utf-8")
+    # N-Triples lines get sorted and the Turtle writer sorts subjects and
+    # predicates itself: no need to pay for sorted walks of the graph.
+    plain = union.unsorted() if isinstance(union, SortedGraph) else union
+    data = plain.serialize(format=fmt.rdflib_name, encoding="utf-8")
+    return _sorted_lines(data) if key == "nt" else data
 
 
 def sha256(path: Path) -> str:
@@ -176,10 +185,13 @@ def write_once(parent: Path, name: str, fill: Callable[[Path], None]) -> Path:
         # rename(2) would replace an empty folder of that name; the check above
         # and the out dir's lock rule that out.
         os.rename(staging, target)
-        _fsync_dir(parent)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    try:
+        _fsync_dir(parent)
+    except OSError:
+        pass  # the folder is in place; this only hurries the rename to the disk
     return target
 
 
@@ -364,17 +376,22 @@ def export_build(publication, out_dir: Path,
     (the server serves its own build folder); otherwise it stops the build
     before anything is written.
     """
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).absolute()  # the folder a server keeps serving, wherever it runs
     kwargs = {} if lock_wait is None else {"wait": lock_wait}
     with writer_lock(out_dir, "serve" if serving else "build", say=progress, **kwargs):
         conflict = _latest_conflict(out_dir)
         if conflict and not serving:
-            switch_latest(out_dir, out_dir / BUILDS)  # raises LayoutConflict, says why
+            raise LayoutConflict(
+                errno.EEXIST, f"{out_dir / LATEST} is a folder or file, not the link this "
+                "version of asu-graph keeps there (an older layout?). Nothing was written "
+                "and it was left as it is: remove or rename it yourself, or build into "
+                "another folder")
         root = out_dir / BUILDS
-        remove_stale_staging(root)
-        remove_stale_staging(out_dir)
         publication.modified = data_date(publication, out_dir)
-        existing = _builds_of(out_dir, publication)
+        # A build of this version with another date (SOURCE_DATE_EPOCH changed)
+        # stays as it is; the new date gets a folder of its own.
+        existing = [m for m in _builds_of(out_dir, publication)
+                    if _parse_date(m.get("modified")) == publication.modified]
         made = None
         if existing:
             manifest = existing[0]
@@ -408,4 +425,8 @@ def export_build(publication, out_dir: Path,
         progress(f"{out_dir / LATEST} -> {os.path.relpath(folder, out_dir)}")
         link_top_level(out_dir, [*sorted(manifest["files"]), "SHA256SUMS", "manifest.json"],
                        progress)
+        # Only a build that succeeded tidies up after killed ones: a failing
+        # build removes nothing but its own staging folder.
+        remove_stale_staging(root)
+        remove_stale_staging(out_dir)
     return manifest

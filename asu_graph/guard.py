@@ -44,11 +44,15 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import rdflib.plugins.sparql
 
 from .store.base import QuerySyntaxError
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 # Defence in depth for the rdflib engine: never fetch a graph named in FROM
 # that is not already in the dataset (the guard refuses such queries anyway).
@@ -62,6 +66,7 @@ UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREAT
 # Keywords an engine may read at the start of a longer name (no word boundary).
 _GLUE_KEYWORDS = tuple(sorted(UPDATE_KEYWORDS | {"SERVICE", "SILENT", "FROM", "NAMED"},
                               key=len, reverse=True))
+_GLUE = re.compile("|".join(_GLUE_KEYWORDS), re.IGNORECASE)   # longest first
 
 
 class QueryRefused(Exception):
@@ -78,13 +83,27 @@ class QueryRefused(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """How large a query's structure may be (see config.py for the settings)."""
+    """How large a query's structure may be; 0 turns one off.
+
+    Oxigraph's parser and evaluator recurse once per operator, group or
+    pattern; an Oxigraph server (stack of its worker threads) died at about
+    2,000 operators in ``1+1+...``, 1,000 ``MINUS {}`` or ``BIND`` clauses,
+    2,000 steps of a property path and 2,000 triple patterns. The defaults
+    stay a factor 4 or more below, far above any real query. The settings
+    are the ``ASU_MAX_*`` ones of config.py.
+    """
 
     expression_operators: int = 256   # operators in one expression (!!!, 1+1+..., &&, ||)
     expression_bytes: int = 8192      # text of one expression
     path_operators: int = 256         # / | ^ in one property path
-    group_patterns: int = 512         # { } blocks: MINUS, UNION branches, OPTIONAL, ...
-    triple_patterns: int = 2048       # triple patterns, counted generously
+    group_patterns: int = 256         # { } blocks (MINUS, UNION, OPTIONAL ...), BIND, FILTER
+    triple_patterns: int = 500        # triple patterns, counted generously
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Limits:
+        return cls(**{name: getattr(settings, f"max_{name}") for name in
+                      ("expression_operators", "expression_bytes", "path_operators",
+                       "group_patterns", "triple_patterns")})
 
 
 # -- the lexer ------------------------------------------------------------------
@@ -296,6 +315,7 @@ class Findings:
     group_patterns: int = 0
     triple_patterns: int = 0
     undeclared: tuple[str, ...] = ()        # "ex: at line L, column C", in text order
+    pragmas: tuple[str, ...] = ()           # Virtuoso's DEFINE name, as written
 
     def merged(self, other: Findings) -> Findings:
         return Findings(self.services + other.services, self.updates + other.updates,
@@ -305,7 +325,8 @@ class Findings:
                         max(self.path_operators, other.path_operators),
                         max(self.group_patterns, other.group_patterns),
                         max(self.triple_patterns, other.triple_patterns),
-                        self.undeclared or other.undeclared)
+                        self.undeclared or other.undeclared,
+                        self.pragmas + other.pragmas)
 
 
 def _resolve(token: Token, prefixes: dict[str, str], base: str | None) -> str | None:
@@ -322,23 +343,44 @@ def _resolve(token: Token, prefixes: dict[str, str], base: str | None) -> str | 
     return None
 
 
+_MAX_GLUED = 8   # keywords split off one name; real spellings need at most three
+
+
 def _split_token(token: Token) -> list[Token]:
-    """``token`` read with a keyword split off its start, as Oxigraph's parser may."""
-    upper = token.text.upper()
-    for keyword in _GLUE_KEYWORDS:
-        if upper.startswith(keyword) and len(token.text) > len(keyword):
-            rest = token.text[len(keyword):]
-            try:
-                parts = [t for t in scan(rest) if t.kind not in ("ws", "comment")]
-            except QuerySyntaxError:
-                return [token]
-            glued = token.glued or token.text
-            split = [Token("word", keyword, token.pos, glued)]
-            for part in parts:
-                moved = Token(part.kind, part.text, token.pos + len(keyword) + part.pos, glued)
-                split.extend(_split_token(moved) if part.kind in ("word", "pname") else [moved])
-            return split
-    return [token]
+    """``token`` read with keywords split off its start, as Oxigraph's parser may.
+
+    ``SERVICESILENT:x`` gives SERVICE, SILENT, ``:x``. Iterative and bounded:
+    a name made of many keywords is refused rather than read in quadratic time.
+    """
+    out: list[Token] = []
+    stack = [token]
+    splits = 0
+    while stack:
+        current = stack.pop()
+        if current.kind not in ("word", "pname"):
+            out.append(current)
+            continue
+        text, at = current.text, 0
+        while True:
+            glued = _GLUE.match(text, at)
+            if glued is None or glued.end() == len(text):
+                break
+            out.append(Token("word", glued.group().upper(), current.pos + at, token.text))
+            at = glued.end()
+            splits += 1
+        if splits > _MAX_GLUED:
+            raise QuerySyntaxError(f"cannot read {token.text[:40]!r}: a name made of "
+                                   f"{splits} or more keywords")
+        if at == 0:
+            out.append(current)
+            continue
+        try:
+            parts = [t for t in scan(text[at:]) if t.kind not in ("ws", "comment")]
+        except QuerySyntaxError:
+            parts = [Token(current.kind, text[at:], 0)]
+        stack.extend(reversed([Token(p.kind, p.text, current.pos + at + p.pos, token.text)
+                               for p in parts]))
+    return out
 
 
 def _split_reading(tokens: list[Token]) -> list[Token] | None:
@@ -348,7 +390,7 @@ def _split_reading(tokens: list[Token]) -> list[Token] | None:
     for i, token in enumerate(tokens):
         declared = i > 0 and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == \
             "PREFIX"
-        if token.kind in ("word", "pname") and not declared:
+        if token.kind in ("word", "pname") and not declared and _GLUE.match(token.text):
             parts = _split_token(token)
             changed = changed or len(parts) > 1
             out.extend(parts)
@@ -370,6 +412,7 @@ def _inspect_tokens(tokens: list[Token], split: bool = False, source: str = "",
     services: list[Target] = []
     updates: list[str] = []
     graphs: list[Target] = []
+    pragmas: list[str] = []
     depth = deepest = groups = triples = 0
     operators = widest = path = widest_path = longest = 0
     expression_start: int | None = None
@@ -434,6 +477,8 @@ def _inspect_tokens(tokens: list[Token], split: bool = False, source: str = "",
                 operation_start = False
             continue
         word = token.text.upper()
+        if word in ("BIND", "FILTER"):    # each one more level of the algebra
+            groups += 1
         if word == "PREFIX":
             prologue_end = i + 2
             name, iri = following(i + 1), following(i + 2)
@@ -448,7 +493,12 @@ def _inspect_tokens(tokens: list[Token], split: bool = False, source: str = "",
                 base = _resolve(iri, prefixes, base) or iri.text[1:-1]
             continue
         starts_operation, operation_start = operation_start, False
-        if word == "SERVICE":
+        if word == "DEFINE" and not split:
+            # Virtuoso's pragmas (DEFINE input:grab-all "yes" ...) make the store
+            # fetch IRIs itself; they are not SPARQL, no engine here needs them.
+            name = following(i + 1)
+            pragmas.append(f"DEFINE {name.text if name else ''}".strip())
+        elif word == "SERVICE":
             target = target_of(i, "SILENT")
             if split and (target is None or target.kind not in ("iri", "pname", "var")):
                 continue   # not a SERVICE any engine could run
@@ -467,7 +517,7 @@ def _inspect_tokens(tokens: list[Token], split: bool = False, source: str = "",
     if expression_start is not None:   # an expression left open: the engine will say so
         longest = max(longest, len(tokens[-1].text) + tokens[-1].pos - expression_start)
     return Findings(tuple(services), tuple(updates), tuple(graphs), deepest, widest, longest,
-                    widest_path, groups, triples + groups, tuple(undeclared))
+                    widest_path, groups, triples + groups, tuple(undeclared), tuple(pragmas))
 
 
 def _inspect_reading(text: str, base: str | None) -> Findings:
@@ -514,7 +564,8 @@ def _check_limits(findings: Findings, limits: Limits) -> None:
          "has an expression {n} bytes long", "at most {m} bytes (ASU_MAX_EXPRESSION_BYTES)"),
         (findings.path_operators, limits.path_operators,
          "has {n} operators in one property path", "at most {m} (ASU_MAX_PATH_OPERATORS)"),
-        (findings.group_patterns, limits.group_patterns, "has {n} group patterns {{ }}",
+        (findings.group_patterns, limits.group_patterns,
+         "has {n} group patterns ({{ }}, BIND, FILTER)",
          "at most {m} (ASU_MAX_GROUP_PATTERNS)"),
         (findings.triple_patterns, limits.triple_patterns,
          "has about {n} triple patterns", "at most {m} (ASU_MAX_TRIPLE_PATTERNS)"),
@@ -522,8 +573,9 @@ def _check_limits(findings: Findings, limits: Limits) -> None:
     for value, limit, what, allowed in measured:
         if limit > 0 and value > limit:
             raise QueryRefused(f"The query {what.format(n=f'{value:,}')}; this service "
-                               f"accepts {allowed.format(m=f'{limit:,}')}. Write it with "
-                               "fewer (VALUES, IN and property paths help).", status=400)
+                               f"accepts {allowed.format(m=f'{limit:,}')}. Write it "
+                               "smaller (VALUES and IN list many values in one clause).",
+                               status=400)
 
 
 def check_size(text: str, max_query_bytes: int | None) -> None:
@@ -553,6 +605,10 @@ def check(text: str, *, allowed_graphs: Iterable[str], service_allowlist: Iterab
             f"publishes; refused: {_named(foreign)}.")
     findings = inspect(text, base)
     _check_limits(findings, limits or Limits())
+    if findings.pragmas:
+        raise QueryRefused(f"{findings.pragmas[0]} is refused: DEFINE pragmas are a Virtuoso "
+                           "extension, not SPARQL, and can make the store fetch data from the "
+                           "web.")
     if findings.updates:
         keyword = "LOAD" if "LOAD" in findings.updates else findings.updates[0]
         raise QueryRefused(f"This endpoint is read-only: SPARQL Update ({keyword}) is refused.")

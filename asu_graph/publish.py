@@ -30,6 +30,7 @@ from rdflib import Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .config import Settings
+from .formats import RDF_FORMATS
 from .publication import Publication
 from .store.http import (
     StoreClient,
@@ -50,8 +51,8 @@ from .store.remote import RemoteStore
 
 Progress = Callable[[str], None]
 
-_NT = "application/n-triples"
-_TURTLE = "text/turtle"
+_NT = RDF_FORMATS["nt"].media_type
+_TURTLE = RDF_FORMATS["turtle"].media_type
 
 
 class PublishFailed(StoreError):

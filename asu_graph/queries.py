@@ -108,8 +108,6 @@ def parse_curated(name: str, text: str) -> CuratedQuery:
 
 
 _FORM_CACHE: dict[str, str] = {}
-_FORM_WORD = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE)
-_IRI = re.compile(r"<[^<>\s]*>")
 _FORM_NAMES = {"SELECT": "SelectQuery", "ASK": "AskQuery", "CONSTRUCT": "ConstructQuery",
                "DESCRIBE": "DescribeQuery"}
 
@@ -119,11 +117,13 @@ def _parse(query: CuratedQuery) -> str:
     if query.text not in _FORM_CACHE:
         import pyoxigraph
 
-        from .sparql_text import normalise_query
+        from .store.releases import query_form
 
         # The form is the first keyword after the prologue (PREFIX/BASE and IRIs only).
-        found = _FORM_WORD.search(_IRI.sub(" ", normalise_query(query.text)))
-        form = _FORM_NAMES[found.group(1).upper()] if found else "none"
+        try:
+            form = _FORM_NAMES[query_form(query.text)]
+        except ValueError:
+            form = "none"
         if not (form == "AskQuery" and query.federated):
             # Oxigraph parses at once and evaluates lazily (ASK excepted): on an
             # empty store nothing runs, so a SERVICE clause contacts nobody.

@@ -54,7 +54,9 @@ class QueryService:
                                                       settings.cache_max_bytes)
         # Created now, while the process is single-threaded (see executor.py).
         self.executor = executor or executor_for(
-            publication.store, memory_bytes=settings.query_memory * 1024 * 1024)
+            publication.store, memory_bytes=settings.query_memory * 1024 * 1024,
+            # Allow-listed SERVICE endpoints must be reachable from the workers.
+            sandbox="off" if settings.service_allowlist else settings.query_sandbox)
 
     def check(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> None:
         """Refuse, before any engine sees it, what must not run (see guard.py)."""
@@ -64,10 +66,11 @@ class QueryService:
                         service_allowlist=settings.service_allowlist,
                         max_query_bytes=settings.max_query_bytes,
                         default_graphs=dataset.default_graphs,
-                        named_graphs=dataset.named_graphs, base=settings.base)
+                        named_graphs=dataset.named_graphs,
+                        limits=guard.Limits.from_settings(settings), base=settings.base)
         except QuerySyntaxError:
             # bif:http_get(...) is malformed SPARQL (bif: is not declared) but
-            # first of all a refused function (403, named), as on Virtuoso.
+            # first of all a refused function (named), as on Virtuoso.
             function_policy.check_calls(text, settings.function_allowlist)
             raise
         # The same function policy on every store (function_policy.py says why).

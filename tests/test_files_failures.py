@@ -43,19 +43,27 @@ def test_full_disk_fails_the_build_and_keeps_everything(tmp_path: Path) -> None:
         assert _build(out).returncode == 0
         first = run_cli("release", "--out", str(out), "--version", "1.0")
         assert first.returncode == 0, first.stderr
+        # What a build killed earlier left: only a build that succeeds removes it.
+        left = out / "builds" / ".0123456789abcdef.staging-killed"
+        left.mkdir()
+        (left / "asu.ttl").write_bytes(b"half")
         before = snapshot(out)
         # Room for a few dumps of the next build, not for all of them.
         fill_space(disk, leave=300_000)
         failed = _build(out, changed)
         assert failed.returncode == 4, failed.stderr
         assert "No space left on device" in failed.stderr
+        assert "Nothing was written" in failed.stderr
         assert snapshot(out) == before  # no trace of the failed build, nothing moved
         release = run_cli("release", "--out", str(out), "--data-dir", str(changed))
         assert release.returncode == 4 and "No space left on device" in release.stderr
         assert snapshot(out) == before
         assert_complete(out)
-        # The server of the same data needs no new file: it starts on the full disk.
+        # The server of the same data needs no new file: it starts on the full disk,
+        # and having started it tidies up what the killed build left.
         assert_serves(tmp_path, out)
+        assert not left.exists()
+        before = {k: v for k, v in before.items() if ".staging-" not in k}
         assert_kept(before, out, latest_may_move=False)
         (disk / "filler").unlink()
         again = _build(out, changed)
@@ -129,3 +137,20 @@ def test_busy_folders_do_not_stop_a_build_and_are_not_touched(tmp_path: Path) ->
         assert_kept(before, out)
     no_staging_left(out)
     assert_serves(tmp_path, out, "--data-dir", str(changed))
+
+
+def test_an_older_latest_folder_is_never_moved(tmp_path: Path) -> None:
+    """``OUT/latest`` as a real folder (an older layout): left as it is, with a message."""
+    out = tmp_path / "out"
+    (out / "latest").mkdir(parents=True)
+    (out / "latest" / "asu.ttl").write_text("kept\n", encoding="utf-8")
+    (out / "asu.ttl").write_text("mine\n", encoding="utf-8")
+    before = snapshot(out)
+    refused = _build(out)
+    assert refused.returncode == 4
+    assert "left as it is" in refused.stderr and "Nothing was written" in refused.stderr
+    assert snapshot(out) == before
+    listing = assert_serves(tmp_path, out)  # serves its own build folder
+    assert (out / "latest" / "asu.ttl").read_text(encoding="utf-8") == "kept\n"
+    assert (out / "asu.ttl").read_text(encoding="utf-8") == "mine\n"
+    assert (out / "builds" / listing["version"] / "asu.ttl").is_file()

@@ -9,14 +9,16 @@ is cut at least once. After every kill the earlier files are byte-identical,
 from __future__ import annotations
 
 import os
+import random
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from .files_support import assert_complete, assert_kept, assert_serves, no_staging_left, snapshot
 from .support import run_cli
-from .test_release import change_data, data_copy
+from .test_release import ID, change_data, data_copy
 
 
 def _steps(*args: str) -> list[str]:
@@ -24,6 +26,15 @@ def _steps(*args: str) -> list[str]:
     result = run_cli(*args)
     assert result.returncode == 0, result.stderr
     return [line for line in result.stderr.splitlines() if line.strip()]
+
+
+def _sigkill(process: subprocess.Popen) -> None:
+    """kill -9 the process group we started, unless it is already gone."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # it finished on its own first
 
 
 def _kill_after(line_number: int, *args: str) -> int:
@@ -35,13 +46,26 @@ def _kill_after(line_number: int, *args: str) -> int:
         seen = 0
         while seen < line_number and process.stderr.readline():
             seen += 1
-        os.killpg(process.pid, signal.SIGKILL)
+        _sigkill(process)
         return process.wait(30)
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(30)
+        _sigkill(process)
+        process.wait(30)
         process.stderr.close()
+
+
+def _kill_at(seconds: float, *args: str) -> None:
+    """Start ``asu-graph ARGS`` and kill -9 it after ``seconds`` (if still running)."""
+    process = subprocess.Popen([sys.executable, "-m", "asu_graph", *args],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        process.wait(seconds)
+    except subprocess.TimeoutExpired:
+        pass
+    finally:
+        _sigkill(process)
+        process.wait(30)
 
 
 def _kill_at_every_step(out: Path, args: list[str], before: dict) -> int:
@@ -66,6 +90,21 @@ def test_kill_9_of_build_at_every_step(tmp_path: Path) -> None:
     killed = _kill_at_every_step(out, ["build", "--out", str(out), "--data-dir",
                                        str(changed)], before)
     assert killed >= 3  # most runs end by the kill, not on their own
+    # And at random times within a whole run (no step boundary to hide behind).
+    other = data_copy(tmp_path / "other")
+    change_data(other)
+    (other / "alliance.ttl").write_text(
+        (other / "alliance.ttl").read_text(encoding="utf-8") + "\n<" + ID + "mnhn> "
+        "<http://www.w3.org/2004/02/skos/core#altLabel> \"MNHN (random)\"@fr .\n",
+        encoding="utf-8")
+    started = time.monotonic()
+    _steps("build", "--out", str(tmp_path / "probe-random"), "--data-dir", str(other))
+    duration = time.monotonic() - started
+    chance = random.Random(11)
+    for _ in range(5):
+        _kill_at(chance.uniform(0.3, 1.0) * duration, "build", "--out", str(out),
+                 "--data-dir", str(other))
+        assert_kept(before, out)
     finished = run_cli("build", "--out", str(out), "--data-dir", str(changed))
     assert finished.returncode == 0, finished.stderr
     assert_kept(before, out)

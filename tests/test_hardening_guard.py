@@ -102,7 +102,7 @@ def test_protocol_dataset_must_name_published_graphs() -> None:
 
 
 def test_unicode_escapes_are_read_both_ways() -> None:
-    # Oxigraph expands \\u escapes before parsing: \\u0053ERVICE is SERVICE to it.
+    # SPARQL 1.1 lets an engine expand \\u escapes anywhere: \\u0053ERVICE could be SERVICE.
     with pytest.raises((QueryRefused, QuerySyntaxError)):
         check(f"SELECT * {{ \\u0053ERVICE <{OTHER}> {{ }} }}", allowed_graphs=())
     # Expanded, \\u0022 closes a string early and uncovers the SERVICE after it.

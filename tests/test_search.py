@@ -151,3 +151,11 @@ def test_search_latency_on_the_real_data_is_recorded(index: SearchIndex) -> None
         index.search(text)
         samples.append(time.perf_counter() - start)
     print(f"search median {statistics.median(samples) * 1000:.2f} ms over {len(samples)}")
+
+
+def test_favicon(client: FlaskClient) -> None:
+    r = client.get("/favicon.ico")
+    assert r.status_code == 301
+    icon = client.get(r.headers["Location"])
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert 'rel="icon"' in client.get("/").get_data(as_text=True)

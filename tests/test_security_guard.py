@@ -92,9 +92,11 @@ def test_lexer_reads_less_than_after_an_operand_in_an_expression() -> None:
      "ASK_MAX_EXPRESSION_OPERATORS"),
     ('ASK { FILTER(STRLEN("' + "x" * 20000 + '") > 0) }', "ASK_MAX_EXPRESSION_BYTES"),
     ("ASK { ?s " + "/".join(["<urn:p>"] * 300) + " ?o }", "ASK_MAX_PATH_OPERATORS"),
-    ("ASK { ?s ?p ?o " + "MINUS { } " * 600 + "}", "ASK_MAX_GROUP_PATTERNS"),
-    ("ASK { " + " UNION ".join(["{ ?s ?p ?o }"] * 600) + " }", "ASK_MAX_GROUP_PATTERNS"),
-    ("ASK { " + " . ".join(["?s ?p ?o"] * 2100) + " }", "ASK_MAX_TRIPLE_PATTERNS"),
+    ("ASK { ?s ?p ?o " + "MINUS { } " * 300 + "}", "ASK_MAX_GROUP_PATTERNS"),
+    ("ASK { " + " ".join(f"BIND({i} AS ?v{i})" for i in range(300)) + " }",
+     "ASK_MAX_GROUP_PATTERNS"),
+    ("ASK { " + " UNION ".join(["{ ?s ?p ?o }"] * 300) + " }", "ASK_MAX_GROUP_PATTERNS"),
+    ("ASK { " + " . ".join(["?s ?p ?o"] * 600) + " }", "ASK_MAX_TRIPLE_PATTERNS"),
 ])
 def test_complexity_limits_name_their_setting(text: str, limit: str) -> None:
     problem = refusal(text)
@@ -108,3 +110,14 @@ def test_limits_follow_the_settings_and_zero_turns_one_off() -> None:
     with pytest.raises(QueryRefused):
         check(text, allowed_graphs=(), limits=Limits(expression_operators=10))
     check(text, allowed_graphs=(), limits=Limits(expression_operators=0))
+
+
+@pytest.mark.parametrize("text", [
+    'DEFINE input:grab-all "yes" SELECT * { <http://127.0.0.1:9/doc> ?p ?o }',
+    'define get:soft "soft" SELECT * FROM <https://w3id.org/asu/graph/alliance> { ?s ?p ?o }',
+])
+def test_virtuoso_pragmas_are_refused(text: str) -> None:
+    """With the store's credentials, Virtuoso fetches IRIs named under such a pragma."""
+    problem = refusal(text)
+    assert isinstance(problem, QueryRefused) and problem.status == 403
+    assert "DEFINE" in problem.message and "Virtuoso" in problem.message

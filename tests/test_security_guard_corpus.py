@@ -1,10 +1,12 @@
-"""The adversarial SERVICE / FROM / LOAD corpus against live servers on every embedded store.
+"""The adversarial SERVICE / FROM / LOAD corpus against live servers on every store.
 
 Each entry of ``tests/adversarial/service_corpus.py`` is sent as a raw HTTP
-request to ``asu-graph serve``; the answer must be a 4xx with a message, and
-the listener the entries aim at must not see a single connection. The
-control test shows the entries are live ammunition: run by Oxigraph itself,
-with no check in front, most of them do connect.
+request to ``asu-graph serve`` on each embedded store and to replicas in
+front of a real ``oxigraph serve`` and of Virtuoso (which would follow
+SERVICE themselves); the answer must be a 4xx with a message, and the
+listener the entries aim at must not see a single connection. The control
+test shows the entries are live ammunition: run by Oxigraph itself, with no
+check in front, most of them do connect.
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ import pytest
 
 from .adversarial.listener import Listener
 from .adversarial.service_corpus import Entry, corpus
-from .support import asu_server
+from .stores import OxigraphServer, Virtuoso
+from .support import asu_server, run_cli
 
-STORES = ["oxigraph", "oxigraph:DIR", "oxrdflib", "memory"]
+STORES = ["oxigraph", "oxigraph:DIR", "oxrdflib", "memory", "replica of oxigraph serve",
+          "replica of virtuoso"]
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +38,23 @@ def listener() -> Iterator[Listener]:
 def store_server(request: pytest.FixtureRequest,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp: Path = tmp_path_factory.mktemp("corpus")
+    if request.param.startswith("replica"):
+        # A real store would follow SERVICE itself: the app in front must never
+        # forward such a query.
+        virtuoso = request.param.endswith("virtuoso")
+        backing: OxigraphServer | Virtuoso = (Virtuoso if virtuoso else OxigraphServer)(
+            tmp / "backing")
+        env = {"ASU_STORE_USER": "dba", "ASU_STORE_PASSWORD": "dba"} if virtuoso else {}
+        backing.start()
+        try:
+            done = run_cli("publish", "--to", backing.gsp_url, "--query-url",
+                           backing.query_url, "--grace", "0", env=env)
+            assert done.returncode == 0, done.stderr
+            with asu_server(tmp, "--store", backing.query_url, env=env) as url:
+                yield url
+        finally:
+            backing.stop()
+        return
     store = request.param.replace("DIR", str(tmp / "store"))
     with asu_server(tmp, "--store", store, "--query-timeout", "10") as url:
         yield url

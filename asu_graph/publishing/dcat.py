@@ -43,8 +43,7 @@ _LANGUAGES = ("http://publications.europa.eu/resource/authority/language/ENG",
 SPARQL_PROTOCOL = "http://www.w3.org/TR/sparql11-protocol/"
 TPF_SPEC = "http://www.hydra-cg.com/spec/latest/triple-pattern-fragments/"
 _SHA256 = SPDX.checksumAlgorithm_sha256
-_FORMAT_NAMES = {"turtle": "Turtle", "nt": "N-Triples", "json-ld": "JSON-LD",
-                 "rdfxml": "RDF/XML", "trig": "TriG", "nquads": "N-Quads"}
+_FORMAT_NAMES = {key: fmt.label for key, fmt in RDF_FORMATS.items()}
 
 
 def _when(value: str | datetime) -> Literal:

@@ -19,10 +19,13 @@ _STYLE = ("body{font-family:system-ui,sans-serif;margin:2rem;max-width:80rem}"
           "form label{display:block;margin:.3rem 0}form input{width:40rem;max-width:100%}")
 
 
-def _page(title: str, body: str, root: str) -> str:
+def _page(title: str, body: str, root: str, alternates: dict[str, str] | None = None) -> str:
+    # <link rel="alternate"> lets crawlers and RDF clients find the data behind the page.
+    head = "".join(f"<link rel=\"alternate\" type=\"{escape(label)}\" href=\"{escape(href)}\">"
+                   for label, href in (alternates or {}).items() if "/" in label)
     return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
+            f"<title>{escape(title)}</title><style>{_STYLE}</style>{head}</head><body>"
             f"<p><a href=\"{escape(root)}\">Home</a> · "
             f"<a href=\"{escape(root)}download/\">Downloads</a></p>"
             f"<h1>{escape(title)}</h1>{body}</body></html>")
@@ -35,7 +38,8 @@ def _alternates(links: dict[str, str]) -> str:
 
 def document_page(title: str, turtle: str, alternates: dict[str, str], root: str) -> str:
     """An RDF document shown as Turtle text, with links to the other formats."""
-    return _page(title, _alternates(alternates) + f"<pre>{escape(turtle)}</pre>", root)
+    return _page(title, _alternates(alternates) + f"<pre>{escape(turtle)}</pre>", root,
+                 alternates)
 
 
 def _cell(term: Node, fragments: str, position: str) -> Markup:
@@ -71,4 +75,4 @@ def fragment_page(root: str, asked: dict[str, str], triples: list, total: int,
             + _alternates(alternates) + f"<p>{paging}</p>"
             "<table><thead><tr><th>subject</th><th>predicate</th><th>object</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>")
-    return _page("Triple Pattern Fragment", body, root)
+    return _page("Triple Pattern Fragment", body, root, alternates)

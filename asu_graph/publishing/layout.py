@@ -119,14 +119,18 @@ def writer_lock(out_dir: Path, what: str, wait: float = LOCK_WAIT,
 def remove_stale_staging(folder: Path) -> None:
     """Remove the staging folders a killed writer left in ``folder``.
 
-    Only hidden folders with the staging mark, which no reader ever opens, and
-    only while holding the out dir's lock, so no writer is still filling them.
+    Only hidden folders with the staging mark, which no reader ever opens;
+    only while holding the out dir's lock, so no writer is still filling them;
+    and only after a write that succeeded.
     """
     if not folder.is_dir():
         return
     for child in folder.iterdir():
-        if child.name.startswith(".") and STAGING_MARK in child.name and child.is_dir() \
-                and not child.is_symlink():
+        if not (child.name.startswith(".") and STAGING_MARK in child.name):
+            continue
+        if child.is_symlink():
+            child.unlink(missing_ok=True)  # a link made to be renamed over ``latest``
+        elif child.is_dir():
             shutil.rmtree(child, ignore_errors=True)
 
 

@@ -84,13 +84,12 @@ def make_release(publication: Publication, out_dir: Path, version: str | None = 
                  progress: Callable[[str], None] = lambda _m: None,
                  lock_wait: float | None = None) -> dict:
     """Write a release of the (validated) publication into ``out_dir/releases``."""
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).absolute()
     settings = publication.settings.with_(out_dir=out_dir)
     root_folder = out_dir / RELEASES
     check_version(out_dir, version)
     kwargs = {} if lock_wait is None else {"wait": lock_wait}
     with writer_lock(out_dir, "release", say=progress, **kwargs):
-        remove_stale_staging(root_folder)
         releases = list_releases(settings)
         taken = {m["release"] for m in releases}
         if root_folder.is_dir():
@@ -112,6 +111,8 @@ def make_release(publication: Publication, out_dir: Path, version: str | None = 
         except FileExistsError:
             raise ReleaseError(f"release {version!r} appeared while writing; "
                                "it was left as it is") from None
+        # Only a release that succeeded tidies up after killed ones.
+        remove_stale_staging(root_folder)
     return {**manifest, "folder": str(target)}
 
 

@@ -8,14 +8,12 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
+from ..formats import OXIGRAPH_RDF, OXIGRAPH_RESULTS
 from ..sparql_text import has_dataset_clause
 from .base import QueryResult, QuerySyntaxError, Store, readable_syntax_error
 
-_RESULTS = {"json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-            "csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV}
-_RDF = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-        "json-ld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML,
-        "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+_RESULTS = OXIGRAPH_RESULTS
+_RDF = OXIGRAPH_RDF
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -196,12 +196,19 @@ def _media_type(name: str, meta: dict) -> str:
     return "application/gzip" if name.endswith(".gz") else meta["media_type"]
 
 
+def _catalogue_links() -> str:
+    """``<link rel="alternate">`` to the DCAT catalogue, which describes these files as RDF."""
+    catalog = root_url() + "catalog"
+    return "".join(f"<link rel=\"alternate\" type=\"{formats.RDF_FORMATS[k].media_type}\" "
+                   f"href=\"{escape(catalog)}?format={k}\">" for k in DOCUMENT_FORMATS)
+
+
 def _html_page(title: str, intro: str, rows: list[dict], extra: str = "") -> str:
     lines = [f"<tr><td><a href=\"{escape(r['url'])}\">{escape(r['name'])}</a></td>"
              f"<td>{escape(r['media_type'])}</td><td>{r['bytes']:,}</td>"
              f"<td><code>{escape(r['sha256'])}</code></td></tr>" for r in rows]
     return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(title)}</title>"
+            f"<title>{escape(title)}</title>{_catalogue_links()}"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             "<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem}"
             "td,th{padding:.2rem .6rem;text-align:left}code{font-size:.8rem}</style></head>"
@@ -290,7 +297,7 @@ def releases_index() -> Response:
         f"<td>{escape(i['released'])}</td><td>{i['triples']:,}</td>"
         f"<td>+{i['added'] or 0} / -{i['removed'] or 0}</td></tr>" for i in items)
     html = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<title>Releases</title></head><body><h1>Releases</h1>"
+            f"<title>Releases</title>{_catalogue_links()}</head><body><h1>Releases</h1>"
             + ("<p>No release yet.</p>" if not items else
                "<table><thead><tr><th>Version</th><th>Released</th><th>Triples</th>"
                "<th>Changes</th></tr></thead><tbody>" + rows + "</tbody></table>")

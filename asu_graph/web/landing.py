@@ -13,7 +13,16 @@ from rdflib import URIRef
 
 from ..formats import RDF_FORMATS
 from . import current_publication, current_service
-from .linked_data import cache, embed_json, finish, html, language, links, vocabulary
+from .linked_data import (
+    cache,
+    document_alternates,
+    embed_json,
+    finish,
+    html,
+    language,
+    links,
+    vocabulary,
+)
 from .pages import Links, pick_literal
 
 blueprint = Blueprint("landing", __name__)
@@ -233,6 +242,8 @@ def landing() -> Response:
             schema=embed_json(json.dumps(schema_org(lang, numbers), ensure_ascii=False,
                                          indent=1)),
             publication=current_publication(),
+            # The page presents the dataset: its VoID description is the data behind it.
+            alternates=document_alternates(f"{request.script_root}/.well-known/void"),
             page_lang_links={code: f"{request.script_root}/?lang={code}"
                              for code in ("en", "fr")},
         ), "text/html; charset=utf-8"
@@ -254,3 +265,11 @@ def graph_view_json() -> Response:
         200, json.dumps(graph_view(lang, links()), ensure_ascii=False).encode("utf-8"),
         "application/json; charset=utf-8"))
     return finish(200, body, content_type, "json", lang, ("Accept-Language",))
+
+
+@blueprint.route("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page says: send them the site's icon."""
+    from flask import redirect, url_for
+
+    return redirect(url_for("static", filename="favicon.svg"), code=301)

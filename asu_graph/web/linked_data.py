@@ -47,7 +47,6 @@ blueprint = Blueprint("linked_data", __name__)
 # graph, or as the named graph it is).
 EXTENSION_OF: dict[str, str] = {k: formats.RDF_FORMATS[k].extension for k in neg.RDF_PREFERENCE}
 EXTENSIONS: dict[str, str] = {ext: key for key, ext in EXTENSION_OF.items()}
-HTML_TYPES = formats.HTML_TYPES
 # text/html first so that */* (curl, links) and no Accept get the page.
 PAGE_OFFERS = neg.offers(neg.RDF_PREFERENCE, html="first")
 DATA_OFFERS = neg.offers(neg.RDF_PREFERENCE)
@@ -185,6 +184,12 @@ def _alternates(path_stem: str) -> list[dict]:
     return [{"href": f"{root}{path_stem}.{ext}", "type": formats.RDF_FORMATS[key].media_type,
              "name": formats.RDF_FORMATS[key].key, "ext": ext}
             for ext, key in EXTENSIONS.items()]
+
+
+def document_alternates(path: str) -> list[dict]:
+    """``path`` (a document negotiated with ``?format=``) in every RDF format."""
+    return [{"href": f"{path}?format={key}", "type": formats.RDF_FORMATS[key].media_type,
+             "name": key} for key in neg.RDF_PREFERENCE]
 
 
 def link_header(alternates: list[dict]) -> str:
@@ -512,7 +517,10 @@ def validation() -> Response:
             for v in report.violations:
                 severities[v.severity] = severities.get(v.severity, 0) + 1
             return 200, html("validation.html", lang=lang, report=report, links=links(),
-                             severities=severities, page_lang_links=_lang_links(),
+                             severities=severities,
+                             alternates=document_alternates(
+                                 f"{request.script_root}/validation"),
+                             page_lang_links=_lang_links(),
                              publication=current_publication()), "text/html; charset=utf-8"
         if representation == "json":
             return 200, report.json().encode("utf-8"), "application/json; charset=utf-8"
@@ -659,4 +667,52 @@ def shapes(ext: str | None = None) -> Response:
     response = finish(200, body, content_type, representation,
                       lang if representation == "html" else "", ("Accept-Language",))
     response.headers["Link"] = link_header(_alternates("/shapes"))
+    return response
+
+
+# -- the dataset, its distributions, releases, publisher, contact and services ------
+
+def _catalogue_subjects() -> frozenset[str]:
+    """Every IRI the live DCAT catalogue describes (dataset, releases, distributions ...)."""
+    from .downloads import _catalog, _releases_key, publishing, root_url
+
+    state = publishing()
+
+    def render() -> bytes:
+        graph = _catalog(state, root_url())
+        return "\n".join(sorted({str(s) for s in graph.subjects()
+                                 if isinstance(s, URIRef)})).encode("utf-8")
+
+    body = state.rendered(("catalogue-subjects", root_url(), _releases_key()), render)
+    return frozenset(body.decode("utf-8").split("\n"))
+
+
+@blueprint.route("/dataset")
+@blueprint.route("/dataset/<path:rest>")
+@blueprint.route("/publisher")
+@blueprint.route("/contact")
+@blueprint.route("/service/<path:rest>")
+def catalogue_resource(rest: str = "") -> Response:
+    """IRIs minted for the catalogue (``{base}dataset``, its distributions and releases,
+    ``{base}publisher``, ``{base}contact``, ``{base}service/...``).
+
+    They name things, not documents, so they answer 303 See Other to the DCAT
+    catalogue that describes them all, in the representation asked for: the
+    catalogue's page for a browser, its RDF for an RDF client.
+    """
+    representation = negotiate()
+    if representation is None:
+        return not_acceptable(True)
+    iri = current_publication().settings.base + request.path.lstrip("/")
+    if iri not in _catalogue_subjects():
+        lang = language()
+        return not_found(f"<{iri}>", representation, lang if isinstance(lang, str) else "en")
+    target = url_for("downloads.catalog")
+    if representation != formats.HTML:
+        target += f"?format={representation}"
+    response = redirect(target, code=303)
+    response.vary.add("Accept")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
     return response

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from flask import Response, request
 
 from .. import formats
-from ..formats import HTML, HTML_TYPES
+from ..formats import HTML
 
 Offer = tuple[str, str]   # (media type, format key)
 
@@ -59,7 +59,9 @@ def offers(keys: Iterable[str], html: str | None = None) -> tuple[Offer, ...]:
             claims[media_type] = claims.get(media_type, 0) + 1
     # application/json could be JSON results or JSON-LD: offered only where one of them is.
     generic = [(g, f.key) for f in found for g in f.generic if claims[g] == 1]
-    pages = [(media_type, HTML) for media_type in HTML_TYPES]
+    # Pages are sent as text/html only, so only text/html is offered: a client
+    # that refuses text/html (q=0) must not get one through application/xhtml+xml.
+    pages = [("text/html", HTML)]
     if html == "first":
         return (*pages, *canonical, *aliases, *generic)
     if html == "last":

@@ -16,6 +16,7 @@ from rdflib.term import Node
 
 from ..build import project_prefixes
 from ..config import Settings
+from .readable import readable
 
 LANGUAGES = ("en", "fr")
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -206,9 +207,10 @@ class EntityView:
     description: str | None
     types: list[Value]
     rows: list[Row]
-    inbound: list[tuple[Value, Row]]
+    inbound: list[Row]            # property -> the entities whose statements point here
     sources: list[Source]
     identifiers: list[External]
+    documents: list[Value] = field(default_factory=list)   # outside pages that point here
 
 
 _EXTERNAL = (
@@ -245,11 +247,14 @@ class EntityBuilder:
             self.sources[iri] = Source(len(self.sources) + 1, iri, label or iri)
         return self.sources[iri].number
 
-    def value(self, node: Node, depth: int = 0, seen: frozenset = frozenset()) -> Value:
+    def value(self, node: Node, depth: int = 0, seen: frozenset = frozenset(),
+              currency: str | None = None) -> Value:
         if isinstance(node, Literal):
             datatype = self.links.curie(str(node.datatype)) if node.datatype else None
-            return Value("literal", str(node), lang=node.language, datatype=datatype,
-                         title=str(node.datatype) if node.datatype else None)
+            shown = readable(node, self.lang, currency)
+            # The exact RDF term stays available on hover.
+            title = f'"{node}"^^{datatype}' if datatype else None
+            return Value("literal", shown, lang=node.language, datatype=datatype, title=title)
         if isinstance(node, BNode):
             if depth >= 5 or node in seen:
                 return Value("bnode", "")
@@ -268,10 +273,10 @@ class EntityBuilder:
         return Value("iri", label, href=self.links.href(iri), title=iri)
 
     def row(self, predicate: URIRef, objects: list[Node], depth: int = 0,
-            seen: frozenset = frozenset()) -> Row:
+            seen: frozenset = frozenset(), currency: str | None = None) -> Row:
         values = []
         for obj in sorted(in_language(objects, self.lang), key=_sort_key):
-            value = self.value(obj, depth, seen)
+            value = self.value(obj, depth, seen, currency)
             if depth == 0:
                 value.sources = sorted({self._source(page) for page in
                                         self.statement_sources.get((str(predicate), obj), ())})
@@ -286,8 +291,13 @@ class EntityBuilder:
         for predicate, obj in self.graph.predicate_objects(subject):
             if predicate not in skip:
                 by_predicate.setdefault(predicate, []).append(obj)
-        rows = [self.row(p, objs, depth, seen) for p, objs in by_predicate.items()]
-        return sorted(rows, key=lambda r: (r.label.lower(), r.predicate))
+        currency = next((str(c) for c in self.graph.objects(subject, URIRef(SCHEMA + "currency"))
+                         if isinstance(c, Literal)), None)
+        rows = [self.row(p, objs, depth, seen,
+                         currency if str(p) in MONEY_PROPERTIES else None)
+                for p, objs in by_predicate.items()]
+        return _fold_super_properties(sorted(rows, key=lambda r: (r.label.lower(), r.predicate)),
+                                      self.vocabulary.graph)
 
     def build(self, iri: str) -> EntityView:
         node = URIRef(iri)
@@ -319,17 +329,56 @@ class EntityBuilder:
                 if not row.values:
                     continue
             rows.append(row)
-        inbound = []
+        # Links from other entities, one row per property (the subjects as values);
+        # pages from outside the dataset that point here (source pages naming a
+        # publisher) are listed with the sources instead.
+        by_predicate: dict[URIRef, list[Node]] = {}
+        documents = []
         for subject, predicate in sorted(g.subject_predicates(node), key=lambda sp: (
                 str(sp[1]), str(sp[0]))):
-            if isinstance(subject, URIRef):
-                inbound.append((self.value(subject), self.row(predicate, [])))
+            if not isinstance(subject, URIRef):
+                continue
+            if not str(subject).startswith(self.links.settings.base):
+                if str(subject) not in self.sources and all(
+                        d.title != str(subject) for d in documents):
+                    documents.append(self.value(subject))
+                continue
+            by_predicate.setdefault(predicate, []).append(subject)
+        inbound = sorted((self.row(p, subjects) for p, subjects in by_predicate.items()),
+                         key=lambda r: (r.label.lower(), r.predicate))
         return EntityView(
             iri=iri, lang=self.lang, title=title, alt_labels=alt,
             description=str(description) if description is not None else None,
-            types=types, rows=rows, inbound=inbound,
+            types=types, rows=rows, inbound=inbound, documents=documents,
             sources=sorted(self.sources.values(), key=lambda s: s.number),
             identifiers=identifiers)
+
+
+MONEY_PROPERTIES = frozenset(SCHEMA + p for p in ("value", "minValue", "maxValue", "price"))
+
+
+def _fold_super_properties(rows: list[Row], vocabulary: Graph) -> list[Row]:
+    """Drop the values of a broader property that a narrower row already shows.
+
+    ``org:linkedTo`` beside ``asu:involvedIn`` and ``asu:leads`` would list the
+    same institutes twice; a value only the broader property holds stays.
+    """
+    shown: dict[str, set[str]] = {}
+    for row in rows:
+        shown.setdefault(row.predicate, set()).update(
+            v.title or v.text for v in row.values)
+    folded = []
+    for row in rows:
+        narrower = {str(s) for s in vocabulary.transitive_subjects(RDFS.subPropertyOf,
+                                                                   URIRef(row.predicate))}
+        narrower.discard(row.predicate)
+        covered = set().union(*(shown.get(p, set()) for p in narrower)) if narrower else set()
+        if covered:
+            row.values = [v for v in row.values if (v.title or v.text) not in covered]
+            if not row.values:
+                continue
+        folded.append(row)
+    return folded
 
 
 def _rdf_list(graph: Graph, node: Node) -> list[Node] | None:
@@ -452,7 +501,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fragments_note": "For Linked Data Fragments clients.",
         "entities_by_class": "Entities by class", "browse": "All entities",
         "named_graph": "named graph", "described_here": "Resources described in this graph",
-        "graph_contents": "Contents of this graph", "type": "type", "shapes": "Shapes",
+        "graph_contents": "Contents of this graph",
+        "inbound_note": "Statements of other entities that point to this one.",
+        "documents": "Pages that name this resource", "type": "type", "shapes": "Shapes",
         "search": "Search", "search_label": "Search the Alliance by name",
         "search_placeholder": "Name or acronym", "search_button": "Search",
         "no_results": "Nothing matches these words. Try another spelling, or ask with SPARQL:",
@@ -494,7 +545,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fragments_note": "Pour les clients Linked Data Fragments.",
         "entities_by_class": "Entités par classe", "browse": "Toutes les entités",
         "named_graph": "graphe nommé", "described_here": "Ressources décrites dans ce graphe",
-        "graph_contents": "Contenu de ce graphe", "type": "type", "shapes": "Formes",
+        "graph_contents": "Contenu de ce graphe",
+        "inbound_note": "Déclarations d'autres entités qui pointent vers celle-ci.",
+        "documents": "Pages qui nomment cette ressource", "type": "type", "shapes": "Formes",
         "search": "Recherche", "search_label": "Chercher dans l'Alliance par nom",
         "search_placeholder": "Nom ou sigle", "search_button": "Chercher",
         "no_results": "Aucun résultat pour ces mots. Essayez une autre graphie, ou en SPARQL :",

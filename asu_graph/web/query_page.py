@@ -2,9 +2,9 @@
 
 Everything the page loads comes from this app (it works offline on
 localhost): the editor's two files are served from an npm install of
-``@zazuko/yasgui`` (``ASU_YASGUI_DIR``, else ``node_modules`` of the source
-checkout or of the current folder). Without them the page still works as a
-plain form that posts to ``/sparql`` and says how to install the editor.
+``@zazuko/yasgui`` (``ASU_YASGUI_DIR``, else the copy the wheel carries, else
+``node_modules`` of the source checkout). Without them the page still works
+as a plain form that posts to ``/sparql``.
 
 The page holds no inline script, so a ``script-src 'self'`` policy applies:
 its settings travel in a JSON data block read by ``static/query.js``.
@@ -26,7 +26,10 @@ from rdflib import Graph, URIRef
 from .. import formats
 from ..build import project_prefixes
 from ..config import Settings
+from ..guard import scan
+from ..paths import yasgui_folders
 from ..queries import CuratedQuery, curated_queries, query_iri
+from ..store import QuerySyntaxError
 from . import current_publication, current_service
 from . import negotiation as neg
 from .http import conditional, error, etag_for
@@ -34,9 +37,6 @@ from .linked_data import PAGE_OFFERS, embed_json, finish, html, language, serial
 
 blueprint = Blueprint("query_page", __name__)
 
-YASGUI_PACKAGE = Path("node_modules") / "@zazuko" / "yasgui" / "build"
-# The repository root when running from a source checkout (asu_graph/web/ is two below).
-_CHECKOUT = Path(__file__).resolve().parents[2]
 # The only files of the package the page needs (the source maps help debugging).
 YASGUI_FILES = {"yasgui.min.js": "text/javascript", "yasgui.min.css": "text/css",
                 "yasgui.min.js.map": "application/json"}
@@ -51,9 +51,9 @@ TEXT = {
         "examples": "Example queries", "choose": "Choose an example…", "load": "Load",
         "federated_short": "federated, not run here",
         "missing_title": "The query editor is not installed.",
-        "missing_body": "This form still runs queries. To get the editor (syntax highlighting, "
-                        "completion, result table), install its files in the source folder:",
-        "missing_env": "or point the server at an installed copy:",
+        "missing_body": "This form still runs queries. The editor (syntax highlighting, "
+                        "completion, result table) needs the files of @zazuko/yasgui 4.6.2; "
+                        "point the server at a folder that holds them:",
         "format": "Result format", "run": "Run query",
         "share": "Share:", "share_link": "link to this query", "copy_link": "Copy link",
         "copied": "Copied.", "download": "Download the results:",
@@ -68,10 +68,10 @@ TEXT = {
         "examples": "Requêtes d'exemple", "choose": "Choisir un exemple…", "load": "Charger",
         "federated_short": "fédérée, non exécutée ici",
         "missing_title": "L'éditeur de requêtes n'est pas installé.",
-        "missing_body": "Ce formulaire exécute quand même les requêtes. Pour avoir l'éditeur "
-                        "(coloration, complétion, tableau de résultats), installez ses fichiers "
-                        "dans le dossier des sources :",
-        "missing_env": "ou indiquez au serveur une copie installée :",
+        "missing_body": "Ce formulaire exécute quand même les requêtes. L'éditeur "
+                        "(coloration, complétion, tableau de résultats) a besoin des fichiers "
+                        "de @zazuko/yasgui 4.6.2 ; indiquez au serveur un dossier qui les "
+                        "contient :",
         "format": "Format des résultats", "run": "Exécuter",
         "share": "Partager :", "share_link": "lien vers cette requête",
         "copy_link": "Copier le lien",
@@ -85,8 +85,7 @@ TEXT = {
 def find_yasgui(settings: Settings) -> Path | None:
     """Where the editor's files are for these settings, or None when not installed."""
     configured = settings.yasgui_dir
-    candidates = [Path(configured)] if configured else [_CHECKOUT / YASGUI_PACKAGE,
-                                                         Path.cwd() / YASGUI_PACKAGE]
+    candidates = [Path(configured)] if configured else yasgui_folders()
     for folder in candidates:
         if (folder / "yasgui.min.js").is_file() and (folder / "yasgui.min.css").is_file():
             return folder
@@ -178,6 +177,10 @@ def query_page() -> Response:
                 selected=name, text=text,
                 assets=assets is not None, config=embed_json(json.dumps(config)),
                 result_formats=list(formats.RESULT_FORMATS),
+                alternates=_curated_alternates(root, name) if name else [],
+                # A federated example is refused here: no link that cannot work.
+                downloads=[] if name and curated[name].federated else
+                _download_links(root, text),
                 page_lang_links={code: f"{root}/query?" + urlencode(
                     {k: v for k, v in (("lang", code), ("name", name)) if v})
                     for code in ("en", "fr")})
@@ -195,8 +198,8 @@ def yasgui_asset(filename: str) -> Response:
         return error(404, f"Not found: {filename} is not one of the query editor's files.")
     folder = yasgui_dir()
     if folder is None or not (folder / filename).is_file():
-        return error(404, "The query editor's files are not installed: run 'npm ci' in the "
-                          "source folder, or set ASU_YASGUI_DIR (see docs/queries.md).")
+        return error(404, "The query editor's files are not part of this installation; "
+                          "ASU_YASGUI_DIR names a folder that holds them (docs/queries.md).")
     response = send_file(folder / filename, mimetype=YASGUI_FILES[filename],
                          max_age=86400, conditional=True)
     return response
@@ -212,6 +215,34 @@ def prefixes() -> Response:
 # The page (a 303 to /query?name=), the description in RDF, or the SPARQL text
 # for a client that names application/sparql-query.
 _CURATED_OFFERS: tuple[neg.Offer, ...] = (*PAGE_OFFERS, (SPARQL_QUERY_TYPE, "rq"))
+_CURATED_WORDS = {**neg.words(neg.RDF_PREFERENCE, html=True), "rq": "rq", "sparql": "rq"}
+
+
+def _download_links(root: str, text: str) -> list[tuple[str, str, str]]:
+    """(format, URL, file name) of the page's query answered by /sparql, without script.
+
+    The script keeps them in step with the editor; these make the same links
+    for a browser that runs no script.
+    """
+    form = "SELECT"
+    try:
+        words = (t.text.upper() for t in scan(text, lenient=True) if t.kind == "word")
+        form = next((w for w in words if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")),
+                    form)
+    except QuerySyntaxError:
+        pass
+    table = formats.RESULT_FORMATS if form in ("SELECT", "ASK") else {
+        k: f for k, f in formats.RDF_FORMATS.items() if not f.quads}
+    return [(key, f"{root}/sparql?{urlencode({'query': text, 'format': key})}",
+             f"results.{fmt.extension}") for key, fmt in table.items()]
+
+
+def _curated_alternates(root: str, name: str) -> list[dict[str, str]]:
+    """The curated query's description in each RDF format, and its SPARQL text."""
+    found = [{"type": formats.RDF_FORMATS[k].media_type,
+              "href": f"{root}/query/{name}?{urlencode({'format': k})}"}
+             for k in neg.RDF_PREFERENCE]
+    return [*found, {"type": SPARQL_QUERY_TYPE, "href": f"{root}/query/{name}.rq"}]
 
 
 @blueprint.route("/query/<name>")
@@ -228,7 +259,7 @@ def curated_resource(name: str) -> Response:
             return error(404, f"Not found: /query/{stem} is offered as .rq only "
                               "(or by content negotiation).")
         return _sparql_text(query)
-    choice = neg.for_request(f"the curated query {stem!r}", _CURATED_OFFERS)
+    choice = neg.for_request(f"the curated query {stem!r}", _CURATED_OFFERS, _CURATED_WORDS)
     if choice.problem is not None:
         return choice.problem
     if choice.key == "rq":

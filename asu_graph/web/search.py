@@ -121,3 +121,4 @@ def suggestions_for(path: str, lang: str, limit: int = 5) -> list[dict]:
     if not words.strip():
         return []
     return [_hit_json(h, lang) for h in search_index().search(words, limit=limit)]
+

@@ -1,6 +1,8 @@
 # ruff: noqa: E501 - one spelling per line reads best in a corpus
 """Ways to make a SPARQL endpoint reach out: SERVICE, FROM, FROM NAMED, LOAD, updates.
 
+Also Virtuoso's DEFINE pragmas, which make that store fetch IRIs itself.
+
 Written from the attacker's side, from the SPARQL 1.1 grammar and from what
 engines are known to accept, not from how this project's check works: keyword
 case, keywords glued to prefixed names (engines read ``SERVICE:x`` as
@@ -255,9 +257,28 @@ def _update_entries(port: int) -> list[Entry]:
     return entries
 
 
+def _pragma_entries(port: int) -> list[Entry]:
+    """Virtuoso's DEFINE pragmas, which make the store itself fetch (sponge) IRIs."""
+    url = f"http://127.0.0.1:{port}/doc"
+    texts = {
+        "grab-all": f'DEFINE input:grab-all "yes" SELECT * WHERE {{ <{url}> ?p ?o }}',
+        "grab-all-lower": f'define input:grab-all "yes" select * {{ <{url}> ?p ?o }}',
+        "grab-seealso": f"DEFINE input:grab-seealso <http://www.w3.org/2000/01/rdf-schema#seeAlso> "
+                        f'DEFINE input:grab-all "yes" ASK {{ <{url}> ?p ?o }}',
+        "get-soft-from": f'DEFINE get:soft "soft" SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}',
+        "get-soft-from-named": f'DEFINE get:soft "replace" SELECT * FROM NAMED <{url}> {{ ?s ?p ?o }}',
+        "grab-var": f'DEFINE input:grab-var "?s" SELECT * {{ VALUES ?s {{ <{url}> }} ?s ?p ?o }}',
+        "comment-between": f'DEFINE # x\ninput:grab-all "yes" CONSTRUCT WHERE {{ <{url}> ?p ?o }}',
+        "after-prefix": f'PREFIX ex: <{url}#>\nDEFINE input:grab-all "yes" DESCRIBE ex:x',
+    }
+    return [Entry(f"pragma-{name}", text, TRANSPORTS[n % 3])
+            for n, (name, text) in enumerate(texts.items())]
+
+
 def corpus(port: int) -> list[Entry]:
     """All entries, aimed at a listener on 127.0.0.1:``port``; names are unique."""
-    entries = _service_entries(port) + _from_entries(port) + _update_entries(port)
+    entries = (_service_entries(port) + _from_entries(port) + _update_entries(port)
+               + _pragma_entries(port))
     names = [entry.name for entry in entries]
     assert len(names) == len(set(names)), "duplicate entry names"
     return entries
