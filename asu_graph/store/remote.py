@@ -54,7 +54,14 @@ from SPARQLWrapper import POST, SPARQLWrapper
 
 from .. import function_policy
 from ..guard import QueryRefused
-from .base import QueryResult, QuerySyntaxError, Store, StoreUnavailable, readable_syntax_error
+from .base import (
+    QueryAnswerError,
+    QueryResult,
+    QuerySyntaxError,
+    Store,
+    StoreUnavailable,
+    readable_syntax_error,
+)
 from .http import (
     BoundedBody,
     StoreClient,
@@ -240,9 +247,11 @@ def _parsed_select(body: IO[bytes], rename: Callable, virtuoso: bool, cap: int,
             rows.append(row)
         result.bindings = rows
         return result
-    except (SyntaxError, ValueError) as exc:
+    except SyntaxError as exc:
         raise StoreError(f"The triple store at {shown(url)} sent results that are not "
                          f"SPARQL JSON: {exc}") from None
+    except ValueError as exc:   # a term rdflib cannot hold (ox_term)
+        raise _unreadable_term(exc) from None
 
 
 def _graph_result(body: IO[bytes], content_type: str, rename, virtuoso: bool = False,
@@ -264,9 +273,19 @@ def _graph_result(body: IO[bytes], content_type: str, rename, virtuoso: bool = F
                 break   # the cap is exceeded: the rest is never downloaded
     except SyntaxError as exc:
         raise StoreError(f"The triple store sent an unreadable graph: {exc}") from None
+    except ValueError as exc:   # a term rdflib cannot hold (ox_term)
+        raise _unreadable_term(exc) from None
     result = Result("CONSTRUCT")
     result.graph = graph
     return result
+
+
+def _unreadable_term(exc: ValueError) -> QueryAnswerError:
+    # The answers of a remote store are held as rdflib terms, which have no
+    # RDF 1.2 triple terms: a clear refusal instead of an internal error.
+    return QueryAnswerError(f"The answer holds a term this service cannot pass on from its "
+                            f"triple store ({exc}); RDF 1.2 triple terms are not supported "
+                            "with a remote store.")
 
 
 def _unshift(message: str, columns: int) -> str:
