@@ -211,6 +211,7 @@ def test_replica_refuses_triple_terms_with_a_message(replica: tuple[str, str], q
     assert response.status_code == 400
     if kind == "remote-oxigraph":   # Virtuoso 7 does not parse them: a syntax error
         assert "triple terms" in response.text
+    assert "release/" not in response.text      # not the store's own graph names
 
 
 @pytest.mark.parametrize("query", [

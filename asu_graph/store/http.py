@@ -354,16 +354,17 @@ def raise_for_status(response: requests.Response, what: str, *, query: bool = Fa
         return
     where = shown(response.url)
     detail = body_text(response)
+    # Virtuoso appends the query as it ran it, with the store's own graph names:
+    # the client is told the reason only.
+    reason = detail.split(" SPARQL query:", 1)[0]
     if query and (status == 400 or (status == 500 and "37000" in detail)):
-        raise QuerySyntaxError(detail or f"HTTP {status}")
+        raise QuerySyntaxError(reason or f"HTTP {status}")
     if query and status == 500 and (_VIRTUOSO_QUERY_FAULT.match(detail)
                                     or _OXIGRAPH_QUERY_FAULT.match(detail)):
         # SQL state class 22, a data exception (an invalid regular expression or
         # language tag, a division by zero), or 42, a query Virtuoso's SQL
         # compiler refuses (a variable selected twice, an unknown function):
         # the query's fault, not the store's.
-        # Virtuoso appends the query as it ran it (with the store's graph names): cut.
-        reason = detail.split(" SPARQL query:", 1)[0]
         raise QueryAnswerError(f"The query could not be evaluated by the triple store: {reason}")
     if status in (401, 403):
         raise StoreRefused(f"The triple store at {where} refused {what} (HTTP {status}): "
