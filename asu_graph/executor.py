@@ -55,6 +55,7 @@ from .jobs import Answer, Job, NotAcceptable, QueryError, QueryFailed, QueryTime
 from .sandbox import SandboxError
 from .sandbox import isolate as isolate_network
 from .store import QueryAnswerError, QuerySyntaxError, Store
+from .store.http import deadline_within
 
 log = logging.getLogger("asu_graph.executor")
 
@@ -116,7 +117,9 @@ class InlineExecutor(Executor):
         return self._store if isinstance(self._store, Store) else self._store()
 
     def run(self, job: Job, timeout: float | None) -> Answer:
-        return execute(self.store, job)
+        # A remote store's exchanges for this job share the query timeout (store/http.py).
+        with deadline_within(timeout):
+            return execute(self.store, job)
 
 
 # -- framing ----------------------------------------------------------------------
