@@ -31,7 +31,7 @@ from rdflib import Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
 from .config import Settings
-from .formats import RDF_FORMATS
+from .formats import RDF_FORMATS, serialize
 from .iris import pointer_graph_iri, release_graph_iri
 from .publication import Publication
 from .store.http import (
@@ -251,7 +251,7 @@ class Publisher:
         pointer = pointer_content(settings.base, release, datetime.now(UTC).replace(
             microsecond=0))
         self.gsp.put(pointer_graph_iri(settings.base),
-                     pointer.serialize(format="turtle", encoding="utf-8"), _TURTLE)
+                     serialize(pointer, "turtle"), _TURTLE)
         now = self.current()
         if now is None or now.iri != release.iri:
             raise PublishFailed(f"the pointer graph <{pointer_graph_iri(settings.base)}> does not "

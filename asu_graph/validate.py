@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
+from . import formats
 from .config import Settings
 from .graphs import BuildError, quiet_ill_typed_literals, union_graph
 from .namespaces import FOAF, ORG, PROV, RDF, SCHEMA, SH
@@ -66,7 +67,8 @@ class ValidationReport:
         return "\n".join([head, *(v.line() for v in self.violations)])
 
     def turtle(self) -> str:
-        return self.graph.serialize(format="turtle")
+        # The project's Turtle writer: a reported value keeps its lexical form.
+        return formats.serialize(self.graph, "turtle").decode("utf-8")
 
     def json(self) -> str:
         return json.dumps(

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from .. import formats
 from ..export import (
     build_manifest,
     data_date,
@@ -151,7 +152,7 @@ def _fill(folder: Path, publication: Publication, settings, version: str,
         ("catalog.ttl", release_catalog(settings, root, manifest)),
     )
     for name, graph in documents:
-        write_file(folder / name, graph.serialize(format="turtle", encoding="utf-8"))
+        write_file(folder / name, formats.serialize(graph, "turtle"))
         files[name] = file_entry(folder / name, "metadata", "text/turtle")
     write_checksums(folder, files)
     manifest["files"] = files

@@ -101,7 +101,7 @@ def rdf_document(name: str, title: str,
     def render() -> bytes:
         graph: Graph = build(state, root)
         if key == HTML:
-            return document_page(title, graph.serialize(format="turtle"),
+            return document_page(title, formats.serialize(graph, "turtle").decode("utf-8"),
                                  format_links(request.base_url, DOCUMENT_FORMATS),
                                  root).encode("utf-8")
         return formats.serialize(graph, key)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-import pyoxigraph as ox
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from jinja2 import pass_context
 from rdflib import BNode, Graph, URIRef
@@ -119,26 +118,7 @@ def serialize(graph: Graph, key: str, name: str | None = None) -> bytes:
     if key == "json-ld":
         return graph.serialize(format="json-ld", context=jsonld_context(settings),
                                auto_compact=True, encoding="utf-8")
-    if key == "turtle":
-        return _turtle(graph, project_prefixes(settings))
     return formats.serialize(graph, key, name)
-
-
-def _turtle(graph: Graph, prefixes: dict[str, str]) -> bytes:
-    """Turtle that keeps every literal's lexical form.
-
-    rdflib writes xsd:decimal "38000000" as the shorthand 38000000.0, which is
-    another RDF term; Oxigraph's writer keeps the term. Sorted by subject so
-    that each subject's statements are grouped with ';'.
-    """
-    triples = sorted(ox.parse(graph.serialize(format="nt", encoding="utf-8"),
-                              format=ox.RdfFormat.N_TRIPLES),
-                     key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    terms = {str(term) for triple in graph for term in triple}
-    terms |= {str(o.datatype) for o in graph.objects() if getattr(o, "datatype", None)}
-    used = {ns for ns in prefixes.values() if any(term.startswith(ns) for term in terms)}
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE,
-                        prefixes={k: v for k, v in prefixes.items() if v in used})
 
 
 def rdf_content_type(key: str) -> str:
