@@ -122,7 +122,7 @@ def _parse(query: CuratedQuery) -> str:
 def _parse_form(query: CuratedQuery) -> str:
     import pyoxigraph
 
-    from .store.releases import query_form
+    from .sparql_text import query_form
 
     # The form is the first keyword after the prologue (PREFIX/BASE and IRIs only).
     try:
