@@ -28,9 +28,9 @@ from ..publishing.layout import find_release, list_releases, served_file
 from ..publishing.sitemap import robots_txt, sitemap_xml
 from ..publishing.state import PublishingState
 from ..publishing.void import dump_names, void_graph
-from . import current_state
 from . import negotiation as neg
 from .http import conditional, error, etag_for
+from .state import current_state
 
 blueprint = Blueprint("downloads", __name__)
 

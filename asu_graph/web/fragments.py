@@ -29,9 +29,9 @@ from .. import formats
 from ..namespaces import DCTERMS, FOAF, HYDRA, RDF, VOID, XSD
 from ..publishing.html import fragment_page
 from ..store import QuerySyntaxError
-from . import current_publication, current_state
 from .downloads import HTML, format_links, negotiate, not_acceptable
 from .http import conditional, error, etag_for
+from .state import current_publication, current_state
 
 blueprint = Blueprint("fragments", __name__)
 

@@ -13,7 +13,6 @@ from rdflib import URIRef
 
 from ..namespaces import OWL, RDFS, SKOS
 from ..publishing.terms import LICENSE
-from . import current_publication, current_service, current_state
 from .linked_data import (
     document_alternates,
     embed_json,
@@ -25,6 +24,7 @@ from .linked_data import (
     vocabulary,
 )
 from .pages import Links, pick_literal
+from .state import current_publication, current_service, current_state
 
 blueprint = Blueprint("landing", __name__)
 

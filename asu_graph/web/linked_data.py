@@ -21,7 +21,6 @@ from rdflib.term import Node
 from .. import formats
 from ..describe import describe
 from ..namespaces import PROV, jsonld_context, project_prefixes
-from . import current_publication, current_service, current_state
 from . import negotiation as neg
 from .http import conditional, error, etag_for
 from .pages import (
@@ -35,6 +34,7 @@ from .pages import (
     ontology_terms,
     title_of,
 )
+from .state import current_publication, current_service, current_state
 
 blueprint = Blueprint("linked_data", __name__)
 

@@ -30,10 +30,10 @@ from ..namespaces import project_prefixes
 from ..paths import yasgui_folders
 from ..queries import CuratedQuery, curated_queries, query_iri
 from ..store import QuerySyntaxError
-from . import current_publication, current_service, current_state
 from . import negotiation as neg
 from .http import conditional, error, etag_for
 from .linked_data import PAGE_OFFERS, embed_json, finish, html, language, serialize
+from .state import current_publication, current_service, current_state
 
 blueprint = Blueprint("query_page", __name__)
 

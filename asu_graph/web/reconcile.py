@@ -28,9 +28,9 @@ from rdflib.term import Node
 from .. import __version__
 from ..namespaces import ORG, OWL, RDF, RDFS, SCHEMA, SKOS
 from ..search_index import Entry, SearchIndex, fold
-from . import current_publication, current_state
 from .http import error
 from .search import search_index
+from .state import current_publication, current_state
 
 blueprint = Blueprint("reconcile", __name__)
 

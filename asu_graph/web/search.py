@@ -14,10 +14,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request
 
 from ..search_index import Hit, SearchIndex
-from . import current_publication, current_state
 from .http import error
 from .linked_data import finish, html, language, links, vocabulary
 from .negotiation import negotiate
+from .state import current_publication, current_state
 
 blueprint = Blueprint("search", __name__)
 

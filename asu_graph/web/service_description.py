@@ -20,9 +20,9 @@ from .. import formats
 from ..namespaces import DCTERMS, ENTAILMENT, FORMATS, RDF, SD, VOID, XSD, project_prefixes
 from ..publication import Publication
 from ..publishing.html import document_page
-from . import current_publication, current_state
 from . import negotiation as neg
 from .http import conditional, error, etag_for, not_modified
+from .state import current_publication, current_state
 
 # W3C's unique URIs for file formats, from the format table.
 FORMAT_IRIS = {f.key: URIRef(f.w3c_iri) for table in (formats.RESULT_FORMATS,

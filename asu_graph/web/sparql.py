@@ -19,12 +19,12 @@ from ..guard import QueryRefused
 from ..jobs import NotAcceptable, QueryError, QueryTimeout
 from ..query_service import DatasetSpec
 from ..store import QuerySyntaxError, StoreUnavailable
-from . import current_publication, current_service
 from . import negotiation as neg
 from . import service_description as sd
 from .errors_remote import store_failed
 from .http import conditional, error, etag_for, not_modified
 from .security import limited_client
+from .state import current_publication, current_service
 
 blueprint = Blueprint("sparql", __name__)
 
