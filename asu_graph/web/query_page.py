@@ -59,6 +59,10 @@ TEXT = {
         "copied": "Copied.", "download": "Download the results:",
         "federated_note": "This query calls another endpoint with SERVICE, which this server "
                           "refuses; run it on your own machine (see its description).",
+        "running": "Running the query…", "stop": "Stop the query", "stopped": "Query stopped.",
+        "done": "{rows} rows in {seconds} s.", "failed": "The query failed.",
+        "timeline": "Timeline of the dated rows",
+        "timeline_summary": "{count} dated rows from {first} to {last}.",
     },
     "fr": {
         "title": "Interroger les données", "tools": "Partager et télécharger",
@@ -78,6 +82,10 @@ TEXT = {
         "copied": "Copié.", "download": "Télécharger les résultats :",
         "federated_note": "Cette requête appelle un autre point d'accès avec SERVICE, ce que ce "
                           "serveur refuse ; lancez-la sur votre machine (voir sa description).",
+        "running": "Requête en cours…", "stop": "Arrêter la requête",
+        "stopped": "Requête arrêtée.", "done": "{rows} lignes en {seconds} s.",
+        "failed": "La requête a échoué.", "timeline": "Chronologie des lignes datées",
+        "timeline_summary": "{count} lignes datées, de {first} à {last}.",
     },
 }
 
@@ -171,7 +179,9 @@ def query_page() -> Response:
                        {**formats.RESULT_FORMATS, **formats.RDF_FORMATS}.items()},
         "lang": lang,
         "terms": _terms(),
-        "text": {k: TEXT[lang][k] for k in ("copied", "federated_note")},
+        "text": {k: TEXT[lang][k] for k in ("copied", "federated_note", "running", "stopped",
+                                             "done", "failed", "timeline",
+                                             "timeline_summary")},
     }
     body = html("query.html", lang=lang, tx=TEXT[lang], endpoint=endpoint, queries=entries,
                 selected=name, text=text,
