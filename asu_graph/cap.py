@@ -20,8 +20,8 @@ from itertools import islice
 
 import pyoxigraph as ox
 
-from .formats import OXIGRAPH_RDF, OXIGRAPH_RESULTS
-from .store import QueryResult
+from .formats import OXIGRAPH_RDF, OXIGRAPH_RESULTS, RDF_FORMATS, RESULT_FORMATS
+from .store import QueryAnswerError, QueryResult
 
 _RESULTS = OXIGRAPH_RESULTS
 _RDF = OXIGRAPH_RDF
@@ -37,8 +37,39 @@ class Capped:
 def serialize(result: QueryResult, fmt: str, cap: int) -> Capped:
     """``result`` in format key ``fmt``; over ``cap`` rows / triples, truncated and empty.
 
-    ``cap <= 0``: no cap.
+    ``cap <= 0``: no cap. Raises ``QueryAnswerError`` (400 / 406 with a message)
+    when the engine fails while producing the answer or the format cannot write
+    it: an answer is either written or refused with a reason, never an
+    internal error.
     """
+    try:
+        return _serialize(result, fmt, cap)
+    except (QueryAnswerError, MemoryError):
+        raise
+    except UnicodeError as exc:
+        # A lone surrogate (written as a \uD800 escape in the query) is no character.
+        raise QueryAnswerError(f"The answer holds text that is not valid Unicode ({exc}); "
+                               "no document format can carry it.") from None
+    except Exception as exc:  # the writer of that format refused the terms
+        raise unwritable(fmt, exc) from None
+
+
+def unwritable(fmt: str, exc: Exception) -> QueryAnswerError:
+    """406: the chosen format cannot write this answer; say why and what else to ask for."""
+    known = RDF_FORMATS.get(fmt) or RESULT_FORMATS.get(fmt)
+    name = known.media_type if known is not None else fmt
+    others = RDF_FORMATS if fmt in RDF_FORMATS else RESULT_FORMATS
+    choices = ", ".join(f.media_type for key, f in others.items() if key != fmt)
+    return QueryAnswerError(f"The answer cannot be written as {name}: {exc}. "
+                            f"Ask for another format ({choices}).", status=406)
+
+
+def evaluation_failed(exc: Exception) -> QueryAnswerError:
+    """400: the engine could not evaluate a well-formed query."""
+    return QueryAnswerError(f"The query could not be evaluated: {exc}")
+
+
+def _serialize(result: QueryResult, fmt: str, cap: int) -> Capped:
     if result.kind == "ASK":
         return Capped(result.serialize(fmt), False, 1)
     raw = _oxigraph_answer(result)
@@ -64,8 +95,12 @@ def _oxigraph_select(solutions: ox.QuerySolutions, fmt: str, cap: int) -> Capped
         raise ValueError(f"a SELECT result cannot be written as {fmt!r}")
     names = [v.value for v in solutions.variables]
     lines = ["\t".join("?" + name for name in names)]
-    for solution in islice(solutions, _limit(cap)):
-        lines.append("\t".join("" if term is None else str(term) for term in solution))
+    try:
+        for solution in islice(solutions, _limit(cap)):
+            lines.append("\t".join("" if term is None else _tsv_term(term)
+                                   for term in solution))
+    except (OSError, ValueError, RuntimeError) as exc:   # raised while evaluating
+        raise evaluation_failed(exc) from None
     if cap > 0 and len(lines) - 1 > cap:
         return Capped(b"", True, len(lines) - 1)
     tsv = ("\n".join(lines) + "\n").encode("utf-8")
@@ -74,10 +109,21 @@ def _oxigraph_select(solutions: ox.QuerySolutions, fmt: str, cap: int) -> Capped
     return Capped(body, False, len(lines) - 1)
 
 
+def _tsv_term(term: object) -> str:
+    """A term as SPARQL TSV writes it; RDF 1.2 triple terms as ``<<( s p o )>>``."""
+    if isinstance(term, ox.Triple):
+        return (f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} "
+                f"{_tsv_term(term.object)} )>>")
+    return str(term)
+
+
 def _oxigraph_graph(triples: ox.QueryTriples, fmt: str, cap: int) -> Capped:
     if fmt not in _RDF:
         raise ValueError(f"a graph result cannot be written as {fmt!r}")
-    kept = list(islice(triples, _limit(cap)))
+    try:
+        kept = list(islice(triples, _limit(cap)))
+    except (OSError, ValueError, RuntimeError) as exc:   # raised while evaluating
+        raise evaluation_failed(exc) from None
     if cap > 0 and len(kept) > cap:
         return Capped(b"", True, len(kept))
     return Capped(ox.serialize(kept, format=_RDF[fmt]), False, len(kept))

@@ -92,6 +92,20 @@ class Settings:
         "ASU_QUERY_MEMORY", 2048,
         "Megabytes one query may allocate beyond the loaded store before it is stopped; "
         "0 turns the limit off.", int)
+    query_memory_total: int = _setting(
+        "ASU_QUERY_MEMORY_TOTAL", 3072,
+        "Megabytes all running queries together may hold (memory of their own, beyond "
+        "the shared store); past it the largest query is stopped (503); 0 turns it off.",
+        int)
+    worker_recycle_memory: int = _setting(
+        "ASU_WORKER_RECYCLE_MEMORY", 256,
+        "A query process that holds more than this many megabytes of its own after an "
+        "answer exits instead of waiting for the next query; 0 never recycles.", int)
+    client_queries: int = _setting(
+        "ASU_CLIENT_QUERIES", 2,
+        "Queries one client (an IPv4 address or an IPv6 network, see "
+        "ASU_RATE_LIMIT_IPV6_PREFIX) may have running at once; more get 429. 0: no "
+        "limit. Loopback clients only with ASU_RATE_LIMIT_LOOPBACK.", int)
     result_cap: int = _setting(
         "ASU_RESULT_CAP", 10000, "Most rows or triples one response carries.", int)
     max_query_bytes: int = _setting(
@@ -123,7 +137,8 @@ class Settings:
         "off otherwise.", int)
     rate_limit_loopback: bool = _setting(
         "ASU_RATE_LIMIT_LOOPBACK", False,
-        "Whether the rate limit also applies to clients on 127.0.0.1 / ::1.", _bool)
+        "Whether the rate limit and the limit of running queries per client "
+        "(ASU_CLIENT_QUERIES) also apply to clients on 127.0.0.1 / ::1.", _bool)
     rate_limit_ipv6_prefix: int = _setting(
         "ASU_RATE_LIMIT_IPV6_PREFIX", 64,
         "IPv6 clients are counted per network of this prefix length (one /64 is usually "

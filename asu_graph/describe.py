@@ -7,6 +7,8 @@ asked, the triples pointing at it with the labels of their subjects.
 
 from __future__ import annotations
 
+import re
+
 from rdflib import BNode, Graph, URIRef, Variable
 
 from .guard import scan
@@ -25,6 +27,9 @@ WHERE {{ ?s ?p <{iri}> .
   OPTIONAL {{ FILTER(isIRI(?s)) ?s ?lp ?label . FILTER(?lp IN ({labels})) }} }}"""
 
 _BNODE_DEPTH = 5
+# Characters no IRI may hold; they would also break out of <...> in the queries below.
+# Lone surrogates come from \uD800 escapes that rdflib's parser expands.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`\ud800-\udfff]')
 
 
 def _label_list() -> str:
@@ -51,7 +56,7 @@ def describe(store: Store, iri: str, *, inbound: bool = True, **options: object)
 
     ``options`` are passed to ``store.query`` (the dataset to describe from).
     """
-    if any(ch in iri for ch in "<>\"{}|\\^` \n"):
+    if _NOT_IN_IRI.search(iri):
         raise ValueError(f"not an IRI: {iri!r}")
     graph = store.query(_OUTBOUND.format(iri=iri, labels=_label_list()), **options).graph()
     if any(isinstance(o, BNode) for o in graph.objects(URIRef(iri), None)):
@@ -171,6 +176,8 @@ def describe_query(store: Store, text: str, *, limit: int = _MAX_DESCRIBED,
     graph = Graph()
     for prefix, namespace in (prefixes or {}).items():
         graph.bind(prefix, namespace)
+    # A value that is no IRI (IRI("a b") in rdflib's engine) describes nothing.
+    found = [iri for iri in found if not _NOT_IN_IRI.search(iri)]
     for iri in found[:limit]:
         graph += describe(store, iri, inbound=False, **options)
     return DescriptionResult(graph)

@@ -53,7 +53,7 @@ from . import describe
 from .guard import QueryRefused
 from .sandbox import SandboxError
 from .sandbox import isolate as isolate_network
-from .store import QuerySyntaxError, Store
+from .store import QueryAnswerError, QuerySyntaxError, Store
 
 log = logging.getLogger("asu_graph.executor")
 
@@ -192,15 +192,28 @@ def _limit_memory(extra_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
+def _peak_bytes() -> int:
+    """The most memory this process has held at once (one system call: it runs after
+    every query). A fork starts from its size at the fork."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def _serve(conn: socket.socket, opener: Callable[[], Store], memory_bytes: int) -> None:
     from .query_service import NotAcceptable
 
+    # Nothing the serving side had open (its listening socket among them, when a
+    # zygote is started again after the server is up) is a query's business.
+    keep = conn.fileno()
+    os.closerange(3, keep)
+    most = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    os.closerange(keep + 1, most if 0 < most < 1 << 20 else 1 << 20)
     try:
         store = opener()
     except Exception as exc:  # tell the client why, instead of just hanging up
         _send(conn, ("failed", f"{type(exc).__name__}: {exc}"))
         return
     _limit_memory(memory_bytes)
+    baseline = _peak_bytes()
     _send(conn, ("ready", os.getpid()))
     while True:
         message = _recv(conn)
@@ -216,12 +229,16 @@ def _serve(conn: socket.socket, opener: Callable[[], Store], memory_bytes: int) 
             reply = ("syntax", str(exc))
         except NotAcceptable as exc:
             reply = ("not-acceptable", exc.kind)
+        except QueryAnswerError as exc:   # 400 / 406 with a message (cap.py, the stores)
+            reply = ("answer-error", (exc.status, exc.message))
         except MemoryError:
             reply, retire = ("memory", ""), True
         except Exception as exc:  # the engine's own runtime errors, reported as such
             reply = ("error", f"{type(exc).__name__}: {exc}")
         signal.alarm(0)
-        _send(conn, reply)
+        # How far this process has grown since it was ready (at its peak: memory
+        # is not always given back): its client decides whether to keep it.
+        _send(conn, (*reply, _peak_bytes() - baseline))
         if retire:
             return
 
@@ -314,23 +331,142 @@ def _start_zygote(opener: Callable[[], Store], memory_bytes: int,
     return path, write_end, pid, folder
 
 
-def _shutdown(owner: int, lifeline: int, zygote: int, folder: str, idle: list) -> None:
+@dataclass
+class _Zygote:
+    """The zygote this process started, and what to clean up after it (mutable: it may
+    be replaced by a new one)."""
+
+    pid: int
+    lifeline: int
+    folders: list[str]
+    closing: bool = False
+
+
+def _shutdown(owner: int, zygote: _Zygote, idle: list) -> None:
     for worker in idle:
         worker.close()
     idle.clear()
     if os.getpid() != owner:
         return
-    _LIFELINES.discard(lifeline)
+    zygote.closing = True     # the supervisor must not start a new one now
+    _LIFELINES.discard(zygote.lifeline)
     try:
-        os.close(lifeline)
+        os.close(zygote.lifeline)
     except OSError:
         pass
     try:
-        os.kill(zygote, signal.SIGTERM)
-        os.waitpid(zygote, 0)
+        os.kill(zygote.pid, signal.SIGTERM)
+        os.waitpid(zygote.pid, 0)
     except (ProcessLookupError, ChildProcessError):
         pass
-    shutil.rmtree(folder, ignore_errors=True)
+    for folder in zygote.folders:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as children:
+            return [int(child) for child in children.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def _own_memory(pid: int) -> int:
+    """Bytes a process holds for itself: pages it wrote that no other process shares.
+
+    Not its RSS: query workers share the loaded store with the zygote, and
+    counting those pages once per worker would exhaust any budget at once.
+    """
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Private_Dirty:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+class _Supervisor(threading.Thread):
+    """In the process that started the zygote: restarts it if it dies, and keeps all
+    query workers together within one memory budget (``total_bytes``, 0: none).
+
+    Serving processes find the zygote by its socket path, so a new zygote takes
+    over the old one's path and nobody has to be told. If no new zygote can be
+    started, this process is asked to stop (SIGTERM), so that whatever
+    supervises the server restarts it, rather than answering 503 for ever.
+    """
+
+    INTERVAL = 0.2
+
+    def __init__(self, executor: ProcessExecutor, total_bytes: int) -> None:
+        super().__init__(name="asu-graph-zygote-supervisor", daemon=True)
+        # Weak: an executor nobody uses any more is still finalized (its zygote stopped).
+        self.executor = weakref.ref(executor)
+        self.zygote = executor._zygote
+        self.total_bytes = total_bytes
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        zygote = self.zygote
+        while not self.stopping.wait(self.INTERVAL) and not zygote.closing:
+            try:
+                if self._exited(zygote.pid):
+                    executor = self.executor()
+                    if executor is None:
+                        return
+                    self._restart(executor, zygote)
+                    del executor
+                if self.total_bytes > 0:
+                    self._within_budget(zygote.pid)
+            except Exception:   # noqa: BLE001 - the watch must go on
+                log.exception("supervising the query workers failed")
+
+    @staticmethod
+    def _exited(pid: int) -> bool:
+        try:
+            return os.waitpid(pid, os.WNOHANG)[0] == pid
+        except ChildProcessError:
+            return True
+
+    def _restart(self, executor: ProcessExecutor, zygote: _Zygote) -> None:
+        if zygote.closing:
+            return
+        log.error("the process that starts query workers (pid %s) exited; starting a "
+                  "new one", zygote.pid)
+        try:
+            path, lifeline, pid, folder = _start_zygote(
+                executor._opener, executor._memory_bytes, executor._sandbox)
+            try:
+                os.replace(path, executor._path)
+            except FileNotFoundError:   # the old zygote removed its folder on the way out
+                os.rename(folder, os.path.dirname(executor._path))
+        except (OSError, SandboxError):
+            log.exception("no new zygote could be started; stopping the server")
+            os.kill(os.getpid(), signal.SIGTERM)
+            self.stopping.set()
+            return
+        _LIFELINES.discard(zygote.lifeline)
+        try:
+            os.close(zygote.lifeline)
+        except OSError:
+            pass
+        zygote.pid, zygote.lifeline = pid, lifeline
+        zygote.folders.append(folder)
+
+    def _within_budget(self, zygote: int) -> None:
+        usage = {pid: _own_memory(pid) for pid in _children(zygote)}
+        total = sum(usage.values())
+        if total <= self.total_bytes:
+            return
+        largest = max(usage, key=usage.__getitem__)
+        log.warning("query workers hold %d MiB together (budget %d MiB): stopping the "
+                    "largest (pid %s, %d MiB)", total >> 20, self.total_bytes >> 20,
+                    largest, usage[largest] >> 20)
+        try:
+            os.kill(largest, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 # -- the client side --------------------------------------------------------------------
@@ -343,6 +479,14 @@ class _Worker:
             self.pidfd: int | None = os.pidfd_open(pid)
         except (AttributeError, OSError):
             self.pidfd = None
+
+    def alive(self) -> bool:
+        """False once the process has exited (a pidfd becomes readable then)."""
+        if self.pidfd is None:
+            return True
+        poller = select.poll()
+        poller.register(self.pidfd, select.POLLIN)
+        return not poller.poll(0)
 
     def kill(self) -> None:
         try:
@@ -363,20 +507,43 @@ class _Worker:
                 self.pidfd = None
 
 
+_MEMORY_FAILURE = ("The query needed more memory than this service gives one query, or "
+                   "than all running queries may hold together, and was stopped. Narrow it "
+                   "down (more specific patterns, LIMIT).")
+
+
 class ProcessExecutor(Executor):
-    """Each query in a worker process forked from a zygote; killed when it overruns."""
+    """Each query in a worker process forked from a zygote; killed when it overruns.
+
+    ``memory_bytes``: what one query may allocate; ``total_memory_bytes``: what all
+    query workers may hold together (the largest is stopped past it);
+    ``recycle_bytes``: a worker that grew more than this during its queries exits
+    after its answer instead of going back to the pool (0: kept).
+    """
 
     isolated = True
+    RECONNECT_WAIT = 3.0   # seconds a query waits for a zygote being restarted
 
     def __init__(self, opener: Callable[[], Store], *, memory_bytes: int = 0,
+                 total_memory_bytes: int = 0, recycle_bytes: int = 0,
                  sandbox: str = "auto") -> None:
-        self._path, lifeline, self.zygote_pid, folder = _start_zygote(opener, memory_bytes,
-                                                                      sandbox)
+        self._opener = opener
+        self._memory_bytes = memory_bytes
+        self._sandbox = sandbox
+        self.recycle_bytes = recycle_bytes
+        self._path, lifeline, pid, folder = _start_zygote(opener, memory_bytes, sandbox)
+        self._zygote = _Zygote(pid, lifeline, [folder])
         self._owner = os.getpid()
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
-        self._finalizer = weakref.finalize(self, _shutdown, self._owner, lifeline,
-                                           self.zygote_pid, folder, self._idle)
+        self._finalizer = weakref.finalize(self, _shutdown, self._owner, self._zygote,
+                                           self._idle)
+        self._supervisor = _Supervisor(self, total_memory_bytes)
+        self._supervisor.start()
+
+    @property
+    def zygote_pid(self) -> int:
+        return self._zygote.pid
 
     def _checkout(self) -> _Worker:
         with self._lock:
@@ -386,18 +553,35 @@ class ProcessExecutor(Executor):
                     inherited.close()
                 self._idle.clear()
                 self._owner = os.getpid()
-            if self._idle:
-                return self._idle.pop()
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.alive():
+                    return worker
+                worker.close()   # stopped while idle (memory budget): not this query's fault
         return self._spawn()
 
     def _spawn(self) -> _Worker:
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            sock.connect(self._path)
-            hello = _recv(sock, time.monotonic() + _READY_TIMEOUT)
-        except OSError as exc:
-            sock.close()
-            raise QueryFailed(f"No query worker is available ({exc}); try again later.") from None
+        deadline = time.monotonic() + self.RECONNECT_WAIT
+        while True:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                sock.connect(self._path)
+                hello = _recv(sock, time.monotonic() + _READY_TIMEOUT)
+                if hello is None:
+                    raise ConnectionResetError("the zygote closed the connection")
+                break
+            except (FileNotFoundError, ConnectionRefusedError, ConnectionResetError) as exc:
+                # The zygote is gone (or went while we were connecting); its
+                # supervisor starts a new one at this path.
+                sock.close()
+                if time.monotonic() > deadline:
+                    raise QueryFailed(f"No query worker is available ({exc}); try again "
+                                      "later.") from None
+                time.sleep(0.05)
+            except OSError as exc:
+                sock.close()
+                raise QueryFailed(f"No query worker is available ({exc}); try again "
+                                  "later.") from None
         if not (isinstance(hello, tuple) and hello[0] == "ready"):
             sock.close()
             why = hello[1] if isinstance(hello, tuple) else "no answer"
@@ -405,7 +589,13 @@ class ProcessExecutor(Executor):
             raise QueryFailed("A query worker could not open the store; try again later.")
         return _Worker(sock, hello[1])
 
-    def _checkin(self, worker: _Worker) -> None:
+    def _checkin(self, worker: _Worker, grown: int) -> None:
+        if self.recycle_bytes and grown > self.recycle_bytes:
+            # Memory a large answer took is seldom given back to the system:
+            # let this worker exit (its connection closing ends it) rather
+            # than keep it idle.
+            worker.close()
+            return
         with self._lock:
             if os.getpid() == self._owner:
                 self._idle.append(worker)
@@ -432,26 +622,32 @@ class ProcessExecutor(Executor):
             reply = None
         if reply is None:
             worker.kill()
-            raise QueryFailed("The process running this query stopped unexpectedly (memory "
-                              "limit or engine failure); the query was not answered.")
-        status, payload = reply
+            raise QueryFailed("The process running this query stopped unexpectedly: it "
+                              "went past the memory one query, or all running queries "
+                              "together, may use, or its engine failed. The query was not "
+                              "answered; narrow it down (more specific patterns, LIMIT).")
+        status, payload, grown = reply
         if status == "memory":
             worker.kill()
-            raise QueryFailed("The query needed more memory than one query may use, and was "
-                              "stopped. Narrow it down (more specific patterns, LIMIT).")
-        self._checkin(worker)
+            raise QueryFailed(_MEMORY_FAILURE)
+        self._checkin(worker, grown)
         if status == "ok":
             return payload
         if status == "syntax":
             raise QuerySyntaxError(payload)
         if status == "not-acceptable":
             raise NotAcceptable(payload)
-        if _NO_NETWORK.search(payload):   # the sandbox at work (sandbox.py)
+        if status == "answer-error":
+            raise QueryAnswerError(payload[1], status=payload[0])
+        if _NO_NETWORK.search(str(payload)):   # the sandbox at work (sandbox.py)
             raise QueryRefused("The query tried to open a network connection, which the "
                                "processes running queries cannot do on this service.")
-        raise RuntimeError(payload)
+        # An engine failure nobody foresaw: logged in full, and a 503 for the client.
+        log.error("query failed in worker %s: %s; query: %.200r", worker.pid, payload, job.text)
+        raise QueryFailed("The query engine failed on this query; it was not answered.")
 
     def close(self) -> None:
+        self._supervisor.stopping.set()
         with self._lock:
             self._finalizer()
 
@@ -474,17 +670,20 @@ def _read_only_oxigraph(path: str) -> Store:
     return OxigraphStore.over(native)
 
 
-def executor_for(store: Store, *, memory_bytes: int = 0, sandbox: str = "auto") -> Executor:
+def executor_for(store: Store, *, memory_bytes: int = 0, total_memory_bytes: int = 0,
+                 recycle_bytes: int = 0, sandbox: str = "auto") -> Executor:
     """Worker processes for embedded stores, off the network (``sandbox``, see
     sandbox.py); in-thread for remote ones."""
     from .store.memory import MemoryStore
     from .store.oxigraph import OxigraphStore
 
+    limits: dict[str, Any] = {"memory_bytes": memory_bytes,
+                              "total_memory_bytes": total_memory_bytes,
+                              "recycle_bytes": recycle_bytes, "sandbox": sandbox}
     if isinstance(store, OxigraphStore) and store.path:
         path = str(store.path)
-        return ProcessExecutor(lambda: _read_only_oxigraph(path), memory_bytes=memory_bytes,
-                               sandbox=sandbox)
+        return ProcessExecutor(lambda: _read_only_oxigraph(path), **limits)
     # Embedded stores held in memory are shared with the workers by fork.
     if isinstance(store, OxigraphStore | MemoryStore) or store.name == "oxrdflib":
-        return ProcessExecutor(lambda: store, memory_bytes=memory_bytes, sandbox=sandbox)
+        return ProcessExecutor(lambda: store, **limits)
     return InlineExecutor(store)

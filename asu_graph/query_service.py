@@ -8,6 +8,15 @@ which is what the result cache keeps.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import mmap
+import os
+import struct
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from . import describe, guard
@@ -44,6 +53,99 @@ class DatasetSpec:
     named_graphs: tuple[str, ...] | None = None
 
 
+class TooManyQueries(guard.QueryRefused):
+    """This client already has as many queries running as it may."""
+
+    status = 429
+
+
+class RunningQueries:
+    """Queries running per client, counted across all serving processes.
+
+    So that one client's runaway queries cannot take every thread of the
+    server (and another client's simple query waits for none of them), a
+    client may have ``limit`` queries running at once; the next one is
+    refused at once with 429. The table is an anonymous shared map created
+    before the server forks: one slot per running query, holding the
+    client's key and the serving process's PID, found by probing from a
+    keyed hash of the client (nobody can choose addresses that crowd out
+    another client). A slot whose process has died is free again, so a
+    crashed serving process cannot lock a client out.
+    """
+
+    _SLOT = struct.Struct("=QI4x")
+    _SLOTS = 4096
+    _PROBES = 64
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._table = mmap.mmap(-1, self._SLOT.size * self._SLOTS)
+        self._secret = os.urandom(16)
+        # Record locks belong to a process (its threads share them): a thread lock too.
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the table
+        self._threads = threading.Lock()
+
+    def _key(self, client: str) -> int:
+        digest = hashlib.blake2b(client.encode(), digest_size=8, key=self._secret).digest()
+        return int.from_bytes(digest, "big") or 1
+
+    @contextmanager
+    def hold(self, client: str | None) -> Iterator[None]:
+        """A slot for one query of ``client`` while the block runs (None: not counted)."""
+        if client is None or self.limit <= 0:
+            yield
+            return
+        key = self._key(client)
+        with self._locked():
+            offset = self._take(key)
+        if offset is None:
+            raise TooManyQueries(
+                f"{client} already has {self.limit} queries running; this service runs at "
+                f"most {self.limit} at a time per client. Send the next one when one of "
+                f"them has finished.", status=429)
+        try:
+            yield
+        finally:
+            with self._locked():
+                self._SLOT.pack_into(self._table, offset, 0, 0)
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        with self._threads:
+            fcntl.lockf(self._file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.lockf(self._file, fcntl.LOCK_UN)
+
+    def _take(self, key: int) -> int | None:
+        mine, free = [], None
+        for probe in range(self._PROBES):
+            offset = ((key + probe) % self._SLOTS) * self._SLOT.size
+            stored, pid = self._SLOT.unpack_from(self._table, offset)
+            if stored and not _alive(pid):
+                self._SLOT.pack_into(self._table, offset, 0, 0)
+                stored = 0
+            if stored == key:
+                mine.append(offset)
+            elif stored == 0 and free is None:
+                free = offset
+        if len(mine) >= self.limit or free is None:
+            return None
+        self._SLOT.pack_into(self._table, free, key, os.getpid())
+        return free
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class QueryService:
     """Runs queries for the publication; relative IRIs resolve against ``settings.base``."""
 
@@ -53,8 +155,11 @@ class QueryService:
         self.cache: ResultCache[Answer] = ResultCache(settings.cache_size,
                                                       settings.cache_max_bytes)
         # Created now, while the process is single-threaded (see executor.py).
+        self.running = RunningQueries(settings.client_queries)
         self.executor = executor or executor_for(
-            publication.store, memory_bytes=settings.query_memory * 1024 * 1024,
+            publication.store, memory_bytes=settings.query_memory << 20,
+            total_memory_bytes=settings.query_memory_total << 20,
+            recycle_bytes=settings.worker_recycle_memory << 20,
             # Allow-listed SERVICE endpoints must be reachable from the workers.
             sandbox="off" if settings.service_allowlist else settings.query_sandbox)
 
@@ -89,8 +194,12 @@ class QueryService:
             base_iri=settings.base)
 
     def answer(self, text: str, formats_by_kind: dict[str, str | None],
-               dataset: DatasetSpec = DatasetSpec()) -> Answer:
+               dataset: DatasetSpec = DatasetSpec(), client: str | None = None) -> Answer:
         """Run ``text`` and serialize in ``formats_by_kind[kind]``; NotAcceptable if None.
+
+        ``client`` (an address or network, see web/security.py ``client_key``)
+        counts the query against that client's limit of running queries;
+        answers from the cache do not count.
 
         The cache sits in front of everything else: a repeated query on the
         same graph version costs one dictionary look-up, no engine, no worker.
@@ -103,7 +212,8 @@ class QueryService:
             hit = self.cache.get(key)
             if hit is not None:
                 return replace(hit, cached=True)
-        answer = self._compute(text, formats_by_kind, dataset)
+        with self.running.hold(client):
+            answer = self._compute(text, formats_by_kind, dataset)
         if key is not None:
             self.cache.put(key, answer, len(answer.body))
         return answer

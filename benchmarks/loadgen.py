@@ -14,6 +14,20 @@ import subprocess
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+_DONE = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "bytes": %d, "errors_connect": %d, ' ..
+    '"errors_read": %d, "errors_write": %d, "errors_status": %d, "errors_timeout": %d, ' ..
+    '"latency_mean_us": %.1f, "latency_p50_us": %d, "latency_p90_us": %d, ' ..
+    '"latency_p99_us": %d, "latency_max_us": %d}\\n',
+    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write,
+    e.status, e.timeout, latency.mean, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max))
+end
+"""
+
 _LUA = """
 local bodies = {%(bodies)s}
 local requests_ = {}
@@ -33,18 +47,7 @@ request = function()
   return requests_[i]
 end
 
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '{"requests": %%d, "duration_us": %%d, "bytes": %%d, "errors_connect": %%d, ' ..
-    '"errors_read": %%d, "errors_write": %%d, "errors_status": %%d, "errors_timeout": %%d, ' ..
-    '"latency_mean_us": %%.1f, "latency_p50_us": %%d, "latency_p90_us": %%d, ' ..
-    '"latency_p99_us": %%d, "latency_max_us": %%d}\\n',
-    summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write,
-    e.status, e.timeout, latency.mean, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), latency.max))
-end
-"""
+%(done)s"""
 
 
 def wrk_available() -> bool:
@@ -53,7 +56,8 @@ def wrk_available() -> bool:
 
 def write_script(path: Path, endpoint_path: str, queries: list[str]) -> Path:
     bodies = ", ".join(json.dumps(urlencode({"query": q})) for q in queries)
-    path.write_text(_LUA % {"bodies": bodies, "path": endpoint_path}, encoding="utf-8")
+    path.write_text(_LUA % {"bodies": bodies, "path": endpoint_path, "done": _DONE},
+                    encoding="utf-8")
     return path
 
 
@@ -64,9 +68,24 @@ def run_wrk(url: str, queries: list[str], concurrency: int, duration: float,
         raise FileNotFoundError("wrk is not installed (Debian package wrk; ./dev.sh bench "
                                 "installs it)")
     script = write_script(work / "mix.lua", urlsplit(url).path or "/", queries)
+    return _wrk(url, script, concurrency, duration, timeout_s, [])
+
+
+def run_wrk_get(url: str, concurrency: int, duration: float, work: Path, accept: str,
+                timeout_s: int = 10) -> dict:
+    """The same, for one GET of ``url`` (query string included) again and again."""
+    if not wrk_available():
+        raise FileNotFoundError("wrk is not installed (Debian package wrk)")
+    script = work / "get.lua"
+    script.write_text(_DONE, encoding="utf-8")
+    return _wrk(url, script, concurrency, duration, timeout_s, ["-H", f"Accept: {accept}"])
+
+
+def _wrk(url: str, script: Path, concurrency: int, duration: float, timeout_s: int,
+         extra: list[str]) -> dict:
     threads = max(1, min(concurrency, os.cpu_count() or 1))
     command = ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{duration:g}s",
-               "--timeout", f"{timeout_s}s", "-s", str(script), url]
+               "--timeout", f"{timeout_s}s", "-s", str(script), *extra, url]
     done = subprocess.run(command, capture_output=True, text=True,
                           timeout=duration + timeout_s + 30)
     if done.returncode != 0:

@@ -47,7 +47,7 @@ start() {
       log "a replica already runs on port $port (PID $(cat "$RUN_DIR/replica-$port.pid"))"
       exit 1
     fi
-    # Each replica leads its own process group (gunicorn arbiter and workers),
+    # Each replica leads its own process group (server main process and workers),
     # so `stop` ends all of it by that one PID.
     setsid "$ASU_GRAPH" serve --store "$store" --host "$HOST" --port "$port" \
       --out-dir "$RUN_DIR/out-$port" >"$RUN_DIR/replica-$port.log" 2>&1 &

@@ -8,8 +8,10 @@ asu-graph, and the report and raw JSON were written.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from rdflib import Dataset
@@ -90,3 +92,28 @@ def test_harness_runs_on_tiny_data(tmp_path):
     assert "first_answer_s" in result["real_data"]
     text = table.read_text()
     assert "## Targets" in text and "rdflib-endpoint" in text and "oxigraph server" in text
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None or not
+                    (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()),
+                    reason="needs Debian's wrk and nginx")
+def test_real_data_comparison_runs(tmp_path):
+    out = tmp_path / "results"
+    done = subprocess.run([sys.executable, "-m", "benchmarks.realdata", "--duration", "1",
+                           "--concurrency", "1", "--queries", "members,timeline",
+                           "--out", str(out)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    raw = json.loads(next(out.glob("realdata-*.json")).read_text())
+    assert set(raw["queries"]) == {"members", "timeline"}
+    for entry in raw["queries"].values():
+        assert entry["status"] == {"asu-graph": 200, "oxigraph server": 200}
+        assert entry["rows"]["asu-graph"] == entry["rows"]["oxigraph server"] > 0
+        servers = {run["server"] for run in entry["runs"]}
+        assert servers == {"asu-graph, cache", "asu-graph, no cache", "oxigraph server",
+                           "nginx static"}
+        assert all(run["requests"] > 0 and run["errors"] == 0 for run in entry["runs"])
+    assert raw["first_answer_s"] > 0
+    assert all(value > 0 for value in raw["memory_mib"].values())
+    report = next(out.glob("realdata-*.md")).read_text()
+    assert "| members |" in report and "Load average" in report

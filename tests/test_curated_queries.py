@@ -54,7 +54,9 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
          "Université de technologie de Compiègne"),
     ]),
     "research-organisations": (("organisation", "name_en"), [
-        (i("cnrs"), "CNRS"), (i("ird"), "IRD"), (i("inria"), "Inria"), (i("inserm"), "Inserm"),
+        (i("inria"), "French Institute for Research in Computer Science and Automation"),
+        (i("cnrs"), "French National Centre for Scientific Research"),
+        (i("ird"), "IRD"), (i("inserm"), "Inserm"),
     ]),
     "museum-institutes": (("institute", "name_fr", "founder"), [
         (i("opus"), "Observatoire des patrimoines", "false"),
@@ -85,11 +87,13 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
         (GRAPH + "ibees", IBEES_PAGE),
     ]),
     "institutes": (("institute", "organisation", "role", "founded"), [
-        (i("opus"), i("mnhn"), "involved", "2016-10"),
+        (i("opus"), i("mnhn"), "involved", "2016"),
         (i("iscd"), i("mnhn"), "involved", ""),
+        # two sources, two creation years: both claims are published
+        (i("su-ite"), i("mnhn"), "involved", "2015"),
         (i("su-ite"), i("mnhn"), "involved", "2017"),
-        (i("ocean-institute"), i("mnhn"), "founder", "2021-02"),
-        (i("ocean-institute"), i("sorbonne-universite"), "founder", "2021-02"),
+        (i("ocean-institute"), i("mnhn"), "founder", ""),
+        (i("ocean-institute"), i("sorbonne-universite"), "founder", ""),
         (i("scai"), i("mnhn"), "involved", "2019-06-18"),
     ]),
     "museum-action-areas": (("area", "name_fr"), [
@@ -115,17 +119,17 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
     ]),
     "timeline": (("date", "event_en", "subject"), [
         ("2010-06", "founded", i("alliance-sorbonne-universite")),
+        ("2010-06", "launched", i("alliance-sorbonne-universite-creation")),
         ("2012", "selected", i("idex-super")),
-        ("2016-10", "founded", i("opus")),
+        ("2015", "founded", i("su-ite")),
+        ("2016", "founded", i("opus")),
         ("2017", "founded", i("su-ite")),
         ("2017-02-16", "launched", i("pia3")),
         ("2018-01-01", "founded", i("sorbonne-universite")),
         ("2018-03-19", "confirmed for good", i("idex-super")),
         ("2019-06-18", "founded", i("scai")),
-        ("2019-11", "founded", i("ibees")),
         ("2020", "won", i("call-integration-development-idex-isite")),
         ("2020", "won", i("call-structuring-training-through-research")),
-        ("2021-02", "founded", i("ocean-institute")),
     ]),
     "graph-sources": (("graph", "page"), [
         (GRAPH + "alliance", MNHN_PAGE),
@@ -148,6 +152,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
                          "sorbonne-university-launches-its-center-dedicated-ai"),
         (GRAPH + "su-idex-super",
          "https://sorbonne-universite.fr/en/university/about-us/idex-super"),
+        (GRAPH + "su-institutes-news", "https://www.sorbonne-universite.fr/en/news/"
+                                       "taking-broader-view-our-institutes-and-initiatives"),
         (GRAPH + "su-ite",
          "https://ite.sorbonne-universite.fr/en/whats-institute-environmental-transition"),
         (GRAPH + "su-merger", "https://www.letudiant.fr/educpros/actualite/"
@@ -155,11 +161,11 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
     ]),
     "external-identifiers": (("organisation", "ror", "wikidata"), [
         (i("alliance-sorbonne-universite"), "", ""),
-        (i("cnrs"), "https://ror.org/02feahw73", "http://www.wikidata.org/entity/Q280413"),
         (i("france-education-international"), "", ""),
+        (i("inria"), "https://ror.org/02kvxyf05", "http://www.wikidata.org/entity/Q1146208"),
+        (i("cnrs"), "https://ror.org/02feahw73", "http://www.wikidata.org/entity/Q280413"),
         (i("insead"), "https://ror.org/00ghzk478", "http://www.wikidata.org/entity/Q1136829"),
         (i("ird"), "https://ror.org/05q3vnk25", "http://www.wikidata.org/entity/Q2910510"),
-        (i("inria"), "https://ror.org/02kvxyf05", "http://www.wikidata.org/entity/Q1146208"),
         (i("inserm"), "https://ror.org/02vjkv261", "http://www.wikidata.org/entity/Q1474517"),
         (i("iscd"), "https://ror.org/00y16rm59", "http://www.wikidata.org/entity/Q123694968"),
         (i("mnhn"), "https://ror.org/03wkt5x30", "http://www.wikidata.org/entity/Q838691"),
@@ -172,14 +178,22 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
     ]),
     "entities-per-class": (("class", "class_fr", "entities"), [
         (ORG + "FormalOrganization", "", "13"),
+        (SCHEMA + "Organization", "", "11"),
+        (ORG + "Membership", "", "9"),
         (ASU + "ActionArea", "domaine d'action", "7"),
         (ORG + "OrganizationalUnit", "", "6"),
         (ASU + "Institute", "institut", "5"),
         (SCHEMA + "CollegeOrUniversity", "", "4"),
+        (SCHEMA + "ResearchOrganization", "", "4"),
         (ASU + "ResearchOrganisation", "organisme de recherche", "4"),
         (SCHEMA + "MonetaryAmount", "", "3"),
+        ("http://www.w3.org/2006/time#Instant", "", "2"),
+        ("http://www.w3.org/2006/time#Interval", "", "2"),
+        (ORG + "ChangeEvent", "", "2"),
+        (ORG + "Role", "", "2"),
+        (SCHEMA + "ResearchProject", "", "2"),
         (ASU + "CallForProjects", "appel à projets", "2"),
-        (ORG + "ChangeEvent", "", "1"),
+        (ASU + "FundedProject", "projet financé", "2"),
         (SCHEMA + "MonetaryGrant", "", "1"),
         (ASU + "Alliance", "alliance", "1"),
         (ASU + "ExcellenceInitiative", "initiative d'excellence (Idex)", "1"),
@@ -192,15 +206,15 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
 EXPECTED_HEAD: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]], int]] = {
     "entity-sources": (("entity", "pages"), [
         (i("idex-super"), "4"),
+        (i("su-ite"), "3"),
         (i("mnhn"), "3"),
         (i("sorbonne-universite"), "3"),
-        (i("alliance-sorbonne-universite"), "2"),
-    ], 35),
+    ], 53),
     "vocabulary": (("term", "kind", "label_fr", "label_en"), [
         (ASU + "Alliance", "class", "alliance", "alliance"),
         (ASU + "CallForProjects", "class", "appel à projets", "call for projects"),
         (ASU + "ActionArea", "class", "domaine d'action", "area of action"),
-    ], 30),
+    ], 34),
 }
 
 FEDERATED = {"wikidata-inception"}
@@ -370,7 +384,7 @@ def test_federated_query_runs_on_your_machine_with_allow_service(server: str,
     assert result.returncode == 0, result.stderr
     rows = values(json.loads(result.stdout))
     # one row per organisation with a Wikidata item (the local endpoint has no P571)
-    assert [r["organisation"] for r in rows][:2] == [i("cnrs"), i("insead")]
+    assert [r["organisation"] for r in rows][:2] == [i("inria"), i("cnrs")]
     assert len(rows) == 9 and not any("inception" in r for r in rows)
 
 
@@ -414,7 +428,7 @@ def test_query_table_fits_the_terminal() -> None:
     result = run_cli("query", "institutes", env={"COLUMNS": "72"})
     assert result.returncode == 0, result.stderr
     assert max(len(line) for line in result.stdout.splitlines()) <= 72
-    assert "involved" in result.stdout and result.stdout.endswith("(6 rows)\n")
+    assert "involved" in result.stdout and result.stdout.endswith("(7 rows)\n")
 
 
 @pytest.mark.parametrize("fmt,first", [("csv", "member,name_en,name_fr"),

@@ -76,7 +76,7 @@ def test_rdflib_follows_the_303_and_gets_the_entity(server: str) -> None:
     mnhn = ID.mnhn
     assert (mnhn, ORG.memberOf, ID["alliance-sorbonne-universite"]) in graph
     assert (mnhn, RDFS.label, Literal("Muséum national d'Histoire naturelle", lang="fr")) in graph
-    assert (mnhn, OWL.sameAs, URIRef("https://ror.org/03wkt5x30")) in graph
+    assert (mnhn, SKOS.exactMatch, URIRef("https://ror.org/03wkt5x30")) in graph
     # Inbound links and the labels of what it links to come with it.
     assert (ID["alliance-sorbonne-universite"], ORG.hasMember, mnhn) in graph
     assert (ID.ibees, SKOS.prefLabel, None) in graph

@@ -7,7 +7,7 @@ graphs on kasei.us; this endpoint only accepts its own graphs in
 default-graph-uri / named-graph-uri, so the same requests are made with two
 of the project's graphs whose facts are known:
   graph/alliance        id:alliance-sorbonne-universite org:hasMember id:mnhn
-  graph/identifiers-ror id:mnhn owl:sameAs <https://ror.org/03wkt5x30>
+  graph/identifiers-ror id:mnhn skos:exactMatch <https://ror.org/03wkt5x30>
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ ROR = BASE + "graph/identifiers-ror"
 MERGER = BASE + "graph/su-merger"
 MEMBER_FACT = (f"<{BASE}id/alliance-sorbonne-universite> "
                "<http://www.w3.org/ns/org#hasMember> <https://w3id.org/asu/id/mnhn>")
-ROR_FACT = ("<https://w3id.org/asu/id/mnhn> <http://www.w3.org/2002/07/owl#sameAs> "
+ROR_FACT = ("<https://w3id.org/asu/id/mnhn> <http://www.w3.org/2004/02/skos/core#exactMatch> "
             "<https://ror.org/03wkt5x30>")
 MEMBERS = {BASE + "id/" + slug for slug in (
     "sorbonne-universite", "mnhn", "insead", "utc", "pspbb", "france-education-international")}
@@ -297,7 +297,7 @@ def test_describe_explicit_iri_is_the_bounded_description(server: str) -> None:
     # Its own triples (from several source graphs) ...
     assert (mnhn, URIRef(org + "memberOf"), URIRef(BASE + "id/alliance-sorbonne-universite")) \
         in graph
-    assert (mnhn, URIRef("http://www.w3.org/2002/07/owl#sameAs"),
+    assert (mnhn, URIRef("http://www.w3.org/2004/02/skos/core#exactMatch"),
             URIRef("https://ror.org/03wkt5x30")) in graph
     # ... and the labels of what it links to.
     labels = {str(o) for o in graph.objects(URIRef(BASE + "id/alliance-sorbonne-universite"),
@@ -328,7 +328,7 @@ def test_describe_honours_the_protocol_dataset(server: str) -> None:
                             headers={"Accept": "application/n-triples"})
     graph = Graph().parse(data=only_ror.text, format="nt")
     predicates = {str(p) for p in graph.predicates()}
-    assert "http://www.w3.org/2002/07/owl#sameAs" in predicates
+    assert "http://www.w3.org/2004/02/skos/core#exactMatch" in predicates
     assert "http://www.w3.org/ns/org#memberOf" not in predicates
 
 

@@ -25,7 +25,7 @@ ALLIANCE = "https://w3id.org/asu/graph/alliance"
 ROR = "https://w3id.org/asu/graph/identifiers-ror"
 MEMBER = ("<https://w3id.org/asu/id/alliance-sorbonne-universite> "
           "<http://www.w3.org/ns/org#hasMember> <https://w3id.org/asu/id/mnhn>")
-ROR_FACT = ("<https://w3id.org/asu/id/mnhn> <http://www.w3.org/2002/07/owl#sameAs> "
+ROR_FACT = ("<https://w3id.org/asu/id/mnhn> <http://www.w3.org/2004/02/skos/core#exactMatch> "
             "<https://ror.org/03wkt5x30>")
 
 
@@ -82,7 +82,7 @@ def test_describe_is_the_same_on_every_store(service: QueryService,
     assert len(got) > 20 and isomorphic(got, expected)
     only_ror = service.run("DESCRIBE <https://w3id.org/asu/id/mnhn>",
                            DatasetSpec((ROR,), ())).graph()
-    assert {str(p).rsplit("#", 1)[-1] for p in only_ror.predicates()} >= {"sameAs"}
+    assert {str(p).rsplit("#", 1)[-1] for p in only_ror.predicates()} >= {"exactMatch"}
     assert "memberOf" not in {str(p).rsplit("#", 1)[-1] for p in only_ror.predicates()}
 
 

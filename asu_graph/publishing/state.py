@@ -1,6 +1,6 @@
 """What the publishing routes share inside one server process.
 
-Built once when the app is created (in gunicorn's arbiter, before the workers
+Built once when the app is created (in the server's main process, before the workers
 fork): the served dumps are written to ``OUT/builds/{version}`` (unless that
 version is already there) and the statistics are asked from the store. The
 server then serves that folder, which is never rewritten, so its index and

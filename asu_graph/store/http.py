@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from urllib.parse import urlsplit, urlunsplit
 
@@ -17,7 +18,7 @@ from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPDigestAuth, _basic_auth_str
 from urllib3.util.retry import Retry
 
-from .base import QuerySyntaxError, StoreUnavailable
+from .base import QueryAnswerError, QuerySyntaxError, StoreUnavailable
 
 log = logging.getLogger("asu_graph.store")
 
@@ -122,7 +123,7 @@ def auth_from(settings: object) -> AuthBase | None:
 class StoreClient:
     """A pooled, authenticated HTTP client for one store.
 
-    gunicorn forks its workers after the app is built, and a pooled socket
+    the server forks its workers after the app is built, and a pooled socket
     must never be shared by two processes, so each process makes its own
     session the first time it sends something.
     """
@@ -198,6 +199,11 @@ def body_text(response: requests.Response, limit: int = 300) -> str:
     return text[:limit] + ("..." if len(text) > limit else "")
 
 
+_VIRTUOSO_QUERY_FAULT = re.compile(r"\s*Virtuoso (?:22|42)[0-9A-Z]{3} Error")
+# The Oxigraph server answers 500 for a function it does not know.
+_OXIGRAPH_QUERY_FAULT = re.compile(r"\s*The custom function <[^>]*> is not supported")
+
+
 def raise_for_status(response: requests.Response, what: str, *, query: bool = False) -> None:
     """Map an unsuccessful answer to the project's errors.
 
@@ -211,6 +217,15 @@ def raise_for_status(response: requests.Response, what: str, *, query: bool = Fa
     detail = body_text(response)
     if query and (status == 400 or (status == 500 and "37000" in detail)):
         raise QuerySyntaxError(detail or f"HTTP {status}")
+    if query and status == 500 and (_VIRTUOSO_QUERY_FAULT.match(detail)
+                                    or _OXIGRAPH_QUERY_FAULT.match(detail)):
+        # SQL state class 22, a data exception (an invalid regular expression or
+        # language tag, a division by zero), or 42, a query Virtuoso's SQL
+        # compiler refuses (a variable selected twice, an unknown function):
+        # the query's fault, not the store's.
+        # Virtuoso appends the query as it ran it (with the store's graph names): cut.
+        reason = detail.split(" SPARQL query:", 1)[0]
+        raise QueryAnswerError(f"The query could not be evaluated by the triple store: {reason}")
     if status in (401, 403):
         raise StoreRefused(f"The triple store at {where} refused {what} (HTTP {status}): "
                            "check ASU_STORE_USER / ASU_STORE_PASSWORD or ASU_STORE_TOKEN.")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import rdflib.plugins.sparql
 from pyparsing import ParseResults
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -17,7 +18,7 @@ from rdflib.query import Result
 from rdflib.term import Identifier
 
 from ..rdf_writers import serialize_graph
-from .base import QueryResult, QuerySyntaxError, Store, readable_syntax_error
+from .base import QueryAnswerError, QueryResult, QuerySyntaxError, Store, readable_syntax_error
 
 # FROM <iri> names a graph of the dataset; never fetch it from the web.
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
@@ -81,6 +82,38 @@ class MemoryResult(QueryResult):
 
 def _bool_tsv(result: Result) -> bytes:
     return ("true" if result.askAnswer else "false").encode("ascii") + b"\n"
+
+
+# Characters no IRI may hold (RFC 3987; as N-Triples' IRIREF excludes them).
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+
+# A \uXXXX / \UXXXXXXXX escape of a UTF-16 surrogate, or such a code point itself.
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F][0-9a-fA-F]{2}"
+                        r"|[\ud800-\udfff]")
+
+
+def _legal(subject: Identifier, predicate: Identifier, obj: Identifier) -> bool:
+    """Whether a constructed triple is RDF: IRI or blank subject, IRI predicate, valid IRIs.
+
+    SPARQL 1.1 (16.2) leaves out of a CONSTRUCT answer every triple that would
+    not be RDF; rdflib's engine keeps them (a literal subject, a blank node
+    predicate, an IRI with a space), which no RDF writer can write.
+    """
+    if not isinstance(subject, URIRef | BNode) or not isinstance(predicate, URIRef):
+        return False
+    return not any(isinstance(term, URIRef) and _NOT_IN_IRI.search(term)
+                   for term in (subject, predicate, obj))
+
+
+def _evaluated(result: Result) -> Result:
+    """Run the lazy parts of rdflib's answer now, so that engine errors surface here."""
+    if result.type == "SELECT":
+        result.bindings  # noqa: B018 - materialises the solutions
+    elif result.type in ("CONSTRUCT", "DESCRIBE") and result.graph is not None:
+        illegal = [triple for triple in result.graph if not _legal(*triple)]
+        for triple in illegal:
+            result.graph.remove(triple)
+    return result
 
 
 def _translate(parsed: object, base: str | None = None) -> tuple:
@@ -152,6 +185,13 @@ class MemoryStore(Store):
               default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None,
               base_iri: str | None = None) -> QueryResult:
+        surrogate = _SURROGATE.search(sparql)
+        if surrogate:
+            # rdflib would expand it into text no document can carry; Oxigraph
+            # refuses it while parsing, as the grammar says.
+            shown = surrogate.group(0).encode("ascii", "backslashreplace").decode()
+            raise QuerySyntaxError(f"{shown} at offset {surrogate.start()} is a "
+                                   "surrogate code point, not a character")
         try:
             parsed = parseQuery(sparql)
             prepared = Query(*_translate(parsed, base_iri))
@@ -164,7 +204,12 @@ class MemoryStore(Store):
             # (SPARQL 1.1 Protocol 2.1.4), as in the other stores.
             prepared.algebra["datasetClause"] = None
         target = self._view(union_default_graph, default_graphs, named_graphs)
-        return MemoryResult(target.query(prepared))
+        try:
+            return MemoryResult(_evaluated(target.query(prepared)))
+        except MemoryError:
+            raise
+        except Exception as exc:  # an invalid regex or language tag met while evaluating
+            raise QueryAnswerError(f"The query could not be evaluated: {exc}") from None
 
     def triple_count(self) -> int:
         return len(set(self._dataset.triples((None, None, None))))

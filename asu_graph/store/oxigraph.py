@@ -10,7 +10,7 @@ from rdflib.term import Identifier
 
 from ..formats import OXIGRAPH_RDF, OXIGRAPH_RESULTS
 from ..sparql_text import has_dataset_clause
-from .base import QueryResult, QuerySyntaxError, Store, readable_syntax_error
+from .base import QueryAnswerError, QueryResult, QuerySyntaxError, Store, readable_syntax_error
 
 _RESULTS = OXIGRAPH_RESULTS
 _RDF = OXIGRAPH_RDF
@@ -231,6 +231,8 @@ class OxigraphStore(Store):
                 return self._store.query(sparql, base_iri=base_iri, **kwargs)
             except SyntaxError as exc:
                 raise QuerySyntaxError(readable_syntax_error(str(exc), sparql)) from None
+            except (OSError, ValueError, RuntimeError) as exc:   # evaluation errors
+                raise QueryAnswerError(f"The query could not be evaluated: {exc}") from None
 
         return OxigraphResult(run(), run)
 

@@ -113,12 +113,23 @@ class OxrdflibStore(Store):
             store=self._dataset.store, default_union=False)
         token = _BASE_IRI.set(base_iri)
         try:
-            result = target.query(sparql)
+            result = _plain_strings(target.query(sparql))
         except SyntaxError as exc:
             raise QuerySyntaxError(readable_syntax_error(str(exc), sparql)) from None
+        except MemoryError:
+            raise
+        except Exception:  # noqa: BLE001 - an answer rdflib cannot hold: see below
+            result = None
         finally:
             _BASE_IRI.reset(token)
-        return MemoryResult(_plain_strings(result))
+        if result is None or _has_triple_terms(result):
+            # rdflib has no RDF 1.2 triple terms (oxrdflib hands them over as
+            # tuples, which no rdflib writer takes): the Oxigraph store
+            # underneath answers such queries itself, and reports its own errors.
+            view = OxigraphStore.over(self.native, self._view)
+            return view.query(sparql, union_default_graph=union_default_graph,
+                              base_iri=base_iri)
+        return MemoryResult(result)
 
     def triple_count(self) -> int:
         return OxigraphStore.over(self.native, self._view).triple_count()
@@ -145,7 +156,9 @@ def _plain_strings(result: Result) -> Result:
     it as a different term.
     """
     if result.type == "SELECT":
-        rows = [{var: _plain(value) for var, value in row.items()}
+        # Unbound variables are left out of a row, as rdflib's own engine does
+        # (its writers fail on a None value).
+        rows = [{var: _plain(value) for var, value in row.items() if value is not None}
                 for row in result.bindings]
         result.bindings = rows
     elif result.type in ("CONSTRUCT", "DESCRIBE"):
@@ -154,3 +167,12 @@ def _plain_strings(result: Result) -> Result:
             graph.add((s, p, _plain(o)))
         result.graph = graph
     return result
+
+
+def _has_triple_terms(result: Result) -> bool:
+    if result.type == "SELECT":
+        return any(isinstance(value, tuple) for row in result.bindings
+                   for value in row.values())
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        return any(isinstance(term, tuple) for triple in result.graph for term in triple)
+    return False

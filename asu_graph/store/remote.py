@@ -35,7 +35,14 @@ from rdflib.term import Identifier
 from SPARQLWrapper import POST, SPARQLWrapper
 
 from ..sparql_text import has_dataset_clause
-from .base import QueryResult, QuerySyntaxError, Store, StoreUnavailable, readable_syntax_error
+from .base import (
+    QueryAnswerError,
+    QueryResult,
+    QuerySyntaxError,
+    Store,
+    StoreUnavailable,
+    readable_syntax_error,
+)
 from .http import StoreClient, StoreDown, StoreError, check_url, raise_for_status, shown
 from .memory import MemoryResult
 from .releases import Release, pointer_query, query_form, release_from_rows
@@ -168,6 +175,14 @@ def _graph_result(body: bytes, content_type: str, rename, virtuoso: bool = False
     result = Result("CONSTRUCT")
     result.graph = graph
     return result
+
+
+def _unreadable_term(exc: ValueError) -> QueryAnswerError:
+    # The answers of a remote store are held as rdflib terms, which have no
+    # RDF 1.2 triple terms: a clear refusal instead of an internal error.
+    return QueryAnswerError(f"The answer holds a term this service cannot pass on from its "
+                            f"triple store ({exc}); RDF 1.2 triple terms are not supported "
+                            "with a remote store.")
 
 
 def _unshift(message: str, columns: int) -> str:
@@ -310,16 +325,21 @@ class RemoteStore(Store):
         body, content_type = self.send(text, _GRAPH_ACCEPT if graph_form else _RESULTS_JSON,
                                         defaults, nameds, form)
         rename = names.from_store_term
-        if graph_form:
-            return RemoteResult(_graph_result(body, content_type, rename, self.virtuoso))
         try:
+            if graph_form:
+                return RemoteResult(_graph_result(body, content_type, rename, self.virtuoso))
             document = json.loads(body)
-        except ValueError:
+        except ValueError as exc:
+            if graph_form:
+                raise _unreadable_term(exc) from None
             raise StoreError(f"The triple store at {shown(self.url)} sent results that are "
                              "not SPARQL JSON.") from None
         if "boolean" in document:
             return RemoteResult(_ask_result(document))
-        result = _select_result(document, rename, self.virtuoso)
+        try:
+            result = _select_result(document, rename, self.virtuoso)
+        except ValueError as exc:
+            raise _unreadable_term(exc) from None
         if self.virtuoso:
             repair_rows(sparql, result.bindings)
         return RemoteResult(result)

@@ -26,9 +26,13 @@ query_log = logging.getLogger("asu_graph.query")
 
 
 def error(status: int, message: str) -> Response:
-    """A short, readable error; never a stack trace."""
-    return Response(message.rstrip() + "\n", status=status,
-                    content_type="text/plain; charset=utf-8")
+    """A short, readable error; never a stack trace.
+
+    Messages quote the client's text, which may hold lone surrogates (from
+    ``\uD800`` escapes): those are written as escapes, not as invalid UTF-8.
+    """
+    body = (message.rstrip() + "\n").encode("utf-8", "backslashreplace")
+    return Response(body, status=status, content_type="text/plain; charset=utf-8")
 
 
 def etag_for(version: str, *parts: str) -> str:
@@ -191,6 +195,26 @@ def _ensure_log_handler() -> None:
         query_log.propagate = False
 
 
+def _drain_body() -> None:
+    """Read what is left of the request body before answering (within the body limit).
+
+    Answers that never look at the body (405, 415, a refusal) would otherwise
+    leave it unread on a kept-alive connection; the HTTP server may then drop
+    that connection, and the client's next request on it fails with no
+    answer at all (seen as "connection closed without response").
+    """
+    try:
+        stream = request.stream
+        exhaust = getattr(stream, "exhaust", None)
+        if callable(exhaust):
+            exhaust()
+        else:
+            while stream.read(1 << 16):
+                pass
+    except Exception:  # noqa: BLE001 - a body over the limit or a broken client: nothing to do
+        pass
+
+
 # -- installation --------------------------------------------------------------------
 
 def install(app: Flask) -> None:
@@ -206,6 +230,7 @@ def install(app: Flask) -> None:
         _cors(response)
         _gzip(response)
         _log_query(response)
+        _drain_body()
         return response
 
     def _prefers_html() -> bool:

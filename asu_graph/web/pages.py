@@ -42,6 +42,7 @@ UI_LABELS: dict[str, dict[str, str]] = {
     str(DCTERMS.publisher): {"en": "publisher", "fr": "éditeur"},
     str(PROV.wasDerivedFrom): {"en": "derived from", "fr": "dérivé de"},
     str(OWL.sameAs): {"en": "same as", "fr": "identique à"},
+    str(SKOS.exactMatch): {"en": "exact match", "fr": "correspondance exacte"},
     "http://www.w3.org/ns/org#hasMember": {"en": "has member", "fr": "a pour membre"},
     "http://www.w3.org/ns/org#memberOf": {"en": "member of", "fr": "membre de"},
     "http://www.w3.org/ns/org#linkedTo": {"en": "linked to", "fr": "lié à"},
@@ -308,7 +309,8 @@ class EntityBuilder:
         description = pick_literal(list(g.objects(node, DCTERMS.description)), self.lang)
         types = [self.value(t) for t in sorted(g.objects(node, RDF.type), key=str)]
         identifiers = []
-        for same in sorted(g.objects(node, OWL.sameAs), key=str):
+        identity = (OWL.sameAs, SKOS.exactMatch)  # the data links with skos:exactMatch
+        for same in sorted({o for p in identity for o in g.objects(node, p)}, key=str):
             ext = external_identifier(str(same))
             if ext:
                 identifiers.append(ext)
@@ -324,7 +326,7 @@ class EntityBuilder:
                 continue
             if row.predicate == str(SKOS.altLabel):
                 continue
-            if row.predicate == str(OWL.sameAs):
+            if row.predicate in {str(p) for p in identity}:
                 row.values = [v for v in row.values if not external_identifier(v.title or "")]
                 if not row.values:
                     continue

@@ -137,6 +137,40 @@ def client_key(address: str | None, ipv6_prefix: int = 64) -> str:
     return str(ip)
 
 
+def limited_client(address: str | None, settings: Settings) -> str | None:
+    """The client the per-client limits count (rate, running queries), or None for a
+    loopback client when ``ASU_RATE_LIMIT_LOOPBACK`` leaves those alone."""
+    if _is_loopback(address) and not settings.rate_limit_loopback:
+        return None
+    return client_key(address, settings.rate_limit_ipv6_prefix)
+
+
+def _drain(environ: dict, max_body_bytes: int) -> None:
+    """Read (and drop) a refused body, up to a bound, before answering.
+
+    The HTTP server closes a connection whose body was left unread; a client
+    still sending would then see a reset instead of the 413 and its message.
+    Beyond the bound (a few times the limit) the connection is let go.
+    """
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return
+    if length <= 0 or length > 4 * max_body_bytes + (1 << 20):
+        return
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return
+    try:
+        while length > 0:
+            chunk = stream.read(min(length, 1 << 16))
+            if not chunk:
+                return
+            length -= len(chunk)
+    except (OSError, ValueError):
+        return
+
+
 def _is_loopback(address: str | None) -> bool:
     try:
         return address is not None and ipaddress.ip_address(address).is_loopback
@@ -175,10 +209,14 @@ class ProxyHeaders:
     hop: the last ``X-Forwarded-For`` entry is the client).
     """
 
-    def __init__(self, app: WSGIApp, trusted: Iterable[str]) -> None:
+    def __init__(self, app: WSGIApp, trusted: Iterable[str], mount: str = "") -> None:
         self.app = app
         self.networks = [ipaddress.ip_network(item, strict=False) for item in trusted]
         self.proxied = ProxyFix(app, x_for=1, x_proto=1, x_host=1, x_port=1, x_prefix=1)
+        mount = mount.rstrip("/")
+        if not _PREFIX.fullmatch(mount):
+            raise ValueError(f"SCRIPT_NAME: {mount!r} is not a plain path such as /lod")
+        self.mount = mount
 
     def trusted(self, address: str | None) -> bool:
         try:
@@ -188,6 +226,13 @@ class ProxyHeaders:
         return any(ip in network for network in self.networks)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if self.mount and not environ.get("SCRIPT_NAME") and (
+                path == self.mount or path.startswith(self.mount + "/")):
+            # Served under a path prefix set by the operator (the SCRIPT_NAME
+            # environment variable, as gunicorn reads it), when the server
+            # itself did not split it off.
+            environ["SCRIPT_NAME"], environ["PATH_INFO"] = self.mount, path[len(self.mount):]
         if not _PREFIX.fullmatch(environ.get("SCRIPT_NAME", "")):
             return _refuse(environ, start_response, "The path prefix (SCRIPT_NAME) is not "
                                                     "a plain path.")
@@ -213,11 +258,15 @@ def install(app: Flask, settings: Settings) -> None:
     # "/id//etc/passwd" (an encoded slash decodes to one) is a 404 like any other
     # unknown path, not a redirect that cleans it up for the client.
     app.url_map.merge_slashes = False
-    app.wsgi_app = ProxyHeaders(app.wsgi_app, settings.trusted_proxies)  # type: ignore[method-assign]
+    app.wsgi_app = ProxyHeaders(  # type: ignore[method-assign]
+        app.wsgi_app, settings.trusted_proxies, os.environ.get("SCRIPT_NAME", ""))
 
     @app.errorhandler(QueryRefused)
     def refused(exc: QueryRefused) -> Response:
-        return error(exc.status, exc.message)
+        response = error(exc.status, exc.message)
+        if exc.status == 429:   # too many queries running for this client: soon again
+            response.headers["Retry-After"] = "1"
+        return response
 
     @app.errorhandler(QueryAnswerError)
     def unanswerable(exc: QueryAnswerError) -> Response:
@@ -225,6 +274,7 @@ def install(app: Flask, settings: Settings) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc: RequestEntityTooLarge) -> Response:
+        _drain(request.environ, settings.max_body_bytes)
         return error(413, f"The request body is larger than this service accepts "
                           f"({settings.max_body_bytes:,} bytes).")
 
@@ -234,10 +284,9 @@ def install(app: Flask, settings: Settings) -> None:
 
         @app.before_request
         def rate_limit() -> Response | None:
-            address = request.remote_addr
-            if _is_loopback(address) and not settings.rate_limit_loopback:
+            client = limited_client(request.remote_addr, settings)
+            if client is None:
                 return None
-            client = client_key(address, settings.rate_limit_ipv6_prefix)
             wait = limiter.hit(client)
             if wait <= 0:
                 return None

@@ -24,6 +24,7 @@ from . import negotiation as neg
 from . import service_description as sd
 from .errors_remote import store_failed
 from .http import conditional, error, etag_for, not_modified
+from .security import limited_client
 
 blueprint = Blueprint("sparql", __name__)
 
@@ -194,7 +195,10 @@ def _refused(exc: QueryRefused) -> Response:
         return error(400, exc.message)
     status = {403: 400, 413: 414 if request.method in ("GET", "HEAD") else 400,
               }.get(exc.status, exc.status)
-    return error(status, exc.message)
+    response = error(status, exc.message)
+    if status == 429:   # this client's running queries: one of them ends soon
+        response.headers["Retry-After"] = "1"
+    return response
 
 
 def _capped(limit: int, kind: str) -> Response:
@@ -238,8 +242,10 @@ def sparql() -> Response:
 
     try:
         # Relative IRIs resolve against the dataset's base IRI (so <id/mnhn>
-        # names the Museum): the service gives it to the engine.
-        answer = current_service().answer(text, wanted, dataset)
+        # names the Museum): the service gives it to the engine. Running
+        # queries are counted per client (see RunningQueries).
+        client = limited_client(request.remote_addr, publication.settings)
+        answer = current_service().answer(text, wanted, dataset, client)
     except QuerySyntaxError as exc:
         return error(400, f"Malformed SPARQL query: {exc}")
     except QueryRefused as exc:
