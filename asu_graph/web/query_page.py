@@ -61,7 +61,8 @@ TEXT = {
                           "refuses; run it on your own machine (see its description).",
         "running": "Running the query…", "stop": "Stop the query", "stopped": "Query stopped.",
         "done": "{rows} rows in {seconds} s.", "failed": "The query failed.",
-        "timeline": "Timeline of the dated rows",
+        "timeline": "Timeline of the dated rows", "editor": "SPARQL query",
+        "page_size": "Rows per page",
         "timeline_summary": "{count} dated rows from {first} to {last}.",
     },
     "fr": {
@@ -85,6 +86,7 @@ TEXT = {
         "running": "Requête en cours…", "stop": "Arrêter la requête",
         "stopped": "Requête arrêtée.", "done": "{rows} lignes en {seconds} s.",
         "failed": "La requête a échoué.", "timeline": "Chronologie des lignes datées",
+        "editor": "Requête SPARQL", "page_size": "Lignes par page",
         "timeline_summary": "{count} lignes datées, de {first} à {last}.",
     },
 }
@@ -181,7 +183,7 @@ def query_page() -> Response:
         "terms": _terms(),
         "text": {k: TEXT[lang][k] for k in ("copied", "federated_note", "running", "stopped",
                                              "done", "failed", "timeline",
-                                             "timeline_summary")},
+                                             "timeline_summary", "editor", "page_size")},
     }
     body = html("query.html", lang=lang, tx=TEXT[lang], endpoint=endpoint, queries=entries,
                 selected=name, text=text,

@@ -103,7 +103,9 @@
       var r = RADIUS[n.group] || 8;
       var group = el("g", {"class": "node", "data-iri": n.id, "data-group": n.group});
       var anchor = el("a", {"href": n.href});
-      anchor.setAttribute("aria-label", n.name);
+      // The accessible name holds the visible text (an acronym) and the full name.
+      // (visible text first: speech users say what they see to follow a link).
+      anchor.setAttribute("aria-label", n.label === n.name ? n.name : n.label + ", " + n.name);
       var circle = el("circle", {"r": r, "fill": COLOURS[n.group] || COLOURS.other});
       var text = el("text", {"x": r + 4, "y": 4});
       text.textContent = n.label;   // textContent: a label is never markup
@@ -111,7 +113,9 @@
       title.textContent = n.name;
       anchor.appendChild(circle);
       anchor.appendChild(text);
-      anchor.appendChild(title);
+      // The tooltip sits beside the link, not in it: inside, it would join the
+      // link's visible text and no longer match its accessible name.
+      group.appendChild(title);
       group.appendChild(anchor);
       nodeLayer.appendChild(group);
       n.el = group;

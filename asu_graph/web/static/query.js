@@ -186,7 +186,17 @@
   var yasr = tab.getYasr();
   var results = yasr.rootEl;
   var labels = {};        // IRI -> name in the page's language, fetched from the endpoint
+  // Names for the controls YASGUI builds without one (its editor's hidden
+  // textarea, the table's page-size select), for screen readers.
+  function nameControls(root) {
+    var area = root.querySelector(".yasqe textarea:not([aria-label])");
+    if (area) area.setAttribute("aria-label", config.text.editor);
+    var size = root.querySelector("select.tableSizer:not([aria-label])");
+    if (size) size.setAttribute("aria-label", config.text.page_size);
+  }
+  nameControls(document.getElementById("yasgui"));
   new MutationObserver(function () {
+    nameControls(document.getElementById("yasgui"));
     rewriteLinks(results);
     plainLiterals(results);
     showLabels(results);
