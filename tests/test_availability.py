@@ -200,6 +200,17 @@ def _process_tree(port: int) -> tuple[int, list[int]]:
     return main, _children(main)
 
 
+def _isolation(pid: int, main: int) -> tuple[bool, bool, str]:
+    """Own network namespace, own user namespace (both against the main process), seccomp."""
+    def ns(p: int, kind: str) -> str:
+        return os.readlink(f"/proc/{p}/ns/{kind}")
+
+    status = Path(f"/proc/{pid}/status").read_text()
+    seccomp = next((line.split()[1] for line in status.splitlines()
+                    if line.startswith("Seccomp:")), "?")
+    return ns(pid, "net") != ns(main, "net"), ns(pid, "user") != ns(main, "user"), seccomp
+
+
 def _wait_gone(pid: int, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -233,11 +244,12 @@ def test_server_survives_kill_9_of_its_zygote(tmp_path: Path) -> None:
     with asu_server(tmp_path) as url:
         port = int(url.rsplit(":", 1)[1])
         _probe(url)
-        _, children = _process_tree(port)
+        main, children = _process_tree(port)
         # The zygote is the child whose children are query workers (one is pooled now).
         zygotes = [pid for pid in children if _children(pid)]
         assert len(zygotes) == 1, (children, zygotes)
         pooled = _children(zygotes[0])
+        isolation = _isolation(zygotes[0], main)
         os.kill(zygotes[0], signal.SIGKILL)
         for pid in pooled:   # so that every next query needs a new worker
             os.kill(pid, signal.SIGKILL)
@@ -251,7 +263,11 @@ def test_server_survives_kill_9_of_its_zygote(tmp_path: Path) -> None:
         # The old zygote is gone, a new one took its place and forks the workers.
         assert zygotes[0] not in after and len(after) == len(children)
         new = set(after) - set(children)
-        assert len(new) == 1 and _children(new.pop())
+        assert len(new) == 1
+        zygote = new.pop()
+        assert _children(zygote)
+        # ... cut off the network the same way as the first one (sandbox.py).
+        assert _isolation(zygote, main) == isolation
     log = (tmp_path / f"serve-{port}.log").read_text(errors="replace")
     assert f"(pid {zygotes[0]}) exited; starting a new one" in log
 

@@ -79,8 +79,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
          "Lay solid groundwork for knowing and understanding how biodiversity changes."),
     ]),
     "sorbonne-universite-predecessors": (("predecessor", "name_fr", "event"), [
-        (i("universite-paris-4"), "Université Paris 4", i("sorbonne-universite-merger")),
         (i("universite-paris-6"), "Université Paris 6", i("sorbonne-universite-merger")),
+        (i("universite-paris-4"), "Université Paris-Sorbonne", i("sorbonne-universite-merger")),
     ]),
     "fact-source": (("graph", "page"), [
         (GRAPH + "institutes", MNHN_PAGE),
@@ -172,9 +172,9 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
         (i("pspbb"), "", ""),
         (i("sorbonne-universite"), "https://ror.org/02en5vm52",
          "http://www.wikidata.org/entity/Q41497113"),
-        (i("universite-paris-4"), "", ""),
         (i("universite-paris-6"), "", ""),
         (i("utc"), "https://ror.org/04y5kwa70", "http://www.wikidata.org/entity/Q622906"),
+        (i("universite-paris-4"), "", ""),
     ]),
     "entities-per-class": (("class", "class_fr", "entities"), [
         (ORG + "FormalOrganization", "", "13"),

@@ -29,6 +29,9 @@ class Case:
     headers: dict[str, str] = field(default_factory=dict)
     says: str = ""                    # a word the message must contain (case-insensitive)
     outbound: bool = False            # tries to reach the listener or a file
+    # answered by the HTTP layer before the app sees it (a request target over the
+    # server's 64 KB limit): the status is the whole answer
+    bare: bool = False
 
 
 def get(text: str, **params: str) -> str:
@@ -155,10 +158,11 @@ def other_cases() -> list[Case]:
              body=form(query="ASK {}", padding="p" * 1_100_000)),
         Case("huge-body-sparql-query", "POST", "/sparql", (413,), headers=QUERY_BODY,
              body=b"ASK {} #" + b"p" * 1_100_000),
-        # a GET query under ASU_MAX_QUERY_BYTES (65,536) is answered; one over it is refused
+        # a GET query well under ASU_MAX_QUERY_BYTES (65,536) is answered; a request target
+        # over the HTTP layer's 64 KB bound gets its bare 414 (POST carries longer queries)
         Case("long-get-request-line", "GET", get(f'ASK {{ ?s ?p "{"y" * 9000}" }}'), (200,)),
         Case("huge-get-request-line", "GET", get(f'ASK {{ ?s ?p "{"y" * 70000}" }}'),
-             (400, 413, 414)),
+             (414,), bare=True),
         # content types and encodings
         Case("content-type-text-plain", "POST", "/sparql", (415,), body=b"ASK {}",
              headers={"Content-Type": "text/plain"}),
