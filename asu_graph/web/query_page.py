@@ -147,7 +147,9 @@ def _link_rules(root: str) -> list[list[str]]:
 
 
 @blueprint.route("/query")
-def query_page() -> Response:
+def query_page(described_by: list[dict[str, str]] | None = None) -> Response:
+    """The query page; ``described_by`` adds ``<link rel="alternate">`` to the RDF
+    descriptions of the URL it is served at (the service description at /sparql)."""
     lang = language()
     if isinstance(lang, Response):
         return lang
@@ -189,7 +191,8 @@ def query_page() -> Response:
                 selected=name, text=text,
                 assets=assets is not None, config=embed_json(json.dumps(config)),
                 result_formats=list(formats.RESULT_FORMATS),
-                alternates=_curated_alternates(root, name) if name else [],
+                alternates=(_curated_alternates(root, name) if name else [])
+                + (described_by or []),
                 # A federated example is refused here: no link that cannot work.
                 downloads=[] if name and curated[name].federated else
                 _download_links(root, text),
