@@ -151,6 +151,14 @@ class Settings:
     service_allowlist: tuple[str, ...] = _setting(
         "ASU_SERVICE_ALLOWLIST", (),
         "Comma-separated endpoint URLs a query may name in SERVICE; empty refuses all.", _list)
+    function_allowlist: tuple[str, ...] = _setting(
+        "ASU_FUNCTION_ALLOWLIST", (),
+        "Comma-separated IRIs of extension functions a query may call, besides SPARQL's "
+        "built-in functions and XSD casts; empty refuses all.", _list)
+    store_max_bytes: int = _setting(
+        "ASU_STORE_MAX_BYTES", 64 * 1024 * 1024,
+        "Largest answer read from a remote store, in bytes (after decompression); a "
+        "larger one is cut off and the client gets 400 with a message.", int)
     query_sandbox: str = _setting(
         "ASU_QUERY_SANDBOX", "auto",
         "How the processes that run queries on embedded stores are cut off the network: "

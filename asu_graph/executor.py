@@ -54,6 +54,7 @@ from .guard import QueryRefused
 from .sandbox import SandboxError
 from .sandbox import isolate as isolate_network
 from .store import QueryAnswerError, QuerySyntaxError, Store
+from .store.http import deadline_within
 
 log = logging.getLogger("asu_graph.executor")
 
@@ -138,7 +139,9 @@ class InlineExecutor(Executor):
         return self._store if isinstance(self._store, Store) else self._store()
 
     def run(self, job: Job, timeout: float | None) -> Any:
-        return execute(self.store, job)
+        # A remote store's exchanges for this job share the query timeout (store/http.py).
+        with deadline_within(timeout):
+            return execute(self.store, job)
 
 
 # -- framing ----------------------------------------------------------------------

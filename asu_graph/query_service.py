@@ -19,12 +19,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from . import describe, guard
+from . import describe, function_policy, guard
 from .build import project_prefixes
 from .cache import ResultCache, normalise_query
 from .executor import Executor, Job, executor_for
 from .publication import Publication
-from .store import QueryResult
+from .store import QueryResult, QuerySyntaxError
 
 
 class NotAcceptable(Exception):
@@ -166,11 +166,20 @@ class QueryService:
     def check(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> None:
         """Refuse, before any engine sees it, what must not run (see guard.py)."""
         settings = self.publication.settings
-        guard.check(text, allowed_graphs=self.publication.graph_names,
-                    service_allowlist=settings.service_allowlist,
-                    max_query_bytes=settings.max_query_bytes,
-                    default_graphs=dataset.default_graphs, named_graphs=dataset.named_graphs,
-                    limits=guard.Limits.from_settings(settings), base=settings.base)
+        try:
+            guard.check(text, allowed_graphs=self.publication.graph_names,
+                        service_allowlist=settings.service_allowlist,
+                        max_query_bytes=settings.max_query_bytes,
+                        default_graphs=dataset.default_graphs,
+                        named_graphs=dataset.named_graphs,
+                        limits=guard.Limits.from_settings(settings), base=settings.base)
+        except QuerySyntaxError:
+            # bif:http_get(...) is malformed SPARQL (bif: is not declared) but
+            # first of all a refused function (named), as on Virtuoso.
+            function_policy.check_calls(text, settings.function_allowlist)
+            raise
+        # The same function policy on every store (function_policy.py says why).
+        function_policy.check_functions(text, settings.function_allowlist)
 
     def cache_key(self, text: str, formats_by_kind: dict[str, str | None],
                   dataset: DatasetSpec) -> tuple:

@@ -7,10 +7,16 @@ publisher (``asu_graph/publish.py``). Credentials come only from settings
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import re
+import socket
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -40,6 +46,44 @@ class StoreDown(StoreUnavailable):
     """The store cannot be reached or did not answer in time: HTTP 503."""
 
     status = 503
+
+
+class AnswerTooLarge(StoreError):
+    """The store's answer outgrew ``ASU_STORE_MAX_BYTES``: the query asks too much (400).
+
+    Nothing is wrong with the store and the same query would fail again, so
+    not a 5xx; 400 is also the status whose message SPARQLWrapper shows.
+    """
+
+    status = 400
+
+    hint = ("Ask for less: add a LIMIT, select fewer variables or shorter values, or page "
+            "with ORDER BY, LIMIT and OFFSET.")
+
+
+_DEADLINE: ContextVar[float | None] = ContextVar("asu_store_deadline", default=None)
+
+
+@contextmanager
+def deadline_within(seconds: float | None) -> Iterator[None]:
+    """Every exchange with a store inside this block ends within ``seconds``, all together.
+
+    One request may ask the store several queries (a DESCRIBE asks two per
+    resource it describes); the query timeout bounds them all, not each one.
+    """
+    if not seconds or seconds <= 0:
+        yield
+        return
+    token = _DEADLINE.set(time.monotonic() + seconds)
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
+
+
+def current_deadline() -> float | None:
+    """The monotonic time by which the current request's store exchanges must end."""
+    return _DEADLINE.get()
 
 
 def check_url(url: str, what: str = "store URL") -> str:
@@ -160,18 +204,27 @@ class StoreClient:
     def send(self, method: str, url: str, *, data: bytes | None = None,
              headers: dict[str, str] | None = None,
              params: dict[str, str] | None = None,
-             timeout: float | None = None) -> requests.Response:
-        """One request; connection failures and time-outs become StoreDown."""
+             timeout: float | None = None, stream: bool = False) -> requests.Response:
+        """One request; connection failures and time-outs become StoreDown.
+
+        ``stream``: only the headers are read; read the body with :class:`BoundedBody`.
+        """
         read = timeout if timeout is not None else self.timeout
         try:
             return self.session().request(method, url, data=data, headers=headers,
-                                          params=params, timeout=(CONNECT_TIMEOUT, read))
-        except requests.Timeout:
+                                          params=params, timeout=(CONNECT_TIMEOUT, read),
+                                          stream=stream)
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            # A send that times out surfaces as a ConnectionError ("timed out").
+            if isinstance(exc, requests.ConnectTimeout):
+                within = CONNECT_TIMEOUT
+            elif isinstance(exc, requests.Timeout) or _reason(exc) == "timed out":
+                within = self.timeout or read or CONNECT_TIMEOUT   # the setting, not the rest
+            else:
+                raise StoreDown(f"The triple store at {shown(url)} cannot be reached "
+                                f"({_reason(exc)}); try again later.") from None
             raise StoreDown(f"The triple store at {shown(url)} did not answer within "
-                            f"{read:g} s.") from None
-        except requests.ConnectionError as exc:
-            raise StoreDown(f"The triple store at {shown(url)} cannot be reached "
-                            f"({_reason(exc)}); try again later.") from None
+                            f"{within:g} s.") from None
         except requests.RequestException as exc:
             raise StoreError(f"Talking to the triple store at {shown(url)} failed: "
                              f"{_reason(exc)}") from None
@@ -192,8 +245,94 @@ def _reason(exc: Exception) -> str:
     return type(exc).__name__
 
 
+class BoundedBody(io.RawIOBase):
+    """A streamed answer's body, read within a wall-clock deadline and a byte cap.
+
+    A per-read socket timeout does not bound the whole answer: a store that
+    trickles a byte now and then, or streams a huge answer quickly, would keep
+    a serving thread (and its memory) for as long as it likes. So a timer shuts
+    the connection down at the deadline, which ends any read in progress, and
+    every byte is counted as it arrives. Past either limit the read raises
+    StoreDown (503, out of time) or AnswerTooLarge (400), and the connection is
+    dropped, which tells the store to stop.
+    """
+
+    def __init__(self, response: requests.Response, *, timeout: float | None,
+                 deadline: float | None, max_bytes: int, what: str = "its answer") -> None:
+        super().__init__()
+        self._response = response
+        self._raw = response.raw
+        self._deadline = deadline
+        self._max = max_bytes if max_bytes > 0 else None
+        self._what = what
+        self._timeout = timeout
+        self.received = 0
+        self._expired = False
+        self._timer: threading.Timer | None = None
+        if deadline is not None:
+            self._timer = threading.Timer(max(deadline - time.monotonic(), 0.0), self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _expire(self) -> None:
+        self._expired = True
+        connection = getattr(self._raw, "connection", None)
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass   # already closed: the reader sees the end of the stream anyway
+
+    def _out_of_time(self) -> StoreDown:
+        limit = f" within {self._timeout:g} s" if self._timeout else ""
+        return StoreDown(f"The triple store at {shown(self._response.url)} did not finish "
+                         f"{self._what}{limit} (ASU_QUERY_TIMEOUT); the query was stopped. "
+                         "Try a more selective query.")
+
+    @property
+    def content_type(self) -> str:
+        return self._response.headers.get("Content-Type", "")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._expired:
+            raise self._out_of_time()
+        try:
+            chunk = self._raw.read(min(len(buffer), 65536), decode_content=True)
+        except Exception as exc:  # noqa: BLE001 - urllib3 / socket errors of a cut stream
+            if self._expired:
+                raise self._out_of_time() from None
+            raise StoreDown(f"The triple store at {shown(self._response.url)} broke off "
+                            f"{self._what} ({_reason(exc)}).") from None
+        if self._expired:
+            raise self._out_of_time()
+        self.received += len(chunk)
+        if self._max is not None and self.received > self._max:
+            raise AnswerTooLarge(
+                f"The triple store's answer to this query is larger than {self._max:,} bytes "
+                "(ASU_STORE_MAX_BYTES); it was cut off.")
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
+
+    def close(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._response.close()
+        super().close()
+
+
 def body_text(response: requests.Response, limit: int = 300) -> str:
-    """The start of an error body, on one line, for messages."""
+    """The start of an error body, on one line, for messages (at most 4000 bytes read)."""
+    if response._content is False:   # noqa: SLF001 - a streamed body not read yet
+        try:
+            head = response.raw.read(4000, decode_content=True) or b""
+        except Exception:  # noqa: BLE001 - the error status says enough
+            head = b""
+        response._content = head     # noqa: SLF001
+        response.close()
     text = response.content[:4000].decode("utf-8", "replace")
     text = " ".join(text.split())
     return text[:limit] + ("..." if len(text) > limit else "")
@@ -215,16 +354,17 @@ def raise_for_status(response: requests.Response, what: str, *, query: bool = Fa
         return
     where = shown(response.url)
     detail = body_text(response)
+    # Virtuoso appends the query as it ran it, with the store's own graph names:
+    # the client is told the reason only.
+    reason = detail.split(" SPARQL query:", 1)[0]
     if query and (status == 400 or (status == 500 and "37000" in detail)):
-        raise QuerySyntaxError(detail or f"HTTP {status}")
+        raise QuerySyntaxError(reason or f"HTTP {status}")
     if query and status == 500 and (_VIRTUOSO_QUERY_FAULT.match(detail)
                                     or _OXIGRAPH_QUERY_FAULT.match(detail)):
         # SQL state class 22, a data exception (an invalid regular expression or
         # language tag, a division by zero), or 42, a query Virtuoso's SQL
         # compiler refuses (a variable selected twice, an unknown function):
         # the query's fault, not the store's.
-        # Virtuoso appends the query as it ran it (with the store's graph names): cut.
-        reason = detail.split(" SPARQL query:", 1)[0]
         raise QueryAnswerError(f"The query could not be evaluated by the triple store: {reason}")
     if status in (401, 403):
         raise StoreRefused(f"The triple store at {where} refused {what} (HTTP {status}): "

@@ -17,24 +17,43 @@ never seen. The current release is read from the pointer graph and kept for
 Answers are fetched as SPARQL JSON results or N-Triples, renamed back to the
 published names, and re-serialized in whatever format the client asked for,
 so every format key works whatever the store offers.
+
+Every answer is bounded: it is parsed as it streams in, reading stops after
+``settings.result_cap + 1`` rows or triples (the rest is never downloaded),
+and the whole exchange must end within the query timeout and
+``settings.store_max_bytes`` bytes (``http.BoundedBody``).
+
+What a query may ask of the store is checked here too, whatever called this
+store: only standard SPARQL 1.1 and the allowed functions reach it
+(``function_policy.py``), rebuilt from the tokens the checks read, with its
+dataset always the release's graphs, also when the query names its own with
+FROM / FROM NAMED. (Virtuoso adds a query's FROM graphs to the protocol's
+dataset instead of giving the protocol precedence, so for it the checked
+text is what keeps other graphs out.)
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
 import threading
 import time
 import warnings
+from collections.abc import Callable
+from itertools import islice
+from typing import IO
 
 import pyoxigraph as ox
+import requests
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 from rdflib.term import Identifier
 from SPARQLWrapper import POST, SPARQLWrapper
 
-from ..sparql_text import has_dataset_clause
+from .. import function_policy
+from ..guard import QueryRefused
 from .base import (
     QueryAnswerError,
     QueryResult,
@@ -43,7 +62,16 @@ from .base import (
     StoreUnavailable,
     readable_syntax_error,
 )
-from .http import StoreClient, StoreDown, StoreError, check_url, raise_for_status, shown
+from .http import (
+    BoundedBody,
+    StoreClient,
+    StoreDown,
+    StoreError,
+    check_url,
+    current_deadline,
+    raise_for_status,
+    shown,
+)
 from .memory import MemoryResult
 from .releases import Release, pointer_query, query_form, release_from_rows
 from .virtuoso import is_virtuoso, repair_lexical, repair_rows
@@ -85,15 +113,20 @@ class PooledSPARQLWrapper(SPARQLWrapper):
         self.setOnlyConneg(True)   # the Accept header only, no format=/output= guesses
 
     def _query(self):
+        return _Response(self.open(None)), self.returnFormat
+
+    def open(self, timeout: float | None) -> requests.Response:
+        """Send the query; the answer's headers are read, its body is left streaming."""
         if self.isSparqlUpdateRequest():  # never: the store only ever receives queries
             raise QuerySyntaxError("only queries are sent to the store")
         request = self._createRequest()
         headers = {name: value for name, value in request.header_items()
                    if name.lower() != "user-agent"}
         response = self._client.send(request.get_method(), request.full_url,
-                                     data=request.data, headers=headers)
+                                     data=request.data, headers=headers, timeout=timeout,
+                                     stream=True)
         raise_for_status(response, "the query", query=True)
-        return _Response(response), self.returnFormat
+        return response
 
 
 # -- answers -----------------------------------------------------------------------
@@ -151,13 +184,78 @@ def _select_result(document: dict, rename, virtuoso: bool = False) -> Result:
     return result
 
 
-def _ask_result(document: dict) -> Result:
-    result = Result("ASK")
-    result.askAnswer = bool(document.get("boolean"))
-    return result
+class _VirtuosoBlankNodes(io.RawIOBase):
+    """Virtuoso's SPARQL JSON with its blank node labels ("nodeID://b1") made valid ("b1").
+
+    Rewritten as the bytes stream through; a label cut between two reads is
+    kept back until the next one completes it.
+    """
+
+    _LABEL = re.compile(rb'("type"\s{0,8}:\s{0,8}"bnode"\s{0,8},\s{0,8}"value"\s{0,8}:'
+                        rb'\s{0,8}")nodeID://')
+    _KEEP = 96   # longer than any match of _LABEL (at most 81 bytes)
+
+    def __init__(self, source: IO[bytes]) -> None:
+        super().__init__()
+        self._source = source
+        self._pending = b""
+        self._ready = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while not self._ready and not (self._done and not self._pending):
+            chunk = self._source.read(65536) if not self._done else b""
+            if not chunk:
+                self._done = True
+            text = self._LABEL.sub(rb"\1", self._pending + chunk)
+            cut = len(text) if self._done else max(len(text) - self._KEEP, 0)
+            self._ready, self._pending = text[:cut], text[cut:]
+        size = min(len(buffer), len(self._ready))
+        buffer[:size] = self._ready[:size]
+        self._ready = self._ready[size:]
+        return size
 
 
-def _graph_result(body: bytes, content_type: str, rename, virtuoso: bool = False) -> Result:
+def _limit(cap: int) -> int | None:
+    """How many rows or triples to read: one more than the cap tells that it cut."""
+    return cap + 1 if cap > 0 else None
+
+
+def _parsed_select(body: IO[bytes], rename: Callable, virtuoso: bool, cap: int,
+                   url: str) -> Result:
+    """SPARQL JSON results read as they arrive, at most ``cap + 1`` rows."""
+    stream = _VirtuosoBlankNodes(body) if virtuoso else body
+    try:
+        answer = ox.parse_query_results(stream, ox.QueryResultsFormat.JSON)
+        if isinstance(answer, ox.QueryBoolean):
+            result = Result("ASK")
+            result.askAnswer = bool(answer)
+            return result
+        result = Result("SELECT")
+        names = [v.value for v in answer.variables]
+        result.vars = [Variable(name) for name in names]
+        rows = []
+        for solution in islice(answer, _limit(cap)):
+            row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None:
+                    row[Variable(name)] = rename(ox_term(term, virtuoso))
+            rows.append(row)
+        result.bindings = rows
+        return result
+    except SyntaxError as exc:
+        raise StoreError(f"The triple store at {shown(url)} sent results that are not "
+                         f"SPARQL JSON: {exc}") from None
+    except ValueError as exc:   # a term rdflib cannot hold (ox_term)
+        raise _unreadable_term(exc) from None
+
+
+def _graph_result(body: IO[bytes], content_type: str, rename, virtuoso: bool = False,
+                  cap: int = 0) -> Result:
     media = content_type.split(";")[0].strip().lower()
     fmt = ox.RdfFormat.from_media_type(media) if media else None
     if media == "text/plain":        # N-Triples under its old media type
@@ -166,12 +264,17 @@ def _graph_result(body: bytes, content_type: str, rename, virtuoso: bool = False
         raise StoreError(f"The triple store answered a graph query with {media or 'no type'}, "
                          "which this service cannot read.")
     graph = Graph()
+    most = _limit(cap)
     try:
         for triple in ox.parse(body, format=fmt):
             graph.add(tuple(rename(ox_term(t, virtuoso))
                             for t in (triple.subject, triple.predicate, triple.object)))
+            if most is not None and len(graph) >= most:
+                break   # the cap is exceeded: the rest is never downloaded
     except SyntaxError as exc:
         raise StoreError(f"The triple store sent an unreadable graph: {exc}") from None
+    except ValueError as exc:   # a term rdflib cannot hold (ox_term)
+        raise _unreadable_term(exc) from None
     result = Result("CONSTRUCT")
     result.graph = graph
     return result
@@ -262,9 +365,10 @@ class RemoteStore(Store):
         return self.current_release().iri
 
     # -- queries -----------------------------------------------------------------------
-    def send(self, text: str, accept: str, default_graphs: list[str] | None,
-             named_graphs: list[str] | None, form: str = "SELECT") -> tuple[bytes, str]:
-        """Send query text as it is (no renaming, no release dataset): body and media type."""
+    def _open(self, text: str, accept: str, default_graphs: list[str] | None,
+              named_graphs: list[str] | None, form: str,
+              deadline: float | None) -> BoundedBody:
+        """Send query text as it is (no renaming, no release dataset); the body to read."""
         wrapper = PooledSPARQLWrapper(self.url, self.client)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -278,9 +382,34 @@ class RemoteStore(Store):
         for graph in named_graphs or ():
             wrapper.addNamedGraph(graph)
         wrapper.addCustomHttpHeader("Accept", accept)
-        answer = wrapper.query()
-        self.virtuoso = is_virtuoso(answer.response.server)
-        return answer.response.read(), answer.info().get("content-type", "")
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            raise StoreDown(f"The triple store at {shown(self.url)} did not finish its answers "
+                            f"to this request within {self.client.timeout:g} s "
+                            "(ASU_QUERY_TIMEOUT); the query was stopped. Try a more selective "
+                            "query.")
+        response = wrapper.open(remaining)
+        self.virtuoso = is_virtuoso(response.headers.get("Server", ""))
+        return BoundedBody(response, timeout=self.client.timeout, deadline=deadline,
+                           max_bytes=int(getattr(self.settings, "store_max_bytes", 0)))
+
+    def _deadline(self) -> float | None:
+        """This exchange's deadline: the query timeout, within the request's own deadline."""
+        timeout = self.client.timeout
+        own = time.monotonic() + timeout if timeout else None
+        candidates = [d for d in (own, current_deadline()) if d is not None]
+        return min(candidates) if candidates else None
+
+    def send(self, text: str, accept: str, default_graphs: list[str] | None,
+             named_graphs: list[str] | None, form: str = "SELECT") -> tuple[bytes, str]:
+        """Send query text as it is (no renaming, no release dataset): body and media type.
+
+        The whole body is read (within the time and byte bounds): for short
+        answers of the service's own queries (the release pointer, counts).
+        """
+        with self._open(text, accept, default_graphs, named_graphs, form,
+                        self._deadline()) as body:
+            return body.read(), body.content_type
 
     def query(self, sparql: str, *, union_default_graph: bool = True,
               default_graphs: list[str] | None = None,
@@ -300,47 +429,52 @@ class RemoteStore(Store):
     def _query(self, sparql: str, union_default_graph: bool,
                default_graphs: list[str] | None,
                named_graphs: list[str] | None) -> QueryResult:
+        deadline = self._deadline()
         try:
             form = query_form(sparql)
         except ValueError as exc:
             raise QuerySyntaxError(str(exc)) from None
+        # Only standard SPARQL and allowed functions reach the store, whoever
+        # calls (the web layer has checked the same already).
+        function_policy.check_functions(sparql, getattr(self.settings, "function_allowlist", ()))
+        function_policy.check_vendor_text(sparql)
         release = self.current_release()
         names = release.renamer(self.base)
-        text = names.to_store_query(sparql)
-        if default_graphs is None and named_graphs is None and has_dataset_clause(sparql):
-            # The query's own FROM / FROM NAMED (already renamed) define its dataset.
-            defaults = nameds = None
-        else:
+        # The store gets the text as the checks read it (function_policy.canonical):
+        # no comment, escape or string spelling it could read differently.
+        text = names.to_store_query(function_policy.canonical(sparql))
+        if default_graphs is None and named_graphs is None:
+            own = function_policy.dataset_clause(sparql)
+            if own is not None:
+                # The query's own FROM / FROM NAMED define its dataset, and are
+                # sent as the protocol's dataset too, so that the store's
+                # dataset is always given by us in the release's graph names
+                # (a store that preferred the query's clauses finds the same).
+                default_graphs, named_graphs = list(own[0]), list(own[1])
+        try:
             if default_graphs is not None:
                 defaults = [names.graph_name(g) for g in default_graphs]
             else:
                 defaults = [release.iri if union_default_graph else names.default_graph]
             nameds = [names.graph_name(g) for g in named_graphs] \
                 if named_graphs is not None else list(release.graphs)
-            # An empty list cannot be sent as parameters (and a store given none
-            # uses all its graphs): name one that the release never writes.
-            defaults = defaults or [names.empty_graph]
-            nameds = nameds or [names.empty_graph]
+        except ValueError as exc:
+            raise QueryRefused(f"Only the graphs this service publishes can be queried: "
+                               f"{exc}.") from None
+        # An empty list cannot be sent as parameters (and a store given none
+        # uses all its graphs): name one that the release never writes.
+        defaults = defaults or [names.empty_graph]
+        nameds = nameds or [names.empty_graph]
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
-        body, content_type = self.send(text, _GRAPH_ACCEPT if graph_form else _RESULTS_JSON,
-                                        defaults, nameds, form)
+        cap = int(getattr(self.settings, "result_cap", 0))
         rename = names.from_store_term
-        try:
+        with self._open(text, _GRAPH_ACCEPT if graph_form else _RESULTS_JSON, defaults,
+                        nameds, form, deadline) as body:
             if graph_form:
-                return RemoteResult(_graph_result(body, content_type, rename, self.virtuoso))
-            document = json.loads(body)
-        except ValueError as exc:
-            if graph_form:
-                raise _unreadable_term(exc) from None
-            raise StoreError(f"The triple store at {shown(self.url)} sent results that are "
-                             "not SPARQL JSON.") from None
-        if "boolean" in document:
-            return RemoteResult(_ask_result(document))
-        try:
-            result = _select_result(document, rename, self.virtuoso)
-        except ValueError as exc:
-            raise _unreadable_term(exc) from None
-        if self.virtuoso:
+                return RemoteResult(_graph_result(body, body.content_type, rename,
+                                                  self.virtuoso, cap))
+            result = _parsed_select(body, rename, self.virtuoso, cap, self.url)
+        if self.virtuoso and result.type == "SELECT":
             repair_rows(sparql, result.bindings)
         return RemoteResult(result)
 

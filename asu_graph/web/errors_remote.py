@@ -24,8 +24,10 @@ RETRY_AFTER_SECONDS = 5
 def store_failed(exc: StoreUnavailable) -> Response:
     status = getattr(exc, "status", 503)
     log.warning("store failure answered with %s: %s", status, exc)
-    response = error(status, f"{exc}\nThe query service depends on that triple store; "
-                             "please try again shortly.")
+    # An answer too large to read is no outage: such errors carry their own advice.
+    hint = getattr(exc, "hint", "The query service depends on that triple store; "
+                                "please try again shortly.")
+    response = error(status, f"{exc}\n{hint}")
     if status == 503:
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response.headers["Cache-Control"] = "no-store"
