@@ -45,9 +45,8 @@ from functools import lru_cache
 from urllib.parse import urljoin
 
 from .guard import QueryRefused, Token, tokenize
+from .namespaces import XSD
 from .store import QuerySyntaxError
-
-XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # SPARQL 1.1 Query, section 17.4 (and the aggregates of section 18.5).
 BUILTIN_FUNCTIONS = frozenset({
@@ -75,7 +74,7 @@ KEYWORDS = frozenset({
 })
 
 # The casts of SPARQL 1.1 section 17.5, and those Oxigraph adds for dates and durations.
-XSD_CASTS = frozenset(XSD + name for name in (
+XSD_CASTS = frozenset(str(XSD[name]) for name in (
     "boolean", "double", "float", "decimal", "integer", "dateTime", "string", "date", "time",
     "duration", "dayTimeDuration", "yearMonthDuration"))
 

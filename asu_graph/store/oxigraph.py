@@ -9,6 +9,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from ..formats import OXIGRAPH_RDF, OXIGRAPH_RESULTS
+from ..namespaces import XSD
 from ..sparql_text import has_dataset_clause
 from .base import QueryAnswerError, QueryResult, QuerySyntaxError, Store, readable_syntax_error
 
@@ -16,7 +17,7 @@ _RESULTS = OXIGRAPH_RESULTS
 _RDF = OXIGRAPH_RDF
 
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_STRING = str(XSD.string)
 
 
 def to_rdflib(term: object) -> Identifier:

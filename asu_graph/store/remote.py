@@ -54,6 +54,7 @@ from SPARQLWrapper import POST, SPARQLWrapper
 
 from .. import function_policy
 from ..guard import QueryRefused
+from ..namespaces import XSD
 from ..sparql_text import query_form
 from .base import (
     QueryAnswerError,
@@ -79,7 +80,7 @@ from .virtuoso import is_virtuoso, repair_lexical, repair_rows
 
 log = logging.getLogger("asu_graph.store")
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_STRING = str(XSD.string)
 _RESULTS_JSON = "application/sparql-results+json"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 
