@@ -46,7 +46,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from . import cap as result_cap
 from . import describe
@@ -198,7 +198,8 @@ def _serve(conn: socket.socket, opener: Callable[[], Store], memory_bytes: int) 
         message = _recv(conn)
         if message is None:
             return
-        job, seconds = message
+        # Only the serving side writes to this socket: a (Job, seconds) pair.
+        job, seconds = cast(tuple[Job, float], message)
         # Backstop: if the client died without killing us, stop on our own.
         signal.alarm(math.ceil(seconds) + _ALARM_GRACE if seconds else 0)
         retire = False
@@ -603,7 +604,8 @@ class ProcessExecutor(Executor):
                               "went past the memory one query, or all running queries "
                               "together, may use, or its engine failed. The query was not "
                               "answered; narrow it down (more specific patterns, LIMIT).")
-        payload, grown = reply
+        # The worker's reply: its answer or exception, and how far it has grown.
+        payload, grown = cast(tuple[object, int], reply)
         if isinstance(payload, MemoryError):
             worker.kill()
             raise QueryFailed(_MEMORY_FAILURE)
