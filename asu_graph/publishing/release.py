@@ -153,7 +153,8 @@ def _fill(folder: Path, publication: Publication, settings, version: str,
     )
     for name, graph in documents:
         write_file(folder / name, formats.serialize(graph, "turtle"))
-        files[name] = file_entry(folder / name, "metadata", "text/turtle")
+        files[name] = file_entry(folder / name, "metadata",
+                                 formats.RDF_FORMATS["turtle"].media_type)
     write_checksums(folder, files)
     manifest["files"] = files
     manifest["sha256sums"] = sha256(folder / "SHA256SUMS")
