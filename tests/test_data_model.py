@@ -301,10 +301,12 @@ def test_query_members(dataset: Dataset) -> None:
 def test_query_research_organisations(dataset: Dataset) -> None:
     rows = run(dataset, "research-organisations")
     assert {r["organisation"] for r in rows} == RESEARCH_ORGANISATIONS
-    # full names where the ROR records read give them; Inserm and IRD keep their short names
+    # full names from the ROR records; the short names stay alternative labels
     assert {str(r["name_en"]) for r in rows} == {
-        "French National Centre for Scientific Research", "Inserm",
-        "French Institute for Research in Computer Science and Automation", "IRD"}
+        "French National Centre for Scientific Research",
+        "French Institute of Health and Medical Research",
+        "French Institute for Research in Computer Science and Automation",
+        "Institute of Research for Development"}
 
 
 def test_query_museum_institutes(dataset: Dataset) -> None:
