@@ -117,7 +117,7 @@ def _parse(query: CuratedQuery) -> str:
     if query.text not in _FORM_CACHE:
         import pyoxigraph
 
-        from .store.releases import query_form
+        from .sparql_text import query_form
 
         # The form is the first keyword after the prologue (PREFIX/BASE and IRIs only).
         try:

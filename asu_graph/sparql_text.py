@@ -7,6 +7,7 @@ and the guard's reading of the query tells whether it names its own dataset.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from .guard import QueryRefused, inspect, scan
@@ -48,3 +49,35 @@ def has_dataset_clause(text: str) -> bool:
         return bool(inspect(text).from_graphs)
     except (QuerySyntaxError, QueryRefused):   # the engine reports the error itself
         return False
+
+
+_QUERY_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.IGNORECASE)
+_UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)(?![\w:])",
+                     re.IGNORECASE)
+
+
+def query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first keyword after the prologue.
+
+    Raises ValueError for an update or for text that starts with no query form.
+    """
+    expect_iri = False
+    for lexed in scan(text, lenient=True):
+        kind, token = lexed.kind, lexed.text
+        if kind in ("ws", "comment"):
+            continue
+        if kind == "iri":
+            expect_iri = False
+            continue
+        if expect_iri:          # the prefix name of PREFIX p: <iri>
+            continue
+        if token.upper() in ("PREFIX", "BASE"):
+            expect_iri = True
+            continue
+        form = _QUERY_FORM.match(token)
+        if form:
+            return form.group(1).upper()
+        if _UPDATE.match(token):
+            raise ValueError("this is a SPARQL Update, and only queries are run here")
+        break
+    raise ValueError("expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue")

@@ -86,7 +86,11 @@ def test_service_description_in_every_rdf_format_and_as_a_page(server: str) -> N
         assert response.headers["Content-Type"] == f"{fmt.media_type}; charset=utf-8"
         graph = _rdf(response)
         assert any(graph.quads((URIRef(server + "/sparql"), RDF.type, SD_SERVICE, None)))
+    # A browser gets the query page; the description stays readable at ?format=html.
     page = requests.get(server + "/sparql", headers={"Accept": BROWSER}, timeout=30)
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert 'id="curated"' in page.text and "Accept" in page.headers["Vary"]
+    page = requests.get(server + "/sparql?format=html", headers={"Accept": BROWSER}, timeout=30)
     assert page.headers["Content-Type"].startswith("text/html")
     assert "sd:Service" in page.text and 'href="' + server + '/query"' in page.text
     # curl's */* and no Accept at all still get Turtle.

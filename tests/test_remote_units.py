@@ -9,8 +9,9 @@ from hypothesis import strategies as st
 from rdflib import Literal, URIRef, Variable
 from rdflib.namespace import XSD
 
+from asu_graph.sparql_text import query_form
 from asu_graph.store.http import check_url, shown
-from asu_graph.store.releases import Renamer, query_form, release_from_rows
+from asu_graph.store.releases import Renamer, release_from_rows
 from asu_graph.store.virtuoso import boolean_variables, repair_lexical, repair_rows
 
 from .support import asu_server, free_port, run_cli

@@ -9,37 +9,56 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from flask import render_template, request
 from markupsafe import Markup, escape
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-_STYLE = ("body{font-family:system-ui,sans-serif;margin:2rem;max-width:80rem}"
-          "pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:1rem}"
-          "td,th{padding:.2rem .5rem;text-align:left;vertical-align:top;word-break:break-all}"
-          "form label{display:block;margin:.3rem 0}form input{width:40rem;max-width:100%}")
+# Interface text of these pages, per language (values come from the data as they are).
+TEXT = {
+    "en": {"as": "As", "find": "Find matching triples", "any": "any",
+           "subject": "subject", "predicate": "predicate", "object": "object",
+           "count": "{total} matching triples; showing {first} to {last}.",
+           "fragment": "Triple Pattern Fragment", "turtle": "The document in Turtle:"},
+    "fr": {"as": "En", "find": "Trouver les triplets correspondants", "any": "tous",
+           "subject": "sujet", "predicate": "prédicat", "object": "objet",
+           "count": "{total} triplets correspondants ; affichés : {first} à {last}.",
+           "fragment": "Fragment de motif de triplets", "turtle": "Le document en Turtle :"},
+}
 
 
-def _page(title: str, body: str, root: str, alternates: dict[str, str] | None = None) -> str:
-    # <link rel="alternate"> lets crawlers and RDF clients find the data behind the page.
-    head = "".join(f"<link rel=\"alternate\" type=\"{escape(label)}\" href=\"{escape(href)}\">"
-                   for label, href in (alternates or {}).items() if "/" in label)
-    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{escape(title)}</title><style>{_STYLE}</style>{head}</head><body>"
-            f"<p><a href=\"{escape(root)}\">Home</a> · "
-            f"<a href=\"{escape(root)}download/\">Downloads</a></p>"
-            f"<h1>{escape(title)}</h1>{body}</body></html>")
+def number(value: int, lang: str) -> str:
+    """Digit grouping as each language writes it (a narrow space in French)."""
+    return f"{value:,}".replace(",", "\u202f") if lang == "fr" else f"{value:,}"
 
 
-def _alternates(links: dict[str, str]) -> str:
-    return "<p>As " + " · ".join(f"<a href=\"{escape(href)}\">{escape(label)}</a>"
-                                 for label, href in links.items()) + "</p>"
+def site_page(title: str, body: str, lang: str, alternates: dict[str, str] | None = None,
+              ) -> str:
+    """A page in the site's layout (header, search box, languages, footer) around ``body``.
+
+    ``alternates`` maps media types to URLs: ``<link rel="alternate">`` lets
+    crawlers and RDF clients find the data behind the page.
+    """
+    args = {k: v for k, v in request.args.items() if k != "lang"}
+    lang_links = {code: request.path + "?" + urlencode({**args, "lang": code})
+                  for code in TEXT}
+    return render_template(
+        "plain.html", lang=lang, title=title, body=Markup(body),
+        alternates=[{"type": label, "href": href}
+                    for label, href in (alternates or {}).items() if "/" in label],
+        page_lang_links=lang_links)
 
 
-def document_page(title: str, turtle: str, alternates: dict[str, str], root: str) -> str:
+def _alternates(links: dict[str, str], lang: str) -> str:
+    return f"<p class=\"formats\">{TEXT[lang]['as']} " + " · ".join(
+        f"<a href=\"{escape(href)}\">{escape(label)}</a>" for label, href in links.items()) + "</p>"
+
+
+def document_page(title: str, turtle: str, alternates: dict[str, str], lang: str) -> str:
     """An RDF document shown as Turtle text, with links to the other formats."""
-    return _page(title, _alternates(alternates) + f"<pre>{escape(turtle)}</pre>", root,
-                 alternates)
+    return site_page(title, _alternates(alternates, lang)
+                     + f"<p>{TEXT[lang]['turtle']}</p><pre class=\"turtle\">{escape(turtle)}</pre>",
+                     lang, alternates)
 
 
 def _cell(term: Node, fragments: str, position: str) -> Markup:
@@ -55,12 +74,13 @@ def _cell(term: Node, fragments: str, position: str) -> Markup:
 
 def fragment_page(root: str, asked: dict[str, str], triples: list, total: int,
                   page: int, page_size: int, controls: dict[str, str],
-                  alternates: dict[str, str]) -> str:
+                  alternates: dict[str, str], lang: str) -> str:
     """One fragment: the search form, the count, the matching triples, paging links."""
+    tx = TEXT[lang]
     fragments = root + "fragments"
     fields = "".join(
-        f"<label>{name} <input name=\"{name}\" value=\"{escape(asked.get(name, ''))}\" "
-        f"placeholder=\"any\"></label>" for name in ("subject", "predicate", "object"))
+        f"<label>{tx[name]} <input name=\"{name}\" value=\"{escape(asked.get(name, ''))}\" "
+        f"placeholder=\"{tx['any']}\"></label>" for name in ("subject", "predicate", "object"))
     first = (page - 1) * page_size + 1 if triples else 0
     rows = "".join(
         "<tr>" + "".join(f"<td>{_cell(t, fragments, pos)}</td>" for t, pos in
@@ -68,11 +88,16 @@ def fragment_page(root: str, asked: dict[str, str], triples: list, total: int,
         for triple in triples)
     paging = " · ".join(f"<a href=\"{escape(url)}\" rel=\"{rel}\">{rel}</a>"
                         for rel, url in controls.items())
-    body = (f"<form method=\"get\" action=\"{escape(fragments)}\">{fields}"
-            "<button type=\"submit\">Find matching triples</button></form>"
-            f"<p>{total:,} matching triples; showing {first:,} to "
-            f"{first + len(triples) - 1 if triples else 0:,}.</p>"
-            + _alternates(alternates) + f"<p>{paging}</p>"
-            "<table><thead><tr><th>subject</th><th>predicate</th><th>object</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>")
-    return _page("Triple Pattern Fragment", body, root, alternates)
+    last = first + len(triples) - 1 if triples else 0
+    count = tx["count"].format(total=number(total, lang), first=number(first, lang),
+                               last=number(last, lang))
+    if lang != "en":   # keep the form's language when it is submitted
+        fields += f"<input type=\"hidden\" name=\"lang\" value=\"{escape(lang)}\">"
+    body = (f"<form class=\"fragment-form\" method=\"get\" action=\"{escape(fragments)}\">"
+            f"{fields}<button type=\"submit\">{tx['find']}</button></form>"
+            f"<p>{count}</p>"
+            + _alternates(alternates, lang) + f"<p>{paging}</p>"
+            "<div class=\"table-scroll\"><table class=\"triples\"><thead><tr>"
+            f"<th>{tx['subject']}</th><th>{tx['predicate']}</th><th>{tx['object']}</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table></div>")
+    return site_page(tx["fragment"], body, lang, alternates)

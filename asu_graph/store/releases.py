@@ -39,6 +39,7 @@ from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.term import Identifier
 
 from ..guard import scan
+from ..sparql_text import query_form  # noqa: F401
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -258,35 +259,3 @@ def release_from_rows(rows: list[dict[str, Identifier]]) -> Release | None:
     triples = int(entry["triples"]) if entry["triples"] and entry["triples"].isdigit() else None
     return Release(iri, entry["version"] or iri.rsplit("/", 1)[-1], tuple(sorted(entry["parts"])),
                    triples, entry["issued"])
-
-
-_QUERY_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.IGNORECASE)
-_UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)(?![\w:])",
-                     re.IGNORECASE)
-
-
-def query_form(text: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first keyword after the prologue.
-
-    Raises ValueError for an update or for text that starts with no query form.
-    """
-    expect_iri = False
-    for lexed in scan(text, lenient=True):
-        kind, token = lexed.kind, lexed.text
-        if kind in ("ws", "comment"):
-            continue
-        if kind == "iri":
-            expect_iri = False
-            continue
-        if expect_iri:          # the prefix name of PREFIX p: <iri>
-            continue
-        if token.upper() in ("PREFIX", "BASE"):
-            expect_iri = True
-            continue
-        form = _QUERY_FORM.match(token)
-        if form:
-            return form.group(1).upper()
-        if _UPDATE.match(token):
-            raise ValueError("this is a SPARQL Update, and only queries are run here")
-        break
-    raise ValueError("expected SELECT, ASK, CONSTRUCT or DESCRIBE after the prologue")

@@ -54,6 +54,7 @@ from SPARQLWrapper import POST, SPARQLWrapper
 
 from .. import function_policy
 from ..guard import QueryRefused
+from ..sparql_text import query_form
 from .base import (
     QueryAnswerError,
     QueryResult,
@@ -73,7 +74,7 @@ from .http import (
     shown,
 )
 from .memory import MemoryResult
-from .releases import Release, pointer_query, query_form, release_from_rows
+from .releases import Release, pointer_query, release_from_rows
 from .virtuoso import is_virtuoso, repair_lexical, repair_rows
 
 log = logging.getLogger("asu_graph.store")

@@ -22,7 +22,7 @@ from rdflib import Graph
 from .. import formats
 from ..export import sha256
 from ..publishing.dcat import catalog_graph
-from ..publishing.html import document_page
+from ..publishing.html import document_page, number, site_page
 from ..publishing.layout import find_release, list_releases, served_file
 from ..publishing.sitemap import robots_txt, sitemap_xml
 from ..publishing.state import PublishingState, build_state
@@ -94,26 +94,30 @@ def not_acceptable(offered: tuple[str, ...]) -> Response:
         request.headers.get("Accept"), request.args.getlist("format")))
 
 
-def rdf_document(name: str, title: str,
+def rdf_document(name: str,
                  build: Callable[[PublishingState, str], Graph]) -> Response:
     """A small RDF document (VoID, DCAT) negotiated, cached per host and format."""
     key = negotiate(DOCUMENT_FORMATS, "turtle", html=True)
     if key is None:
         return not_acceptable(DOCUMENT_FORMATS)
+    lang = page_language() if key == HTML else ""
+    if isinstance(lang, Response):
+        return lang
     state = publishing()
     root = root_url()
 
     def render() -> bytes:
         graph: Graph = build(state, root)
         if key == HTML:
-            return document_page(title, graph.serialize(format="turtle"),
+            return document_page(TEXT[lang][name], graph.serialize(format="turtle"),
                                  format_links(request.base_url, DOCUMENT_FORMATS),
-                                 root).encode("utf-8")
+                                 lang).encode("utf-8")
         return formats.serialize(graph, key)
 
-    body = state.rendered((name, root, key, _releases_key()), render)
+    body = state.rendered((name, root, key, lang, _releases_key()), render)
     response = Response(body, content_type=formats.content_type(key))
     response.vary.add("Accept")
+    response.vary.add("Accept-Language")
     # The ETag is the body's own hash: equal bytes, equal tag, in every worker.
     etag = etag_for(state.publication.version, hashlib.sha256(body).hexdigest())
     return conditional(response, etag, state.publication.modified, INDEX_MAX_AGE)
@@ -134,7 +138,7 @@ def _void(state: PublishingState, root: str) -> Graph:
 @blueprint.route("/.well-known/void")
 @blueprint.route("/void")
 def void() -> Response:
-    return rdf_document("void", "VoID description", _void)
+    return rdf_document("void", _void)
 
 
 def _catalog(state: PublishingState, root: str) -> Graph:
@@ -144,7 +148,7 @@ def _catalog(state: PublishingState, root: str) -> Graph:
 
 @blueprint.route("/catalog")
 def catalog() -> Response:
-    return rdf_document("catalog", "DCAT catalogue", _catalog)
+    return rdf_document("catalog", _catalog)
 
 
 @blueprint.route("/sitemap.xml")
@@ -196,26 +200,57 @@ def _media_type(name: str, meta: dict) -> str:
     return "application/gzip" if name.endswith(".gz") else meta["media_type"]
 
 
-def _catalogue_links() -> str:
-    """``<link rel="alternate">`` to the DCAT catalogue, which describes these files as RDF."""
+# Interface text of the download pages; values (names, versions, dates) are the data's.
+TEXT = {
+    "en": {"void": "VoID description", "catalog": "DCAT catalogue", "downloads": "Downloads",
+           "releases": "Releases", "release": "Release {version}", "file": "File",
+           "media_type": "Media type", "bytes": "Bytes", "version": "Version",
+           "released": "Released", "triples": "Triples", "changes": "Changes",
+           "no_release": "No release yet.", "current": "Current dumps",
+           "what_changed": "What changed",
+           "intro": "Version {version}, {triples} triples, built {built}. Licence: {licence}. "
+                    "Check a download with {check}.",
+           "release_intro": "Released {released}, {triples} triples",
+           "previous": "; previous release {link}", "first": "; first release"},
+    "fr": {"void": "Description VoID", "catalog": "Catalogue DCAT",
+           "downloads": "Téléchargements", "releases": "Versions publiées",
+           "release": "Version {version}", "file": "Fichier", "media_type": "Type de média",
+           "bytes": "Octets", "version": "Version", "released": "Publiée le",
+           "triples": "Triplets", "changes": "Changements",
+           "no_release": "Aucune version publiée pour l'instant.",
+           "current": "Fichiers actuels", "what_changed": "Ce qui a changé",
+           "intro": "Version {version}, {triples} triplets, construite le {built}. "
+                    "Licence : {licence}. Vérifiez un téléchargement avec {check}.",
+           "release_intro": "Publiée le {released}, {triples} triplets",
+           "previous": " ; version précédente {link}", "first": " ; première version"},
+}
+
+
+def page_language() -> str | Response:
+    """The language of an HTML view (``?lang=``, then Accept-Language), as on every page."""
+    from .linked_data import language  # linked_data imports this module's helpers
+
+    return language()
+
+
+def _catalogue_alternates() -> dict[str, str]:
+    """The DCAT catalogue describes these files as RDF: linked from each index page."""
     catalog = root_url() + "catalog"
-    return "".join(f"<link rel=\"alternate\" type=\"{formats.RDF_FORMATS[k].media_type}\" "
-                   f"href=\"{escape(catalog)}?format={k}\">" for k in DOCUMENT_FORMATS)
+    return {formats.RDF_FORMATS[k].media_type: f"{catalog}?format={k}"
+            for k in DOCUMENT_FORMATS}
 
 
-def _html_page(title: str, intro: str, rows: list[dict], extra: str = "") -> str:
+def _html_page(title: str, intro: str, rows: list[dict], lang: str, extra: str = "") -> str:
+    tx = TEXT[lang]
     lines = [f"<tr><td><a href=\"{escape(r['url'])}\">{escape(r['name'])}</a></td>"
-             f"<td>{escape(r['media_type'])}</td><td>{r['bytes']:,}</td>"
+             f"<td>{escape(r['media_type'])}</td><td class=\"number\">"
+             f"{number(r['bytes'], lang)}</td>"
              f"<td><code>{escape(r['sha256'])}</code></td></tr>" for r in rows]
-    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(title)}</title>{_catalogue_links()}"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            "<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:72rem}"
-            "td,th{padding:.2rem .6rem;text-align:left}code{font-size:.8rem}</style></head>"
-            f"<body><h1>{escape(title)}</h1><p>{intro}</p>{extra}"
-            "<table><thead><tr><th>File</th><th>Media type</th><th>Bytes</th>"
-            "<th>SHA-256</th></tr></thead><tbody>" + "".join(lines) +
-            "</tbody></table></body></html>")
+    return site_page(title, f"<p>{intro}</p>{extra}"
+                     "<div class=\"table-scroll\"><table class=\"report files\"><thead><tr>"
+                     f"<th>{tx['file']}</th><th>{tx['media_type']}</th><th>{tx['bytes']}</th>"
+                     "<th>SHA-256</th></tr></thead><tbody>" + "".join(lines)
+                     + "</tbody></table></div>", lang, _catalogue_alternates())
 
 
 def _index_response(payload: dict, html: str, etag_parts: tuple[str, ...],
@@ -227,7 +262,12 @@ def _index_response(payload: dict, html: str, etag_parts: tuple[str, ...],
         response = Response(html, content_type="text/html; charset=utf-8")
     response.vary.add("Accept")
     kind = "json" if _wants_json() else "html"
-    return conditional(response, etag_for(*etag_parts, kind, root_url()), modified, max_age)
+    lang = ""
+    if kind == "html":
+        response.vary.add("Accept-Language")
+        lang = str(page_language())
+    return conditional(response, etag_for(*etag_parts, kind, lang, root_url()), modified,
+                       max_age)
 
 
 @blueprint.route("/download/")
@@ -241,15 +281,20 @@ def download_index() -> Response:
                "triples": manifest["triples"], "license": "CC BY 4.0",
                "files": rows, "releases": base + "releases/",
                "void": root_url() + ".well-known/void", "catalog": root_url() + "catalog"}
-    intro = (f"Version {escape(manifest['version'])}, {manifest['triples']:,} triples, "
-             f"built {escape(manifest['modified'])}. Licence: "
-             "<a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>. "
-             "Check a download with <code>sha256sum -c SHA256SUMS</code>.")
-    extra = (f"<p><a href=\"releases/\">Releases</a> ({len(releases)}) · "
+    lang = page_language()
+    if isinstance(lang, Response):
+        return lang
+    tx = TEXT[lang]
+    intro = tx["intro"].format(
+        version=escape(manifest["version"]), triples=number(manifest["triples"], lang),
+        built=escape(manifest["modified"]),
+        licence="<a href=\"https://creativecommons.org/licenses/by/4.0/\">CC BY 4.0</a>",
+        check="<code>sha256sum -c SHA256SUMS</code>")
+    extra = (f"<p><a href=\"releases/\">{tx['releases']}</a> ({len(releases)}) · "
              "<a href=\"../.well-known/void\">VoID</a> · <a href=\"../catalog\">DCAT</a> · "
              "<a href=\"SHA256SUMS\">SHA256SUMS</a> · "
              "<a href=\"manifest.json\">manifest.json</a></p>")
-    return _index_response(payload, _html_page("Downloads", intro, rows, extra),
+    return _index_response(payload, _html_page(tx["downloads"], intro, rows, lang, extra),
                            (state.publication.version, "download-index", _releases_key()),
                            _modified(manifest["modified"]), INDEX_MAX_AGE)
 
@@ -292,16 +337,20 @@ def releases_index() -> Response:
               "triples": m["triples"], "added": m.get("changes", {}).get("added"),
               "removed": m.get("changes", {}).get("removed")} for m in reversed(releases)]
     payload = {"releases": items, "latest": items[0]["version"] if items else None}
+    lang = page_language()
+    if isinstance(lang, Response):
+        return lang
+    tx = TEXT[lang]
     rows = "".join(
         f"<tr><td><a href=\"{escape(i['version'])}/\">{escape(i['version'])}</a></td>"
-        f"<td>{escape(i['released'])}</td><td>{i['triples']:,}</td>"
+        f"<td>{escape(i['released'])}</td><td class=\"number\">{number(i['triples'], lang)}</td>"
         f"<td>+{i['added'] or 0} / -{i['removed'] or 0}</td></tr>" for i in items)
-    html = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>Releases</title>{_catalogue_links()}</head><body><h1>Releases</h1>"
-            + ("<p>No release yet.</p>" if not items else
-               "<table><thead><tr><th>Version</th><th>Released</th><th>Triples</th>"
-               "<th>Changes</th></tr></thead><tbody>" + rows + "</tbody></table>")
-            + "<p><a href=\"../\">Current dumps</a></p></body></html>")
+    html = site_page(tx["releases"], (
+        f"<p>{tx['no_release']}</p>" if not items else
+        "<div class=\"table-scroll\"><table class=\"report\"><thead><tr>"
+        f"<th>{tx['version']}</th><th>{tx['released']}</th><th>{tx['triples']}</th>"
+        f"<th>{tx['changes']}</th></tr></thead><tbody>" + rows + "</tbody></table></div>")
+        + f"<p><a href=\"../\">{tx['current']}</a></p>", lang, _catalogue_alternates())
     modified = _modified(releases[-1]["released"]) if releases else state.publication.modified
     return _index_response(payload, html, ("releases-index", _releases_key()), modified,
                            INDEX_MAX_AGE)
@@ -325,12 +374,18 @@ def release_index(version: str) -> Response:
                "previous": manifest.get("previous"), "triples": manifest["triples"],
                "changes": manifest.get("changes", {}), "files": rows}
     previous = manifest.get("previous")
-    intro = (f"Released {escape(manifest['released'])}, {manifest['triples']:,} triples"
-             + (f"; previous release <a href=\"../{escape(previous)}/\">{escape(previous)}</a>"
-                if previous else "; first release") + ".")
-    summary = "<p><a href=\"changes.md\">What changed</a></p>" \
+    lang = page_language()
+    if isinstance(lang, Response):
+        return lang
+    tx = TEXT[lang]
+    link = f"<a href=\"../{escape(previous)}/\">{escape(previous)}</a>" if previous else ""
+    intro = (tx["release_intro"].format(released=escape(manifest["released"]),
+                                        triples=number(manifest["triples"], lang))
+             + (tx["previous"].format(link=link) if previous else tx["first"]) + ".")
+    summary = f"<p><a href=\"changes.md\">{tx['what_changed']}</a></p>" \
         if "changes.md" in manifest["files"] else ""
-    return _index_response(payload, _html_page(f"Release {version}", intro, rows, summary),
+    return _index_response(payload, _html_page(tx["release"].format(version=version),
+                                               intro, rows, lang, summary),
                            ("release-index", version, manifest.get("sha256sums", "")),
                            _modified(manifest["released"]), RELEASE_MAX_AGE)
 

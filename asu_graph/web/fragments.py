@@ -294,7 +294,13 @@ def fragments() -> Response:
                     if part and part.split("=", 1)[0] != "page")
     fragment = URIRef(request.base_url + ("?" + rest if rest else ""))
     cache: ResultCache = current_app.extensions["asu_fragments"]
-    cache_key = (publication.version, key, str(here))
+    lang = ""
+    if key == HTML:   # the page is in the reader's language; the RDF is the same for all
+        from .downloads import page_language
+        lang = page_language()
+        if isinstance(lang, Response):
+            return lang
+    cache_key = (publication.version, key, lang, str(here))
     cached = cache.get(cache_key) if cache.enabled else None
     if cached is not None:
         return _respond(cached, key, publication)
@@ -307,7 +313,8 @@ def fragments() -> Response:
         own = {k: v for k, v in asked.items() if v}
         body = fragment_page(root, asked, triples, total, page, PAGE_SIZE,
                              paging(root, terms, page, total),
-                             format_links(root + "fragments", OFFERED, own)).encode("utf-8")
+                             format_links(root + "fragments", OFFERED, own),
+                             lang).encode("utf-8")
     else:
         body = _body(key, triples, root, fragment, here, terms, page, total)
     if cache.enabled:
@@ -319,5 +326,7 @@ def _respond(body: bytes, key: str, publication) -> Response:
     media = "text/html" if key == HTML else formats.RDF_FORMATS[key].media_type
     response = Response(body, content_type=f"{media}; charset=utf-8")
     response.vary.add("Accept")
+    if key == HTML:
+        response.vary.add("Accept-Language")
     etag = etag_for(publication.version, hashlib.sha256(body).hexdigest())
     return conditional(response, etag, publication.modified, 300)

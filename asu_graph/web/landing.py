@@ -34,6 +34,7 @@ _PREFIXES = """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX asu: <{ontology}>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <https://schema.org/>
 """
 
 # Who belongs to, works with, is part of, leads or is involved in what.
@@ -48,26 +49,41 @@ _EDGES = """SELECT DISTINCT ?from ?kind ?to WHERE {
   UNION { ?from asu:leads ?to . BIND("leads" AS ?kind) }
   UNION { ?from asu:involvedIn ?to . FILTER NOT EXISTS { ?from asu:leads ?to }
           BIND("involved-in" AS ?kind) }
+  UNION { ?from asu:holds ?to . BIND("holds" AS ?kind) }
+  UNION { ?from asu:won ?to . BIND("won" AS ?kind) }
+  UNION { ?from asu:underProgramme ?to . BIND("under-programme" AS ?kind) }
+  UNION { ?from asu:obtainedThrough ?to . BIND("obtained-through" AS ?kind) }
+  UNION { ?from schema:fundedItem ?to ; asu:obtainedThrough [] . BIND("funds" AS ?kind) }
 }"""
 
 _NODES = """SELECT ?node ?type ?p ?label WHERE {{
   VALUES ?node {{ {nodes} }}
   {{ ?node a ?type . FILTER(?type IN (asu:Alliance, asu:ResearchOrganisation,
-                                       asu:Institute, asu:Initiative)) }}
+                                       asu:Institute, asu:Initiative, asu:ExcellenceInitiative,
+                                       asu:InvestmentProgramme, asu:CallForProjects,
+                                       schema:MonetaryGrant)) }}
   UNION {{ ?node ?p ?label . FILTER(?p IN (skos:prefLabel, skos:altLabel, rdfs:label)) }}
 }}"""
 
-GROUPS = ("alliance", "member", "research-organisation", "institute", "initiative", "other")
-KINDS = ("member", "research-partner", "part-of", "leads", "involved-in")
+GROUPS = ("alliance", "member", "research-organisation", "institute", "initiative",
+          "programme", "call", "funding", "other")
+KINDS = ("member", "research-partner", "part-of", "leads", "involved-in", "holds", "won",
+         "under-programme", "obtained-through", "funds")
 TEXT = {
     "en": {"alliance": "alliance", "member": "member", "research-organisation":
            "research organisation", "institute": "institute", "initiative": "initiative",
            "other": "other", "research-partner": "research partner", "part-of": "part of",
-           "leads": "leads", "involved-in": "involved in"},
+           "leads": "leads", "involved-in": "involved in", "programme": "programme",
+           "call": "call for projects", "funding": "funding", "holds": "holds",
+           "won": "won", "under-programme": "under the programme",
+           "obtained-through": "obtained through", "funds": "funds"},
     "fr": {"alliance": "alliance", "member": "membre", "research-organisation":
            "organisme de recherche", "institute": "institut", "initiative": "initiative",
            "other": "autre", "research-partner": "partenaire de recherche",
-           "part-of": "fait partie de", "leads": "pilote", "involved-in": "impliqué dans"},
+           "part-of": "fait partie de", "leads": "pilote", "involved-in": "impliqué dans",
+           "programme": "programme", "call": "appel à projets", "funding": "financement",
+           "holds": "détient", "won": "a remporté", "under-programme": "relève du programme",
+           "obtained-through": "obtenu par", "funds": "finance"},
 }
 LEAD = {
     "en": "Linked open data about the Alliance Sorbonne Université: its member institutions, "
@@ -100,8 +116,8 @@ def graph_view(lang: str, ln: Links) -> dict:
         values = " ".join(f"<{iri}>" for iri in iris)
         for row in _run(_NODES.format(nodes=values)).rows():
             node = nodes[str(row["node"])]
-            if "type" in row:
-                node["types"].add(str(row["type"])[len(ln.settings.ontology_ns):])
+            if "type" in row:   # the local name: Alliance, CallForProjects, MonetaryGrant...
+                node["types"].add(str(row["type"]).rsplit("#", 1)[-1].rsplit("/", 1)[-1])
             else:
                 node["labels"].setdefault(str(row["p"]), []).append(row["label"])
     members = {e[0] for e in edges if e[1] == "member"}
@@ -121,7 +137,10 @@ def graph_view(lang: str, ln: Links) -> dict:
         group = ("alliance" if "Alliance" in types else "member" if iri in members
                  else "research-organisation" if "ResearchOrganisation" in types
                  else "institute" if "Institute" in types
-                 else "initiative" if "Initiative" in types else "other")
+                 else "programme" if types & {"ExcellenceInitiative", "InvestmentProgramme"}
+                 else "initiative" if "Initiative" in types
+                 else "call" if "CallForProjects" in types
+                 else "funding" if "MonetaryGrant" in types else "other")
         out.append({"id": iri, "label": label, "name": name, "group": group,
                     "href": ln.href(iri)})
     return {

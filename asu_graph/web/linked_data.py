@@ -18,7 +18,7 @@ from collections.abc import Callable
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from jinja2 import pass_context
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .. import formats
@@ -39,6 +39,7 @@ from .pages import (
     ontology_terms,
     title_of,
 )
+from .readable import readable
 
 blueprint = Blueprint("linked_data", __name__)
 
@@ -606,7 +607,9 @@ def named_graph(name: str) -> Response:
                           publication.dataset, s, lang) or ln.curie(str(s))}
                      for s in subjects]
         return 200, html("graph.html", lang=lang, view=view, links=ln, triples=len(graph),
-                         described=described, alternates=_alternates(f"/graph/{stem}"),
+                         described=described,
+                         graph_rows=_graph_statements(graph, lang, ln, GRAPH_PAGE_ROWS),
+                         alternates=_alternates(f"/graph/{stem}"),
                          page_lang_links=_lang_links()), "text/html; charset=utf-8"
 
     _, body, content_type = cache().get(("graph", stem, representation, lang), produce)
@@ -614,6 +617,37 @@ def named_graph(name: str) -> Response:
                       lang if representation == "html" else "", ("Accept-Language",))
     response.headers["Link"] = link_header(_alternates(f"/graph/{stem}"))
     return response
+
+
+GRAPH_PAGE_ROWS = 1000   # a page, not a dump: the RDF links give the whole graph
+
+
+def _graph_statements(graph: Graph, lang: str, ln: Links, limit: int) -> list[dict]:
+    """The graph's triples for people: names beside IRIs, literals readable, sorted."""
+    vocab = vocabulary()
+    names: dict[Node, dict] = {}
+
+    def term(node: Node) -> dict:
+        if node not in names:
+            if isinstance(node, Literal):
+                names[node] = {"text": readable(node, lang), "lang": node.language,
+                               "title": str(node.datatype or "")}
+            elif isinstance(node, URIRef):
+                iri = str(node)
+                label = title_of(graph, node, lang) or title_of(
+                    current_publication().dataset, node, lang)
+                names[node] = {"text": label or ln.curie(iri), "href": ln.href(iri),
+                               "title": iri}
+            else:
+                names[node] = {"text": node.n3()}
+        return names[node]
+
+    rows = []
+    for s, p, o in sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))[:limit]:
+        rows.append({"s": term(s), "o": term(o),
+                     "p": {"text": vocab.label(str(p), lang, ln), "href": ln.href(str(p)),
+                           "title": str(p)}})
+    return rows
 
 
 @blueprint.route("/graph/<path:rest>")

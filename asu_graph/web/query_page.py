@@ -59,6 +59,11 @@ TEXT = {
         "copied": "Copied.", "download": "Download the results:",
         "federated_note": "This query calls another endpoint with SERVICE, which this server "
                           "refuses; run it on your own machine (see its description).",
+        "running": "Running the query…", "stop": "Stop the query", "stopped": "Query stopped.",
+        "done": "{rows} rows in {seconds} s.", "failed": "The query failed.",
+        "timeline": "Timeline of the dated rows", "editor": "SPARQL query",
+        "page_size": "Rows per page",
+        "timeline_summary": "{count} dated rows from {first} to {last}.",
     },
     "fr": {
         "title": "Interroger les données", "tools": "Partager et télécharger",
@@ -78,6 +83,11 @@ TEXT = {
         "copied": "Copié.", "download": "Télécharger les résultats :",
         "federated_note": "Cette requête appelle un autre point d'accès avec SERVICE, ce que ce "
                           "serveur refuse ; lancez-la sur votre machine (voir sa description).",
+        "running": "Requête en cours…", "stop": "Arrêter la requête",
+        "stopped": "Requête arrêtée.", "done": "{rows} lignes en {seconds} s.",
+        "failed": "La requête a échoué.", "timeline": "Chronologie des lignes datées",
+        "editor": "Requête SPARQL", "page_size": "Lignes par page",
+        "timeline_summary": "{count} lignes datées, de {first} à {last}.",
     },
 }
 
@@ -137,7 +147,9 @@ def _link_rules(root: str) -> list[list[str]]:
 
 
 @blueprint.route("/query")
-def query_page() -> Response:
+def query_page(described_by: list[dict[str, str]] | None = None) -> Response:
+    """The query page; ``described_by`` adds ``<link rel="alternate">`` to the RDF
+    descriptions of the URL it is served at (the service description at /sparql)."""
     lang = language()
     if isinstance(lang, Response):
         return lang
@@ -171,13 +183,16 @@ def query_page() -> Response:
                        {**formats.RESULT_FORMATS, **formats.RDF_FORMATS}.items()},
         "lang": lang,
         "terms": _terms(),
-        "text": {k: TEXT[lang][k] for k in ("copied", "federated_note")},
+        "text": {k: TEXT[lang][k] for k in ("copied", "federated_note", "running", "stopped",
+                                             "done", "failed", "timeline",
+                                             "timeline_summary", "editor", "page_size")},
     }
     body = html("query.html", lang=lang, tx=TEXT[lang], endpoint=endpoint, queries=entries,
                 selected=name, text=text,
                 assets=assets is not None, config=embed_json(json.dumps(config)),
                 result_formats=list(formats.RESULT_FORMATS),
-                alternates=_curated_alternates(root, name) if name else [],
+                alternates=(_curated_alternates(root, name) if name else [])
+                + (described_by or []),
                 # A federated example is refused here: no link that cannot work.
                 downloads=[] if name and curated[name].federated else
                 _download_links(root, text),

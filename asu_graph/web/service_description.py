@@ -166,7 +166,7 @@ def render(publication: Publication, endpoint: str, key: str) -> bytes:
             links["the query page"] = request.url_root + "query"
             body = document_page("SPARQL service description",
                                  graph.serialize(format="asu-turtle"), links,
-                                 request.url_root).encode("utf-8")
+                                 "en").encode("utf-8")
         else:
             body = formats.serialize(graph, key)
         with _lock:
@@ -190,6 +190,16 @@ def respond(format_values: list[str]) -> Response:
         return error(406, neg.not_acceptable_message(
             "the service description", neg.DESCRIPTION_OFFERS, neg.DESCRIPTION_WORDS,
             accept, format_values))
+    if key == formats.HTML and not format_values:
+        # A person opening /sparql in a browser wants to ask something: the query
+        # page (the description stays at ?format=html and for RDF clients).
+        from .query_page import query_page
+        endpoint = request.base_url.rstrip("/")
+        page = query_page([{"type": formats.RDF_FORMATS[k].media_type,
+                            "href": f"{endpoint}?{urlencode({'format': k})}"}
+                           for k in neg.RDF_PREFERENCE])
+        page.vary.add("Accept")
+        return page
     endpoint = request.base_url.rstrip("/")   # /sparql/ is /sparql
     etag = etag_for(publication.version, "service-description", endpoint, key)
     early = not_modified(etag, publication.modified, settings.cache_max_age)

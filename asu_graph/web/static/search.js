@@ -2,6 +2,13 @@
 // while the user types; choosing a suggestion opens the entity's page.
 (function () {
   "use strict";
+  // The suggestion opens in the language of the page it was chosen on, which may differ
+  // from the browser's Accept-Language (a visitor who switched to French stays in French).
+  function withLang(url, lang) {
+    var target = new URL(url, window.location.href);
+    if (!target.searchParams.has("lang")) { target.searchParams.set("lang", lang); }
+    return target.href;
+  }
   function wire(input) {
     var list = document.getElementById(input.getAttribute("list"));
     var endpoint = input.getAttribute("data-suggest");
@@ -30,7 +37,7 @@
               var option = document.createElement("option");
               option.value = item.label;
               if (item.type) { option.label = item.type; }
-              urls[item.label] = item.url;
+              urls[item.label] = withLang(item.url, lang);
               list.appendChild(option);
             });
           })
