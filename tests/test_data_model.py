@@ -263,6 +263,16 @@ def test_conflicting_sources_are_both_published(dataset: Dataset) -> None:
     assert claims == {("2017", GRAPH["su-ite"]), ("2015", GRAPH["su-institutes-news"])}
 
 
+def test_the_two_endowment_figures_are_both_published(dataset: Dataset) -> None:
+    """900 million euros on the MNHN page, 800 million on Paris-Sorbonne's: one claim per graph."""
+    claims = {
+        (str(dataset.value(amount, SCHEMA.value)), g.identifier) for g in dataset.graphs()
+        for amount in g.objects(ID["idex-super"], ASU.initialCapital)
+    }
+    assert claims == {("900000000", GRAPH["mnhn-idex-super"]),
+                      ("800000000", GRAPH["paris-sorbonne-idex-edito"])}
+
+
 def preferred_names(dataset: Dataset, entity: URIRef) -> set[tuple[str, str, URIRef]]:
     return {
         (str(o), o.language or "", g.identifier) for g in dataset.graphs()
