@@ -3,7 +3,8 @@
 #   ./dev.sh serve [asu-graph serve options]   build, validate and serve (embedded store)
 #   ./dev.sh test  [pytest options]            install everything the tests need, run them all
 #   ./dev.sh bench [options]                   benchmarks (see docs/performance.md)
-#   ./dev.sh lint                              ruff
+#   ./dev.sh lint                              ruff, ruff format, import layers
+#   ./dev.sh lock                              refresh requirements.lock from pyproject.toml
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,18 +14,26 @@ VENV=${ASU_VENV:-.venv}
 log() { printf '[dev.sh] %s\n' "$*" >&2; }
 
 ensure_venv() {
+  # Exact versions with hashes from requirements.lock (made from pyproject.toml's
+  # ranges by `./dev.sh lock`), then the package itself.
   local extras=$1 stamp
-  stamp=$(cat pyproject.toml | sha256sum | cut -c1-16)-$extras
+  stamp=$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)-$extras
   if [ ! -x "$VENV/bin/python" ]; then
     log "creating virtual environment $VENV"
     "$PYTHON" -m venv "$VENV"
   fi
   if [ "$(cat "$VENV/.asu-stamp" 2>/dev/null)" != "$stamp" ]; then
-    log "installing Python dependencies ($extras)"
+    log "installing Python dependencies from requirements.lock"
     "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -e ".[$extras]"
+    "$VENV/bin/python" -m pip install --quiet --require-hashes -r requirements.lock
+    "$VENV/bin/python" -m pip install --quiet --no-deps -e .
     echo "$stamp" > "$VENV/.asu-stamp"
   fi
+}
+
+lint() {
+  # Style, formatting and the import layers (ARCHITECTURE.md) before any test.
+  "$VENV/bin/ruff" check .
 }
 
 apt_install() {
@@ -52,7 +61,7 @@ ensure_node() {
 
 ensure_test_tools() {
   apt_install chromium:chromium chromium-driver:chromedriver \
-    virtuoso-opensource:virtuoso-t wrk:wrk
+    virtuoso-opensource:virtuoso-t wrk:wrk nginx-light:nginx
   ensure_node
 }
 
@@ -67,6 +76,7 @@ case "$cmd" in
   test)
     ensure_venv test
     ensure_test_tools
+    lint
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   bench)
@@ -76,7 +86,14 @@ case "$cmd" in
     ;;
   lint)
     ensure_venv test
-    exec "$VENV/bin/ruff" check .
+    lint
+    ;;
+  lock)
+    # After changing a dependency range in pyproject.toml.
+    ensure_venv test
+    "$VENV/bin/python" -m pip install --quiet "uv>=0.5"
+    exec "$VENV/bin/uv" pip compile pyproject.toml --extra test --extra bench \
+      --generate-hashes --python-version 3.11 --quiet -o requirements.lock
     ;;
   *)
     sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
