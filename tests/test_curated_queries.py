@@ -181,6 +181,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
         (i("inria"), "https://ror.org/02kvxyf05", "http://www.wikidata.org/entity/Q1146208"),
         (i("inserm"), "https://ror.org/02vjkv261", "http://www.wikidata.org/entity/Q1474517"),
         (i("cnrs"), "https://ror.org/02feahw73", "http://www.wikidata.org/entity/Q280413"),
+        (i("french-state"), "", ""),
         (i("insead"), "https://ror.org/00ghzk478", "http://www.wikidata.org/entity/Q1136829"),
         (i("iscd"), "https://ror.org/00y16rm59", "http://www.wikidata.org/entity/Q123694968"),
         (i("ird"), "https://ror.org/05q3vnk25", "http://www.wikidata.org/entity/Q2910510"),
@@ -193,8 +194,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
         (i("universite-paris-4"), "", ""),
     ]),
     "entities-per-class": (("class", "class_fr", "entities"), [
-        (ORG + "FormalOrganization", "", "13"),
-        (SCHEMA + "Organization", "", "11"),
+        (ORG + "FormalOrganization", "", "14"),
+        (SCHEMA + "Organization", "", "12"),
         (ORG + "Membership", "", "9"),
         (ASU + "ActionArea", "domaine d'action", "7"),
         (ORG + "OrganizationalUnit", "", "6"),
@@ -221,14 +222,14 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
 # Queries with many rows: the first rows and the count.
 EXPECTED_HEAD: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]], int]] = {
     "entity-sources": (("entity", "pages"), [
-        (i("idex-super"), "5"),
+        (i("idex-super"), "6"),
         (i("universite-paris-6"), "4"),
         (i("alliance-sorbonne-universite"), "3"),
         (i("france-education-international"), "3"),
         (i("su-ite"), "3"),
         (i("mnhn"), "3"),
         (i("sorbonne-universite"), "3"),
-    ], 55),
+    ], 56),
     "vocabulary": (("term", "kind", "label_fr", "label_en"), [
         (ASU + "Alliance", "class", "alliance", "alliance"),
         (ASU + "CallForProjects", "class", "appel à projets", "call for projects"),

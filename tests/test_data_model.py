@@ -318,6 +318,11 @@ def test_official_names_sit_in_the_graph_of_the_page_that_gives_them(dataset: Da
         assert Literal(acronym, lang="fr") in set(union.objects(entity, ASU.acronym))
 
 
+def test_the_idex_funder_comes_from_the_timeline(dataset: Dataset) -> None:
+    timeline = dataset.graph(GRAPH["alliance-timeline"])
+    assert (ID["idex-super"], SCHEMA.funder, ID["french-state"]) in timeline
+
+
 def test_the_alliance_change_into_a_comue_is_a_dated_event(dataset: Dataset) -> None:
     event = ID["alliance-sorbonne-universite-comue"]
     decree = dataset.graph(GRAPH["comue-decree"])
