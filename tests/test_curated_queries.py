@@ -43,20 +43,21 @@ def i(slug: str) -> str:
 # name -> (columns compared, expected rows in the query's order)
 EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
     "members": (("member", "name_en", "name_fr"), [
-        (i("france-education-international"), "France Education International",
-         "France Education International"),
+        (i("france-education-international"), "France Éducation international",
+         "France Éducation international"),
         (i("insead"), "INSEAD", "INSEAD"),
         (i("mnhn"), MUSEUM, MUSEUM),
-        (i("pspbb"), "Pôle Supérieur d'Enseignement Artistique Paris Boulogne-Billancourt",
-         "Pôle Supérieur d'Enseignement Artistique Paris Boulogne-Billancourt"),
+        (i("pspbb"), "Pôle supérieur d'enseignement artistique de Paris Boulogne-Billancourt",
+         "Pôle supérieur d'enseignement artistique de Paris Boulogne-Billancourt"),
         (i("sorbonne-universite"), "Sorbonne University", "Sorbonne Université"),
         (i("utc"), "University of Technology of Compiègne",
          "Université de technologie de Compiègne"),
     ]),
     "research-organisations": (("organisation", "name_en"), [
         (i("inria"), "French Institute for Research in Computer Science and Automation"),
+        (i("inserm"), "French Institute of Health and Medical Research"),
         (i("cnrs"), "French National Centre for Scientific Research"),
-        (i("ird"), "IRD"), (i("inserm"), "Inserm"),
+        (i("ird"), "Institute of Research for Development"),
     ]),
     "museum-institutes": (("institute", "name_fr", "founder"), [
         (i("opus"), "Observatoire des patrimoines", "false"),
@@ -79,7 +80,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
          "Lay solid groundwork for knowing and understanding how biodiversity changes."),
     ]),
     "sorbonne-universite-predecessors": (("predecessor", "name_fr", "event"), [
-        (i("universite-paris-6"), "Université Paris 6", i("sorbonne-universite-merger")),
+        (i("universite-paris-6"), "Université Pierre-et-Marie-Curie",
+         i("sorbonne-universite-merger")),
         (i("universite-paris-4"), "Université Paris-Sorbonne", i("sorbonne-universite-merger")),
     ]),
     "fact-source": (("graph", "page"), [
@@ -110,8 +112,11 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
         (i("international-partnerships"), "Setting up international partnerships", "2018"),
     ]),
     "funding-amounts": (("amount", "value", "currency", "duration", "relation", "relates_to"), [
+        # two pages, two figures for the endowment: both claims are published
         (i("idex-super-initial-capital"), "900000000", "EUR", "", "initial capital",
          i("idex-super")),
+        (i("idex-super-initial-capital-paris-sorbonne"), "800000000", "EUR", "",
+         "initial capital", i("idex-super")),
         (i("idex-super-pia3-funding-amount"), "38000000", "EUR", "P10Y", "amount",
          i("idex-super")),
         (i("idex-super-probation-amount"), "30700000", "EUR", "P4Y", "probationary funding",
@@ -122,6 +127,7 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
         ("2010-06", "launched", i("alliance-sorbonne-universite-creation")),
         ("2012", "selected", i("idex-super")),
         ("2015", "founded", i("su-ite")),
+        ("2015-07-01", "launched", i("alliance-sorbonne-universite-comue")),
         ("2016", "founded", i("opus")),
         ("2017", "founded", i("su-ite")),
         ("2017-02-16", "launched", i("pia3")),
@@ -135,6 +141,10 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
         (GRAPH + "alliance", MNHN_PAGE),
         (GRAPH + "alliance-timeline", "http://www.sorbonne-universites.fr/a-propos-de/"
                                       "lassociation-sorbonne-universite-en-quelques-dates.html"),
+        (GRAPH + "comue-decree",
+         "http://legifrance.gouv.fr/eli/decret/2015/6/10/MENS1503044D/jo/texte"),
+        (GRAPH + "fei",
+         "https://www.france-education-international.fr/hub/qui-sommes-nous?langue=fr"),
         (GRAPH + "ibees", IBEES_PAGE),
         (GRAPH + "identifiers-ror", ROR),
         (GRAPH + "idex-confirmation", "https://www.letudiant.fr/educpros/actualite/"
@@ -146,6 +156,8 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
                                     "qui-sommes-nous/about-ocean-institute"),
         (GRAPH + "opus",
          "https://institut-opus.sorbonne-universite.fr/actualites-opus/opus-2025-2029"),
+        (GRAPH + "paris-sorbonne-idex-edito", "http://www.paris-sorbonne.fr/edito-idex"),
+        (GRAPH + "pia3-calls-results", "http://occitania-connection.com/investissements-davenir/"),
         (GRAPH + "pia3-launch", "http://www.letudiant.fr/educpros/actualite/"
                                 "investissements-avenir-coup-envoi-pia-3.html"),
         (GRAPH + "scai", "https://www.sorbonne-universite.fr/index.php/en/newsroom/actualites/"
@@ -158,38 +170,43 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
          "https://ite.sorbonne-universite.fr/en/whats-institute-environmental-transition"),
         (GRAPH + "su-merger", "https://www.letudiant.fr/educpros/actualite/"
                               "fusion-lancee-upmc-universite-paris-sorbonne.html"),
+        (GRAPH + "upmc-merger-news",
+         "https://www.universityworldnews.com/post.php?story=20160414193020643"),
+        (GRAPH + "upmc-wikipedia", "https://fr.wikipedia.org/wiki/"
+                                   "Universit%C3%A9_Pierre-et-Marie-Curie?oldid=65183496"),
     ]),
     "external-identifiers": (("organisation", "ror", "wikidata"), [
         (i("alliance-sorbonne-universite"), "", ""),
         (i("france-education-international"), "", ""),
         (i("inria"), "https://ror.org/02kvxyf05", "http://www.wikidata.org/entity/Q1146208"),
-        (i("cnrs"), "https://ror.org/02feahw73", "http://www.wikidata.org/entity/Q280413"),
-        (i("insead"), "https://ror.org/00ghzk478", "http://www.wikidata.org/entity/Q1136829"),
-        (i("ird"), "https://ror.org/05q3vnk25", "http://www.wikidata.org/entity/Q2910510"),
         (i("inserm"), "https://ror.org/02vjkv261", "http://www.wikidata.org/entity/Q1474517"),
+        (i("cnrs"), "https://ror.org/02feahw73", "http://www.wikidata.org/entity/Q280413"),
+        (i("french-state"), "", ""),
+        (i("insead"), "https://ror.org/00ghzk478", "http://www.wikidata.org/entity/Q1136829"),
         (i("iscd"), "https://ror.org/00y16rm59", "http://www.wikidata.org/entity/Q123694968"),
+        (i("ird"), "https://ror.org/05q3vnk25", "http://www.wikidata.org/entity/Q2910510"),
         (i("mnhn"), "https://ror.org/03wkt5x30", "http://www.wikidata.org/entity/Q838691"),
+        (i("universite-paris-6"), "", ""),
         (i("pspbb"), "", ""),
         (i("sorbonne-universite"), "https://ror.org/02en5vm52",
          "http://www.wikidata.org/entity/Q41497113"),
-        (i("universite-paris-6"), "", ""),
         (i("utc"), "https://ror.org/04y5kwa70", "http://www.wikidata.org/entity/Q622906"),
         (i("universite-paris-4"), "", ""),
     ]),
     "entities-per-class": (("class", "class_fr", "entities"), [
-        (ORG + "FormalOrganization", "", "13"),
-        (SCHEMA + "Organization", "", "11"),
+        (ORG + "FormalOrganization", "", "14"),
+        (SCHEMA + "Organization", "", "12"),
         (ORG + "Membership", "", "9"),
         (ASU + "ActionArea", "domaine d'action", "7"),
         (ORG + "OrganizationalUnit", "", "6"),
         (ASU + "Institute", "institut", "5"),
         (SCHEMA + "CollegeOrUniversity", "", "4"),
+        (SCHEMA + "MonetaryAmount", "", "4"),
         (SCHEMA + "ResearchOrganization", "", "4"),
         (ASU + "ResearchOrganisation", "organisme de recherche", "4"),
-        (SCHEMA + "MonetaryAmount", "", "3"),
+        (ORG + "ChangeEvent", "", "3"),
         ("http://www.w3.org/2006/time#Instant", "", "2"),
         ("http://www.w3.org/2006/time#Interval", "", "2"),
-        (ORG + "ChangeEvent", "", "2"),
         (ORG + "Role", "", "2"),
         (SCHEMA + "ResearchProject", "", "2"),
         (ASU + "CallForProjects", "appel à projets", "2"),
@@ -205,11 +222,14 @@ EXPECTED: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]]]] = {
 # Queries with many rows: the first rows and the count.
 EXPECTED_HEAD: dict[str, tuple[tuple[str, ...], list[tuple[str, ...]], int]] = {
     "entity-sources": (("entity", "pages"), [
-        (i("idex-super"), "4"),
+        (i("idex-super"), "6"),
+        (i("universite-paris-6"), "4"),
+        (i("alliance-sorbonne-universite"), "3"),
+        (i("france-education-international"), "3"),
         (i("su-ite"), "3"),
         (i("mnhn"), "3"),
         (i("sorbonne-universite"), "3"),
-    ], 53),
+    ], 56),
     "vocabulary": (("term", "kind", "label_fr", "label_en"), [
         (ASU + "Alliance", "class", "alliance", "alliance"),
         (ASU + "CallForProjects", "class", "appel à projets", "call for projects"),
@@ -384,7 +404,7 @@ def test_federated_query_runs_on_your_machine_with_allow_service(server: str,
     assert result.returncode == 0, result.stderr
     rows = values(json.loads(result.stdout))
     # one row per organisation with a Wikidata item (the local endpoint has no P571)
-    assert [r["organisation"] for r in rows][:2] == [i("inria"), i("cnrs")]
+    assert [r["organisation"] for r in rows][:2] == [i("inria"), i("inserm")]
     assert len(rows) == 9 and not any("inception" in r for r in rows)
 
 

@@ -263,6 +263,74 @@ def test_conflicting_sources_are_both_published(dataset: Dataset) -> None:
     assert claims == {("2017", GRAPH["su-ite"]), ("2015", GRAPH["su-institutes-news"])}
 
 
+def test_the_two_endowment_figures_are_both_published(dataset: Dataset) -> None:
+    """900 million euros on the MNHN page, 800 million on Paris-Sorbonne's: one claim per graph."""
+    claims = {
+        (str(dataset.value(amount, SCHEMA.value)), g.identifier) for g in dataset.graphs()
+        for amount in g.objects(ID["idex-super"], ASU.initialCapital)
+    }
+    assert claims == {("900000000", GRAPH["mnhn-idex-super"]),
+                      ("800000000", GRAPH["paris-sorbonne-idex-edito"])}
+
+
+def preferred_names(dataset: Dataset, entity: URIRef) -> set[tuple[str, str, URIRef]]:
+    return {
+        (str(o), o.language or "", g.identifier) for g in dataset.graphs()
+        for o in g.objects(entity, SKOS.prefLabel)
+    }
+
+
+def test_official_names_sit_in_the_graph_of_the_page_that_gives_them(dataset: Dataset) -> None:
+    """Each official name is published in its own page's graph, the short forms stay variants."""
+    assert preferred_names(dataset, ID.inserm) == {
+        ("French Institute of Health and Medical Research", "en", GRAPH["identifiers-ror"]),
+        ("Institut National de la Santé et de la Recherche Médicale", "fr",
+         GRAPH["identifiers-ror"]),
+    }
+    assert preferred_names(dataset, ID.ird) == {
+        ("Institute of Research for Development", "en", GRAPH["identifiers-ror"]),
+        ("Institut de Recherche pour le Développement", "fr", GRAPH["identifiers-ror"]),
+    }
+    assert preferred_names(dataset, ID["france-education-international"]) == {
+        ("France Éducation international", "en", GRAPH.fei),
+        ("France Éducation international", "fr", GRAPH.fei),
+    }
+    pspbb = "Pôle supérieur d'enseignement artistique de Paris Boulogne-Billancourt"
+    assert preferred_names(dataset, ID.pspbb) == {
+        (pspbb, "en", GRAPH["alliance-timeline"]), (pspbb, "fr", GRAPH["alliance-timeline"])}
+    assert preferred_names(dataset, ID["universite-paris-6"]) == {
+        ("Pierre and Marie Curie University", "en", GRAPH["upmc-merger-news"]),
+        ("Université Pierre-et-Marie-Curie", "fr", GRAPH["upmc-wikipedia"]),
+    }
+    assert ("Intégration et développement des IdEx et des ISITE", "fr",
+            GRAPH["pia3-calls-results"]) in preferred_names(
+                dataset, ID["call-integration-development-idex-isite"])
+    assert ("Structuration de la formation par la recherche dans les initiatives d'excellence",
+            "fr", GRAPH["pia3-calls-results"]) in preferred_names(
+                dataset, ID["call-structuring-training-through-research"])
+    # the primary page's forms are kept as alternative labels
+    union = union_graph(dataset)
+    for entity, short in ((ID.inserm, "Inserm"), (ID.ird, "IRD"), (ID["universite-paris-6"],
+                                                                    "Paris 6")):
+        assert Literal(short, lang="en") in set(union.objects(entity, SKOS.altLabel))
+    for entity, acronym in ((ID["call-structuring-training-through-research"], "SFRI"),
+                            (ID["call-integration-development-idex-isite"], "IDéES")):
+        assert Literal(acronym, lang="fr") in set(union.objects(entity, ASU.acronym))
+
+
+def test_the_idex_funder_comes_from_the_timeline(dataset: Dataset) -> None:
+    timeline = dataset.graph(GRAPH["alliance-timeline"])
+    assert (ID["idex-super"], SCHEMA.funder, ID["french-state"]) in timeline
+
+
+def test_the_alliance_change_into_a_comue_is_a_dated_event(dataset: Dataset) -> None:
+    event = ID["alliance-sorbonne-universite-comue"]
+    decree = dataset.graph(GRAPH["comue-decree"])
+    assert (event, RDF.type, ORG.ChangeEvent) in decree
+    assert decree.value(event, SCHEMA.startDate) == Literal("2015-07-01", datatype=XSD.date)
+    assert (ID["alliance-sorbonne-universite"], ORG.changedBy, event) in decree
+
+
 # --------------------------------------------------------------------------- curated queries
 
 
@@ -301,10 +369,12 @@ def test_query_members(dataset: Dataset) -> None:
 def test_query_research_organisations(dataset: Dataset) -> None:
     rows = run(dataset, "research-organisations")
     assert {r["organisation"] for r in rows} == RESEARCH_ORGANISATIONS
-    # full names where the ROR records read give them; Inserm and IRD keep their short names
+    # full names from the ROR records; the short names stay alternative labels
     assert {str(r["name_en"]) for r in rows} == {
-        "French National Centre for Scientific Research", "Inserm",
-        "French Institute for Research in Computer Science and Automation", "IRD"}
+        "French National Centre for Scientific Research",
+        "French Institute of Health and Medical Research",
+        "French Institute for Research in Computer Science and Automation",
+        "Institute of Research for Development"}
 
 
 def test_query_museum_institutes(dataset: Dataset) -> None:
