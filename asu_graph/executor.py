@@ -612,11 +612,13 @@ class ProcessExecutor(Executor):
         self._checkin(worker, grown)
         if isinstance(payload, Answer):
             return payload
-        if isinstance(payload, (QuerySyntaxError, QueryAnswerError, QueryError)):
-            raise payload
         if _NO_NETWORK.search(str(payload)):   # the sandbox at work (sandbox.py)
+            # Whatever kind of error the engine made of it (an evaluation error of SERVICE,
+            # a runtime error): the query wanted the network, which its process lacks.
             raise QueryRefused("The query tried to open a network connection, which the "
                                "processes running queries cannot do on this service.")
+        if isinstance(payload, (QuerySyntaxError, QueryAnswerError, QueryError)):
+            raise payload
         # An engine failure nobody foresaw: logged in full, and a 503 for the client.
         log.error("query failed in worker %s: %s; query: %.200r", worker.pid, payload, job.text)
         raise QueryFailed("The query engine failed on this query; it was not answered.")
