@@ -26,7 +26,7 @@ def client() -> FlaskClient:
 @pytest.fixture(scope="module")
 def index(client: FlaskClient) -> SearchIndex:
     with client.application.app_context():
-        from asu_graph.web.search import search_index
+        from asu_graph.web.linked_data import search_index
 
         return search_index()
 

@@ -224,7 +224,7 @@ TEXT = {
 
 def page_language() -> str | Response:
     """The language of an HTML view (``?lang=``, then Accept-Language), as on every page."""
-    from .linked_data import language  # linked_data imports this module's helpers
+    from .http import language
 
     return language()
 

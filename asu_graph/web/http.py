@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .pages import LANGUAGES, choose_language
+
 query_log = logging.getLogger("asu_graph.query")
 
 
@@ -233,26 +235,13 @@ def install(app: Flask) -> None:
         _drain_body()
         return response
 
-    def _prefers_html() -> bool:
-        from .negotiation import negotiate
-
-        accept = request.headers.get("Accept")
-        return bool(accept) and negotiate(accept, [("text/plain", "text"), ("application/json",
-                                                   "text"), ("text/html", "html")]) == "html"
-
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:
         if isinstance(exc, InternalServerError):
             return _internal(exc)
         code = exc.code or 500
-        if code == 404 and _prefers_html():
-            # A person who followed a broken link gets the site's page, with suggestions.
-            from .linked_data import language, not_found
-
-            lang = language()
-            return not_found(request.path, "html", lang if isinstance(lang, str) else "en")
         messages = {
-            404: f"Not found: {request.path}. The SPARQL endpoint is at /sparql.",
+            404: not_found_message(),
             405: f"Method {request.method} is not allowed on {request.path}."
                  + (f" Allowed: {', '.join(exc.valid_methods)}."
                     if getattr(exc, "valid_methods", None) else ""),
@@ -270,3 +259,14 @@ def install(app: Flask) -> None:
                              exc_info=original)
         return error(500, "Internal error: the request could not be answered. "
                           "It has been logged.")
+
+
+def language() -> str | Response:
+    asked = request.args.get("lang")
+    if asked is not None and asked not in LANGUAGES:
+        return error(400, f"Unsupported lang {asked!r}: choose one of {', '.join(LANGUAGES)}.")
+    return choose_language(asked, request.accept_languages.best_match(LANGUAGES))
+
+
+def not_found_message() -> str:
+    return f"Not found: {request.path}. The SPARQL endpoint is at /sparql."

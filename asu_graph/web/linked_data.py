@@ -11,6 +11,7 @@ each response carries an ETag tied to it and rendered bodies are cached.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
@@ -21,8 +22,9 @@ from rdflib.term import Node
 from .. import formats
 from ..describe import describe
 from ..namespaces import PROV, jsonld_context, project_prefixes
+from ..search_index import Hit, SearchIndex
 from . import negotiation as neg
-from .http import conditional, error, etag_for
+from .http import conditional, error, etag_for, language, not_found_message
 from .pages import (
     LANGUAGES,
     MESSAGES,
@@ -30,7 +32,6 @@ from .pages import (
     EntityBuilder,
     Links,
     Vocabulary,
-    choose_language,
     ontology_terms,
     title_of,
 )
@@ -61,13 +62,6 @@ def not_acceptable(html_too: bool) -> Response:
     return error(406, neg.not_acceptable_message(
         request.path, PAGE_OFFERS if html_too else DATA_OFFERS, {},
         request.headers.get("Accept"), ()))
-
-
-def language() -> str | Response:
-    asked = request.args.get("lang")
-    if asked is not None and asked not in LANGUAGES:
-        return error(400, f"Unsupported lang {asked!r}: choose one of {', '.join(LANGUAGES)}.")
-    return choose_language(asked, request.accept_languages.best_match(LANGUAGES))
 
 
 def links() -> Links:
@@ -159,8 +153,6 @@ def not_found(what: str, representation: str | None, lang: str = "en") -> Respon
     """404 in the representation asked for: an HTML page, an empty RDF document, or text."""
     message = f"Not found: {what} is not described in this dataset."
     if representation == "html":
-        from .search import suggestions_for  # the search blueprint imports this module
-
         body = html("not_found.html", lang=lang, message=what, links=links(),
                     page_lang_links=_lang_links(), suggestions=suggestions_for(what, lang))
         return finish(404, body, "text/html; charset=utf-8", "html", lang)
@@ -697,3 +689,46 @@ def catalogue_resource(rest: str = "") -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = 3600
     return response
+
+
+# -- search index (the search blueprint and the 404 page use it) -------------------
+
+def search_index() -> SearchIndex:
+    """The index of the release being served (built once per app)."""
+    publication = current_publication()
+    return current_state().derived("search_index", lambda: SearchIndex.from_dataset(
+        publication.dataset, publication.settings.id_ns))
+
+
+def hit_json(hit: Hit, lang: str) -> dict:
+    entry = hit.entry
+    vocab = vocabulary()
+    return {
+        "id": entry.iri,
+        "label": entry.label(lang),
+        "matched": hit.matched,
+        "score": round(hit.score, 1),
+        "types": [{"id": t, "label": vocab.label(t, lang)} for t in entry.types],
+        "description": entry.description(lang),
+        "url": links().href(entry.iri),
+    }
+
+
+def suggestions_for(path: str, lang: str, limit: int = 5) -> list[dict]:
+    """Entities whose names resemble the words of a path that was not found (404 page)."""
+    words = " ".join(re.split(r"[^0-9A-Za-z\u00c0-\uffff]+", path.rsplit("/", 1)[-1]))
+    if not words.strip():
+        return []
+    return [hit_json(h, lang) for h in search_index().search(words, limit=limit)]
+
+
+@blueprint.app_errorhandler(404)
+def _not_found_for_people(exc: Exception) -> Response:
+    """A person who followed a broken link gets the site's page, with suggestions;
+    machines (no Accept, or one preferring text or JSON) keep the short text answer."""
+    accept = request.headers.get("Accept")
+    offers = [("text/plain", "text"), ("application/json", "text"), ("text/html", "html")]
+    if accept and neg.negotiate(accept, offers) == "html":
+        lang = language()
+        return not_found(request.path, "html", lang if isinstance(lang, str) else "en")
+    return error(404, not_found_message())

@@ -29,7 +29,7 @@ from .. import __version__
 from ..namespaces import ORG, OWL, RDF, RDFS, SCHEMA, SKOS
 from ..search_index import Entry, SearchIndex, fold
 from .http import error
-from .search import search_index
+from .linked_data import search_index
 from .state import current_publication, current_state
 
 blueprint = Blueprint("reconcile", __name__)

@@ -13,11 +13,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, request
 
-from ..search_index import Hit, SearchIndex
 from .http import error
-from .linked_data import finish, html, language, links, vocabulary
+from .linked_data import finish, hit_json, html, language, links, search_index, vocabulary
 from .negotiation import negotiate
-from .state import current_publication, current_state
 
 blueprint = Blueprint("search", __name__)
 
@@ -26,25 +24,10 @@ MAX_LIMIT = 50
 _OFFERS = [("text/html", "html"), ("application/json", "json")]
 
 
-def search_index() -> SearchIndex:
-    """The index of the release being served (built once per app)."""
-    publication = current_publication()
-    return current_state().derived("search_index", lambda: SearchIndex.from_dataset(
-        publication.dataset, publication.settings.id_ns))
 
 
-def _hit_json(hit: Hit, lang: str) -> dict:
-    entry = hit.entry
-    vocab = vocabulary()
-    return {
-        "id": entry.iri,
-        "label": entry.label(lang),
-        "matched": hit.matched,
-        "score": round(hit.score, 1),
-        "types": [{"id": t, "label": vocab.label(t, lang)} for t in entry.types],
-        "description": entry.description(lang),
-        "url": links().href(entry.iri),
-    }
+
+
 
 
 def _arguments() -> tuple[str, int] | Response:
@@ -84,10 +67,10 @@ def search() -> Response:
             return error(406, "This resource is offered as text/html and application/json.")
     hits = search_index().search(text, limit=limit)
     if representation == "json":
-        return _json({"query": text, "results": [_hit_json(h, lang) for h in hits]},
+        return _json({"query": text, "results": [hit_json(h, lang) for h in hits]},
                      "json", lang)
     body = html("search.html", lang=lang, query=text,
-                results=[_hit_json(h, lang) for h in hits],
+                results=[hit_json(h, lang) for h in hits],
                 page_lang_links={
                     code: f"{request.script_root}/search?{urlencode({'q': text, 'lang': code})}"
                     for code in ("en", "fr")})
@@ -111,11 +94,4 @@ def suggest() -> Response:
          "type": vocabulary().label(h.entry.types[0], lang) if h.entry.types else None}
         for h in hits]}, "suggest", lang)
 
-
-def suggestions_for(path: str, lang: str, limit: int = 5) -> list[dict]:
-    """Entities whose names resemble the words of a path that was not found (404 page)."""
-    words = " ".join(re.split(r"[^0-9A-Za-z\u00c0-\uffff]+", path.rsplit("/", 1)[-1]))
-    if not words.strip():
-        return []
-    return [_hit_json(h, lang) for h in search_index().search(words, limit=limit)]
 
