@@ -34,6 +34,8 @@ ensure_venv() {
 lint() {
   # Style, formatting and the import layers (ARCHITECTURE.md) before any test.
   "$VENV/bin/ruff" check .
+  "$VENV/bin/ruff" format --check .
+  "$VENV/bin/lint-imports" --no-cache
 }
 
 apt_install() {

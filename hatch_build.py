@@ -43,7 +43,8 @@ class QueryEditorHook(BuildHookInterface):
         if npm is None:
             raise RuntimeError(
                 "building the wheel needs the query editor's files from package-lock.json: "
-                "install Node.js with npm, or run 'npm ci' before 'pip install .'")
+                "install Node.js with npm, or run 'npm ci' before 'pip install .'"
+            )
         command = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"]
         if not (root / "node_modules").exists():
             command.append("--omit=dev")

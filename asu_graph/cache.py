@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
-from .sparql_text import normalise_query
+from asu_graph.sparql.text import normalise_query
 
 __all__ = ["ResultCache", "normalise_query"]
 
@@ -77,8 +77,7 @@ class ResultCache(Generic[V]):
     def size_bytes(self) -> int:
         return self._bytes
 
-    def get_or_make(self, key: Hashable, make: Callable[[], V],
-                    size: Callable[[V], int]) -> V:
+    def get_or_make(self, key: Hashable, make: Callable[[], V], size: Callable[[V], int]) -> V:
         """The value kept under ``key``, or ``make()`` kept (within the bounds) and returned.
 
         Two threads missing at once may both call ``make``; the answer is the

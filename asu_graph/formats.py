@@ -34,12 +34,12 @@ IANA_MEDIA = "https://www.iana.org/assignments/media-types/"
 
 @dataclass(frozen=True)
 class Format:
-    key: str          # short name used by --format and ?format=
+    key: str  # short name used by --format and ?format=
     media_type: str
     extension: str
     rdflib_name: str  # rdflib serializer plugin name
-    w3c_name: str     # local name under http://www.w3.org/ns/formats/
-    label: str = ""   # the format's name for people (titles, listings)
+    w3c_name: str  # local name under http://www.w3.org/ns/formats/
+    label: str = ""  # the format's name for people (titles, listings)
     quads: bool = False
     aliases: tuple[str, ...] = ()
     generic: tuple[str, ...] = ()
@@ -56,43 +56,120 @@ class Format:
 
 
 # SPARQL results (SELECT, ASK)
-RESULT_FORMATS: dict[str, Format] = {f.key: f for f in (
-    Format("json", "application/sparql-results+json", "srj", "json", "SPARQL_Results_JSON",
-           "SPARQL JSON results", generic=("application/json",),
-           words=("json", "srj", "sparql-results+json")),
-    Format("xml", "application/sparql-results+xml", "srx", "xml", "SPARQL_Results_XML",
-           "SPARQL XML results", generic=("application/xml", "text/xml"),
-           words=("xml", "srx", "sparql-results+xml")),
-    Format("csv", "text/csv", "csv", "csv", "SPARQL_Results_CSV", "CSV", words=("csv",)),
-    Format("tsv", "text/tab-separated-values", "tsv", "tsv", "SPARQL_Results_TSV", "TSV",
-           words=("tsv", "text")),
-)}
+RESULT_FORMATS: dict[str, Format] = {
+    f.key: f
+    for f in (
+        Format(
+            "json",
+            "application/sparql-results+json",
+            "srj",
+            "json",
+            "SPARQL_Results_JSON",
+            "SPARQL JSON results",
+            generic=("application/json",),
+            words=("json", "srj", "sparql-results+json"),
+        ),
+        Format(
+            "xml",
+            "application/sparql-results+xml",
+            "srx",
+            "xml",
+            "SPARQL_Results_XML",
+            "SPARQL XML results",
+            generic=("application/xml", "text/xml"),
+            words=("xml", "srx", "sparql-results+xml"),
+        ),
+        Format("csv", "text/csv", "csv", "csv", "SPARQL_Results_CSV", "CSV", words=("csv",)),
+        Format(
+            "tsv",
+            "text/tab-separated-values",
+            "tsv",
+            "tsv",
+            "SPARQL_Results_TSV",
+            "TSV",
+            words=("tsv", "text"),
+        ),
+    )
+}
 
 # RDF graphs and datasets (CONSTRUCT, DESCRIBE, dumps, documents)
-RDF_FORMATS: dict[str, Format] = {f.key: f for f in (
-    Format("turtle", "text/turtle", "ttl", "asu-turtle", "Turtle", "Turtle",
-           # Turtle is N3's RDF subset: an N3 reader reads it.
-           aliases=("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3"),
-           words=("turtle", "ttl", "n3")),
-    Format("nt", "application/n-triples", "nt", "nt", "N-Triples", "N-Triples",
-           # N-Triples' media type before its RFC registration (rdflib still asks for it).
-           generic=("text/plain",), words=("nt", "ntriples", "n-triples")),
-    Format("json-ld", "application/ld+json", "jsonld", "json-ld", "JSON-LD", "JSON-LD",
-           generic=("application/json",), words=("json-ld", "jsonld", "json")),
-    Format("rdfxml", "application/rdf+xml", "rdf", "xml", "RDF_XML", "RDF/XML",
-           generic=("application/xml", "text/xml"),
-           words=("rdfxml", "rdf", "rdf+xml", "rdf/xml", "xml")),
-    Format("trig", "application/trig", "trig", "asu-trig", "TriG", "TriG", quads=True,
-           aliases=("application/x-trig",), words=("trig",)),
-    Format("nquads", "application/n-quads", "nq", "nquads", "N-Quads", "N-Quads", quads=True,
-           aliases=("text/x-nquads",), words=("nquads", "nq", "n-quads")),
-)}
+RDF_FORMATS: dict[str, Format] = {
+    f.key: f
+    for f in (
+        Format(
+            "turtle",
+            "text/turtle",
+            "ttl",
+            "asu-turtle",
+            "Turtle",
+            "Turtle",
+            # Turtle is N3's RDF subset: an N3 reader reads it.
+            aliases=("application/x-turtle", "application/turtle", "text/n3", "text/rdf+n3"),
+            words=("turtle", "ttl", "n3"),
+        ),
+        Format(
+            "nt",
+            "application/n-triples",
+            "nt",
+            "nt",
+            "N-Triples",
+            "N-Triples",
+            # N-Triples' media type before its RFC registration (rdflib still asks for it).
+            generic=("text/plain",),
+            words=("nt", "ntriples", "n-triples"),
+        ),
+        Format(
+            "json-ld",
+            "application/ld+json",
+            "jsonld",
+            "json-ld",
+            "JSON-LD",
+            "JSON-LD",
+            generic=("application/json",),
+            words=("json-ld", "jsonld", "json"),
+        ),
+        Format(
+            "rdfxml",
+            "application/rdf+xml",
+            "rdf",
+            "xml",
+            "RDF_XML",
+            "RDF/XML",
+            generic=("application/xml", "text/xml"),
+            words=("rdfxml", "rdf", "rdf+xml", "rdf/xml", "xml"),
+        ),
+        Format(
+            "trig",
+            "application/trig",
+            "trig",
+            "asu-trig",
+            "TriG",
+            "TriG",
+            quads=True,
+            aliases=("application/x-trig",),
+            words=("trig",),
+        ),
+        Format(
+            "nquads",
+            "application/n-quads",
+            "nq",
+            "nquads",
+            "N-Quads",
+            "N-Quads",
+            quads=True,
+            aliases=("text/x-nquads",),
+            words=("nquads", "nq", "n-quads"),
+        ),
+    )
+}
 
 # Oxigraph's writers, by format key (the engine's own serializers; see cap and store).
 OXIGRAPH_RDF: dict[str, ox.RdfFormat] = {
-    k: ox.RdfFormat.from_media_type(f.media_type) for k, f in RDF_FORMATS.items()}
+    k: ox.RdfFormat.from_media_type(f.media_type) for k, f in RDF_FORMATS.items()
+}
 OXIGRAPH_RESULTS: dict[str, ox.QueryResultsFormat] = {
-    k: ox.QueryResultsFormat.from_media_type(f.media_type) for k, f in RESULT_FORMATS.items()}
+    k: ox.QueryResultsFormat.from_media_type(f.media_type) for k, f in RESULT_FORMATS.items()
+}
 
 # The formats of one-graph documents (entity data, ontology, VoID, DCAT ...).
 GRAPH_KEYS: tuple[str, ...] = tuple(k for k, f in RDF_FORMATS.items() if not f.quads)
@@ -104,8 +181,13 @@ HTML = "html"
 
 # What Fuseki / Virtuoso users type in ?format= or ?output= (any kind of answer).
 ALIASES: dict[str, str] = {
-    **{word: f.key for table in (RDF_FORMATS, RESULT_FORMATS) for f in table.values()
-       for word in f.words if word != f.key},
+    **{
+        word: f.key
+        for table in (RDF_FORMATS, RESULT_FORMATS)
+        for f in table.values()
+        for word in f.words
+        if word != f.key
+    },
     "application/json": "json",
 }
 

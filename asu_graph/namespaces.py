@@ -28,7 +28,7 @@ from rdflib.namespace import (
     XSD,
 )
 
-from .config import DEFAULT_BASE, Settings
+from asu_graph.config import DEFAULT_BASE, Settings
 
 SCHEMA = Namespace("https://schema.org/")
 # Open, not rdflib's closed copy: that one predates DCAT 3 (dcat:version,
@@ -43,9 +43,29 @@ VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 
 __all__ = [
-    "ADMS", "DCAT", "DCTERMS", "ENTAILMENT", "FOAF", "FORMATS", "HYDRA", "ORG", "OWL",
-    "PREFIXES", "PROV", "RDF", "RDFS", "SCHEMA", "SD", "SH", "SKOS", "SPDX", "VCARD",
-    "VOID", "XSD", "jsonld_context", "project_prefixes",
+    "ADMS",
+    "DCAT",
+    "DCTERMS",
+    "ENTAILMENT",
+    "FOAF",
+    "FORMATS",
+    "HYDRA",
+    "ORG",
+    "OWL",
+    "PREFIXES",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SCHEMA",
+    "SD",
+    "SH",
+    "SKOS",
+    "SPDX",
+    "VCARD",
+    "VOID",
+    "XSD",
+    "jsonld_context",
+    "project_prefixes",
 ]
 
 # Prefixes bound in every serialisation and pre-filled in the query page.

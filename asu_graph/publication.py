@@ -14,10 +14,10 @@ from functools import cached_property
 from rdflib import Dataset
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from .build import dataset_version, load_dataset, load_shapes
-from .config import Settings
-from .store import Store, open_store
-from .validate import ValidationReport, validate_dataset
+from asu_graph.config import Settings
+from asu_graph.pipeline.build import dataset_version, load_dataset, load_shapes
+from asu_graph.pipeline.validate import ValidationReport, validate_dataset
+from asu_graph.store import Store, open_store
 
 
 class InvalidData(Exception):
@@ -39,8 +39,11 @@ class Publication:
     @cached_property
     def graph_names(self) -> frozenset[str]:
         """The named graphs this dataset publishes (what FROM / default-graph-uri may name)."""
-        return frozenset(str(g.identifier) for g in self.dataset.graphs()
-                         if g.identifier != DATASET_DEFAULT_GRAPH_ID)
+        return frozenset(
+            str(g.identifier)
+            for g in self.dataset.graphs()
+            if g.identifier != DATASET_DEFAULT_GRAPH_ID
+        )
 
     @property
     def triple_count(self) -> int:
@@ -57,8 +60,14 @@ def build_and_validate(settings: Settings) -> Publication:
     timings["validate"] = time.perf_counter() - start
     if not report.conforms:
         raise InvalidData(report)
-    return Publication(settings, dataset, report, dataset_version(dataset),
-                       datetime.now(UTC).replace(microsecond=0), timings=timings)
+    return Publication(
+        settings,
+        dataset,
+        report,
+        dataset_version(dataset),
+        datetime.now(UTC).replace(microsecond=0),
+        timings=timings,
+    )
 
 
 def prepare(settings: Settings, store: Store | None = None) -> Publication:

@@ -22,8 +22,8 @@ def _exact_label(serializer: TurtleSerializer, node: Node, position: int) -> str
     if node._literal_n3(use_plain=True) == str(node):
         return None  # the bare token round-trips; let rdflib write it
     return node._literal_n3(
-        use_plain=False,
-        qname_callback=lambda dt: serializer.get_pname(dt, _GEN_QNAME_FOR_DT))
+        use_plain=False, qname_callback=lambda dt: serializer.get_pname(dt, _GEN_QNAME_FOR_DT)
+    )
 
 
 class ExactTurtleSerializer(TurtleSerializer):
@@ -51,7 +51,7 @@ def serialize_graph(graph: Graph, fmt: str) -> bytes:
     N-Quads are written from a dataset whose default graph holds the triples,
     as an engine's CONSTRUCT answer would be.
     """
-    from .formats import RDF_FORMATS
+    from asu_graph.formats import RDF_FORMATS
 
     if fmt not in RDF_FORMATS:
         raise ValueError(f"a graph result cannot be written as {fmt!r}")

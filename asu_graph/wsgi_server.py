@@ -26,7 +26,7 @@ from typing import Any
 
 from flask import Flask
 
-from .config import Settings
+from asu_graph.config import Settings
 
 log = logging.getLogger("asu_graph.server")
 
@@ -63,7 +63,7 @@ def granian_server(app: Flask, settings: Settings) -> Any:
     if multiprocessing.get_start_method(allow_none=True) != "fork":
         multiprocessing.set_start_method("fork", force=True)
     server = MPServer(
-        "asu_graph",   # a label: the app object is handed over below, not imported
+        "asu_graph",  # a label: the app object is handed over below, not imported
         address=settings.host,
         port=settings.port,
         interface=Interfaces.WSGI,

@@ -38,7 +38,7 @@ from urllib.parse import quote
 import requests
 
 from asu_graph.config import Settings
-from asu_graph.queries import curated_queries
+from asu_graph.pipeline.curated import curated_queries
 
 STORES = ("oxigraph", "oxigraph:DIR", "oxrdflib", "memory")
 # Replicas in front of an Oxigraph server (the ``oxigraph`` binary) or Debian's Virtuoso,
@@ -68,32 +68,172 @@ SEEDS = [
     "SELECT * WHERE { GRAPH ?g { ?s ?p ?o } } LIMIT 2",
 ]
 TOKENS = [
-    "SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "FROM", "NAMED", "GRAPH", "SERVICE",
-    "OPTIONAL", "UNION", "MINUS", "FILTER", "EXISTS", "NOT", "BIND", "AS", "VALUES", "GROUP",
-    "BY", "HAVING", "ORDER", "LIMIT", "OFFSET", "DISTINCT", "COUNT", "PREFIX", "BASE", "a",
-    "*", "{", "}", "(", ")", "[", "]", ".", ";", ",", "?s", "?p", "?o", "<urn:x>", "_:b",
-    '"x"', '"v"@en', '"v"@not-a-tag-at-all', '"1"^^<http://www.w3.org/2001/XMLSchema#int>',
-    "<<(", ")>>", "<<", ">>", "~", "1", "-2.5", "3e9", "true", "#", "\n", "||", "&&", "!",
-    "=", "<", ">", "/", "^", "|", "+", "\\u0053", "\\uD800", "\\uDFFF", "STR", "REGEX",
-    'REGEX(?o, "(")', "CONCAT", "IRI", 'IRI("a b")', "LANG", "STRLANG", "ENCODE_FOR_URI",
-    "SUBSTR", "?", "@", "ASC", "DESC", "\x00", "\u202e", "é", "\U0001f600",
+    "SELECT",
+    "ASK",
+    "CONSTRUCT",
+    "DESCRIBE",
+    "WHERE",
+    "FROM",
+    "NAMED",
+    "GRAPH",
+    "SERVICE",
+    "OPTIONAL",
+    "UNION",
+    "MINUS",
+    "FILTER",
+    "EXISTS",
+    "NOT",
+    "BIND",
+    "AS",
+    "VALUES",
+    "GROUP",
+    "BY",
+    "HAVING",
+    "ORDER",
+    "LIMIT",
+    "OFFSET",
+    "DISTINCT",
+    "COUNT",
+    "PREFIX",
+    "BASE",
+    "a",
+    "*",
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ".",
+    ";",
+    ",",
+    "?s",
+    "?p",
+    "?o",
+    "<urn:x>",
+    "_:b",
+    '"x"',
+    '"v"@en',
+    '"v"@not-a-tag-at-all',
+    '"1"^^<http://www.w3.org/2001/XMLSchema#int>',
+    "<<(",
+    ")>>",
+    "<<",
+    ">>",
+    "~",
+    "1",
+    "-2.5",
+    "3e9",
+    "true",
+    "#",
+    "\n",
+    "||",
+    "&&",
+    "!",
+    "=",
+    "<",
+    ">",
+    "/",
+    "^",
+    "|",
+    "+",
+    "\\u0053",
+    "\\uD800",
+    "\\uDFFF",
+    "STR",
+    "REGEX",
+    'REGEX(?o, "(")',
+    "CONCAT",
+    "IRI",
+    'IRI("a b")',
+    "LANG",
+    "STRLANG",
+    "ENCODE_FOR_URI",
+    "SUBSTR",
+    "?",
+    "@",
+    "ASC",
+    "DESC",
+    "\x00",
+    "\u202e",
+    "é",
+    "\U0001f600",
 ]
-FORMATS = ["json", "xml", "csv", "tsv", "turtle", "nt", "json-ld", "rdfxml", "trig", "nquads",
-           "srj", "text", "html", "", "x" * 300, "application/sparql-results+json",
-           "text/turtle;q=0.5", "\u00e9"]
-ACCEPTS = ["*/*", "text/html", "application/sparql-results+json",
-           "application/sparql-results+xml", "text/csv", "text/tab-separated-values",
-           "text/turtle", "application/ld+json", "application/rdf+xml", "application/n-quads",
-           "application/trig", "application/n-triples", "application/json;q=0.1, text/csv",
-           "image/png", "*/*;q=0", ";;;,,,", "text/*", "application/*;q=abc",
-           "text/turtle;q=2, */*;q=-1", "a" * 2000, "application/sparql-results+json;charset=x"]
-GRAPHS = ["https://w3id.org/asu/graph/alliance", "https://w3id.org/asu/ontology", "",
-          "urn:nope", "file:///etc/passwd", "not an iri", "http://127.0.0.1:9/"]
-CONTENT_TYPES = ["application/sparql-query", "application/x-www-form-urlencoded",
-                 "application/sparql-update", "text/plain", "multipart/form-data; boundary=x",
-                 "application/sparql-query; charset=latin-1", "application/json", ""]
-PATHS = ["/id/{s}", "/page/{s}", "/data/{s}", "/data/{s}.ttl", "/graph/{s}", "/fragments",
-         "/query", "/ontology", "/download/{s}", "/void", "/catalog"]
+FORMATS = [
+    "json",
+    "xml",
+    "csv",
+    "tsv",
+    "turtle",
+    "nt",
+    "json-ld",
+    "rdfxml",
+    "trig",
+    "nquads",
+    "srj",
+    "text",
+    "html",
+    "",
+    "x" * 300,
+    "application/sparql-results+json",
+    "text/turtle;q=0.5",
+    "\u00e9",
+]
+ACCEPTS = [
+    "*/*",
+    "text/html",
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "text/turtle",
+    "application/ld+json",
+    "application/rdf+xml",
+    "application/n-quads",
+    "application/trig",
+    "application/n-triples",
+    "application/json;q=0.1, text/csv",
+    "image/png",
+    "*/*;q=0",
+    ";;;,,,",
+    "text/*",
+    "application/*;q=abc",
+    "text/turtle;q=2, */*;q=-1",
+    "a" * 2000,
+    "application/sparql-results+json;charset=x",
+]
+GRAPHS = [
+    "https://w3id.org/asu/graph/alliance",
+    "https://w3id.org/asu/ontology",
+    "",
+    "urn:nope",
+    "file:///etc/passwd",
+    "not an iri",
+    "http://127.0.0.1:9/",
+]
+CONTENT_TYPES = [
+    "application/sparql-query",
+    "application/x-www-form-urlencoded",
+    "application/sparql-update",
+    "text/plain",
+    "multipart/form-data; boundary=x",
+    "application/sparql-query; charset=latin-1",
+    "application/json",
+    "",
+]
+PATHS = [
+    "/id/{s}",
+    "/page/{s}",
+    "/data/{s}",
+    "/data/{s}.ttl",
+    "/graph/{s}",
+    "/fragments",
+    "/query",
+    "/ontology",
+    "/download/{s}",
+    "/void",
+    "/catalog",
+]
 METHODS = ["PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"]
 
 
@@ -105,7 +245,7 @@ class Request:
     path: str
     params: list[tuple[str, str]] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
-    data: str | None = None       # form fields are sent urlencoded in ``data`` as text
+    data: str | None = None  # form fields are sent urlencoded in ``data`` as text
     body: bytes | None = None
 
     def describe(self) -> dict:
@@ -124,21 +264,27 @@ def _mutate(rng: random.Random, text: str) -> str:
         if action == 0:
             text = text[:at] + rng.choice(TOKENS) + " " + text[at:]
         elif action == 1:
-            text = text[:at] + text[at + rng.randint(1, 8):]
+            text = text[:at] + text[at + rng.randint(1, 8) :]
         elif action == 2:
             end = min(len(text), at + rng.randint(1, 30))
             text = text[:end] + text[at:end] + text[end:]
         elif action == 3:
-            text = text[:at] + "".join(chr(rng.choice([rng.randint(0, 0x2ff),
-                                                       rng.randint(0xe000, 0x10ffff)]))
-                                       for _ in range(rng.randint(1, 3))) + text[at:]
+            text = (
+                text[:at]
+                + "".join(
+                    chr(rng.choice([rng.randint(0, 0x2FF), rng.randint(0xE000, 0x10FFFF)]))
+                    for _ in range(rng.randint(1, 3))
+                )
+                + text[at:]
+            )
         elif action == 4:
             text = text.swapcase() if rng.random() < 0.3 else text[:at]
         elif action == 5:
             text = text[:at] + "<<( <urn:a> <urn:b> <urn:c> )>>" + text[at:]
         else:
-            text = text[:at] + rng.choice(["\\u", "\\uD83D", "\\U0010FFFF", "\\t", "\\"]) + \
-                text[at:]
+            text = (
+                text[:at] + rng.choice(["\\u", "\\uD83D", "\\U0010FFFF", "\\t", "\\"]) + text[at:]
+            )
     return text
 
 
@@ -156,10 +302,9 @@ def _extras(rng: random.Random) -> list[tuple[str, str]]:
     if rng.random() < 0.2:
         extras.append((rng.choice(["format", "output", "results"]), rng.choice(FORMATS)))
     if rng.random() < 0.1:
-        extras.append((rng.choice(["default-graph-uri", "named-graph-uri"]),
-                       rng.choice(GRAPHS)))
+        extras.append((rng.choice(["default-graph-uri", "named-graph-uri"]), rng.choice(GRAPHS)))
     if rng.random() < 0.02:
-        extras.append(("query", "ASK {}"))              # a second query parameter
+        extras.append(("query", "ASK {}"))  # a second query parameter
     if rng.random() < 0.02:
         extras.append(("update", "CLEAR ALL"))
     if rng.random() < 0.03:
@@ -175,7 +320,7 @@ def generate(seed: int, count: int, seeds: list[str] | None = None) -> Iterator[
         headers = {}
         roll = rng.random()
         if roll < 0.5:
-            headers["Accept"] = rng.choice(ACCEPTS[:12])   # a type some answer has
+            headers["Accept"] = rng.choice(ACCEPTS[:12])  # a type some answer has
         elif roll < 0.8:
             headers["Accept"] = rng.choice(ACCEPTS)
         if rng.random() < 0.05:
@@ -191,39 +336,69 @@ def generate(seed: int, count: int, seeds: list[str] | None = None) -> Iterator[
             yield Request("POST", "/sparql", headers=headers, data=data)
         elif roll < 0.78:
             headers["Content-Type"] = rng.choice(CONTENT_TYPES[:1] * 8 + CONTENT_TYPES)
-            yield Request("POST", "/sparql", params=_extras(rng), headers=headers,
-                          body=_query(rng, seeds).encode("utf-8", "surrogatepass"))
+            yield Request(
+                "POST",
+                "/sparql",
+                params=_extras(rng),
+                headers=headers,
+                body=_query(rng, seeds).encode("utf-8", "surrogatepass"),
+            )
         elif roll < 0.86:
             headers["Content-Type"] = rng.choice(CONTENT_TYPES)
             body = bytes(rng.randrange(256) for _ in range(rng.randint(0, 400)))
             yield Request("POST", "/sparql", headers=headers, body=body)
         elif roll < 0.93:
-            slug = rng.choice(["mnhn", "alliance", "x" * 300, "..", "%2e%2e", "a b", "é",
-                               _mutate(rng, "sorbonne-universite")])
+            slug = rng.choice(
+                [
+                    "mnhn",
+                    "alliance",
+                    "x" * 300,
+                    "..",
+                    "%2e%2e",
+                    "a b",
+                    "é",
+                    _mutate(rng, "sorbonne-universite"),
+                ]
+            )
             path = rng.choice(PATHS).format(s=quote(slug, safe=""))
             params = []
             if path in ("/fragments", "/query"):
-                params = [(rng.choice(["subject", "predicate", "object", "page", "name",
-                                       "query"]), _mutate(rng, "<urn:x> 3"))]
+                params = [
+                    (
+                        rng.choice(["subject", "predicate", "object", "page", "name", "query"]),
+                        _mutate(rng, "<urn:x> 3"),
+                    )
+                ]
             if rng.random() < 0.3:
                 params.append(("lang", rng.choice(["en", "fr", "xx", ""])))
             yield Request("GET", path, params=params, headers=headers)
         else:
-            yield Request(rng.choice(METHODS), rng.choice(["/sparql", "/page/mnhn", "/"]),
-                          params=[("query", _query(rng, seeds))], headers=headers)
+            yield Request(
+                rng.choice(METHODS),
+                rng.choice(["/sparql", "/page/mnhn", "/"]),
+                params=[("query", _query(rng, seeds))],
+                headers=headers,
+            )
 
 
-def send(session: requests.Session, base: str, request: Request,
-         timeout: float = 60) -> requests.Response:
+def send(
+    session: requests.Session, base: str, request: Request, timeout: float = 60
+) -> requests.Response:
     """Send ``request`` as generated; invalid UTF-8 in text goes as its raw bytes."""
     data: bytes | None = request.body
     if request.data is not None:
         data = request.data.encode("utf-8", "surrogatepass")
     params = [(k, v.encode("utf-8", "surrogatepass")) for k, v in request.params]
-    headers = {k: v.encode("utf-8") if not v.isascii() else v
-               for k, v in request.headers.items()}
-    return session.request(request.method, base + request.path, params=params, data=data,
-                           headers=headers, timeout=timeout, allow_redirects=False)
+    headers = {k: v.encode("utf-8") if not v.isascii() else v for k, v in request.headers.items()}
+    return session.request(
+        request.method,
+        base + request.path,
+        params=params,
+        data=data,
+        headers=headers,
+        timeout=timeout,
+        allow_redirects=False,
+    )
 
 
 def acceptable(response: requests.Response) -> bool:
@@ -237,8 +412,9 @@ def curated_seeds() -> list[str]:
     return SEEDS + [q.body for q in curated_queries(Settings()).values()]
 
 
-def fuzz(base: str, seed: int, count: int, threads: int = 2,
-         progress: bool = False) -> tuple[Counter, list[dict]]:
+def fuzz(
+    base: str, seed: int, count: int, threads: int = 2, progress: bool = False
+) -> tuple[Counter, list[dict]]:
     """Send the stream to one server: (statuses, every 5xx or failure with its request)."""
     statuses: Counter = Counter()
     failures: list[dict] = []
@@ -258,13 +434,21 @@ def fuzz(base: str, seed: int, count: int, threads: int = 2,
             status, text, ok = "no answer", str(exc)[:300], False
         with lock:
             statuses[status] += 1
-            if not ok or status == 503:   # every 5xx is kept, to see what it was
-                failures.append({"index": index, "status": status, "answer": text,
-                                 "acceptable": ok, "request": request.describe()})
+            if not ok or status == 503:  # every 5xx is kept, to see what it was
+                failures.append(
+                    {
+                        "index": index,
+                        "status": status,
+                        "answer": text,
+                        "acceptable": ok,
+                        "request": request.describe(),
+                    }
+                )
             done = sum(statuses.values())
             if progress and done % 500 == 0:
-                print(f"[fuzz] {base}: {done}/{count} {dict(statuses)}", file=sys.stderr,
-                      flush=True)
+                print(
+                    f"[fuzz] {base}: {done}/{count} {dict(statuses)}", file=sys.stderr, flush=True
+                )
 
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(one, enumerate(generate(seed, count, seeds))))
@@ -282,24 +466,36 @@ def published_store(kind: str, stack: ExitStack, folder: Path) -> tuple[str, dic
         env = {"ASU_STORE_USER": "dba", "ASU_STORE_PASSWORD": "dba"}
     else:
         server = stack.enter_context(OxigraphServer(folder))
-    done = run_cli("publish", "--to", server.gsp_url, "--query-url", server.query_url,
-                   "--grace", "0", env=env)
+    done = run_cli(
+        "publish", "--to", server.gsp_url, "--query-url", server.query_url, "--grace", "0", env=env
+    )
     if done.returncode != 0:
         raise RuntimeError(f"publish to {kind} failed: {done.stderr}")
     return server.query_url, env
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.fuzz", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=10000,
-                        help="requests per store (default 10000)")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.fuzz",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--requests", type=int, default=10000, help="requests per store (default 10000)"
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--stores", default=",".join(STORES),
-                        help="comma-separated stores to start (default: the four embedded "
-                             "ones; also: " + ", ".join(REMOTE) + ")")
-    parser.add_argument("--url", action="append", default=[],
-                        help="fuzz this running server instead of starting any (repeatable)")
+    parser.add_argument(
+        "--stores",
+        default=",".join(STORES),
+        help="comma-separated stores to start (default: the four embedded "
+        "ones; also: " + ", ".join(REMOTE) + ")",
+    )
+    parser.add_argument(
+        "--url",
+        action="append",
+        default=[],
+        help="fuzz this running server instead of starting any (repeatable)",
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--query-timeout", default="5")
     parser.add_argument("--json", type=Path, help="write counts and failures here")
@@ -318,27 +514,35 @@ def main(argv: list[str] | None = None) -> int:
                 if store in REMOTE:
                     spec, credentials = published_store(store, stack, folder / store)
                     env.update(credentials)
-                url = stack.enter_context(asu_server(
-                    folder, "--store", spec, "--query-timeout", args.query_timeout, env=env))
+                url = stack.enter_context(
+                    asu_server(
+                        folder, "--store", spec, "--query-timeout", args.query_timeout, env=env
+                    )
+                )
                 targets.append((store, url))
         for name, url in targets:
             started = time.monotonic()
-            statuses, failures = fuzz(url, args.seed, args.requests, args.threads,
-                                      progress=True)
+            statuses, failures = fuzz(url, args.seed, args.requests, args.threads, progress=True)
             seconds = time.monotonic() - started
-            report[name] = {"requests": args.requests, "seconds": round(seconds, 1),
-                            "statuses": {str(k): v for k, v in sorted(
-                                statuses.items(), key=lambda kv: str(kv[0]))},
-                            "failures": failures}
-            print(f"{name}: {args.requests} requests in {seconds:.0f} s, by status: "
-                  + ", ".join(f"{k} x {v}" for k, v in report[name]["statuses"].items())
-                  + f"; unacceptable: {sum(not f['acceptable'] for f in failures)}",
-                  flush=True)
+            report[name] = {
+                "requests": args.requests,
+                "seconds": round(seconds, 1),
+                "statuses": {
+                    str(k): v for k, v in sorted(statuses.items(), key=lambda kv: str(kv[0]))
+                },
+                "failures": failures,
+            }
+            print(
+                f"{name}: {args.requests} requests in {seconds:.0f} s, by status: "
+                + ", ".join(f"{k} x {v}" for k, v in report[name]["statuses"].items())
+                + f"; unacceptable: {sum(not f['acceptable'] for f in failures)}",
+                flush=True,
+            )
     if args.json:
-        args.json.write_text(json.dumps({"seed": args.seed, "stores": report}, indent=1,
-                                        ensure_ascii=False))
-    return 1 if any(not f["acceptable"] for r in report.values() for f in r["failures"]) \
-        else 0
+        args.json.write_text(
+            json.dumps({"seed": args.seed, "stores": report}, indent=1, ensure_ascii=False)
+        )
+    return 1 if any(not f["acceptable"] for r in report.values() for f in r["failures"]) else 0
 
 
 if __name__ == "__main__":

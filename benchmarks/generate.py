@@ -43,18 +43,105 @@ ASU = "https://w3id.org/asu/ontology#"
 
 TYPE = RDF + "type"
 
-GIVEN = ["Alice", "Bruno", "Chloé", "David", "Emma", "François", "Gabrielle", "Hugo", "Inès",
-         "Jules", "Karima", "Louis", "Manon", "Nathan", "Olivia", "Paul", "Quentin", "Rose",
-         "Samir", "Théo", "Ursula", "Victor", "Wassim", "Yasmine", "Zoé", "Marc", "Marie"]
-FAMILY = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
-          "Leroy", "Moreau", "Simon", "Laurent", "Lefebvre", "Michel", "Garcia", "David",
-          "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard", "Andre", "Mercier"]
-FIELDS = ["biology", "chemistry", "physics", "mathematics", "computer science", "ecology",
-          "geology", "history", "linguistics", "philosophy", "medicine", "economics",
-          "oceanography", "climate science", "sociology", "engineering", "music", "law"]
-WORDS = ["network", "model", "dynamics", "evolution", "graph", "ocean", "climate", "data",
-         "learning", "protein", "archive", "signal", "species", "energy", "language",
-         "structure", "inference", "sediment", "museum", "collection", "genome", "policy"]
+GIVEN = [
+    "Alice",
+    "Bruno",
+    "Chloé",
+    "David",
+    "Emma",
+    "François",
+    "Gabrielle",
+    "Hugo",
+    "Inès",
+    "Jules",
+    "Karima",
+    "Louis",
+    "Manon",
+    "Nathan",
+    "Olivia",
+    "Paul",
+    "Quentin",
+    "Rose",
+    "Samir",
+    "Théo",
+    "Ursula",
+    "Victor",
+    "Wassim",
+    "Yasmine",
+    "Zoé",
+    "Marc",
+    "Marie",
+]
+FAMILY = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "Andre",
+    "Mercier",
+]
+FIELDS = [
+    "biology",
+    "chemistry",
+    "physics",
+    "mathematics",
+    "computer science",
+    "ecology",
+    "geology",
+    "history",
+    "linguistics",
+    "philosophy",
+    "medicine",
+    "economics",
+    "oceanography",
+    "climate science",
+    "sociology",
+    "engineering",
+    "music",
+    "law",
+]
+WORDS = [
+    "network",
+    "model",
+    "dynamics",
+    "evolution",
+    "graph",
+    "ocean",
+    "climate",
+    "data",
+    "learning",
+    "protein",
+    "archive",
+    "signal",
+    "species",
+    "energy",
+    "language",
+    "structure",
+    "inference",
+    "sediment",
+    "museum",
+    "collection",
+    "genome",
+    "policy",
+]
 ROLES = ["professor", "lecturer", "researcher", "doctoral-student", "student"]
 
 REAL_DATA_NOTE = "the Alliance facts from data/ (their own named graphs)"
@@ -174,8 +261,7 @@ class Generator:
         w.iri(univ, TYPE, SCHEMA + "CollegeOrUniversity")
         _labels(w, univ, f"University {u}", f"Université {u}")
         w.lit(univ, DCT + "description", f"Synthetic university number {u}.", lang="en")
-        w.lit(univ, SCHEMA + "foundingDate", str(1900 + rng.randrange(120)),
-              datatype=XSD + "gYear")
+        w.lit(univ, SCHEMA + "foundingDate", str(1900 + rng.randrange(120)), datatype=XSD + "gYear")
         w.iri(univ, ORG + "memberOf", alliance)
         w.iri(alliance, ORG + "hasMember", univ)
         institute = f"{ID}institute-{a}-{rng.randrange(2)}"
@@ -208,11 +294,15 @@ class Generator:
             w.iri(group, ORG + "subOrganizationOf", dept)
             w.iri(group, ORG + "unitOf", dept)
 
-        faculty = [self.person(u, d, p, dept, rng.choice(ROLES[:3]), rng.choice(groups))
-                   for p in range(rng.randint(8, 14))]
+        faculty = [
+            self.person(u, d, p, dept, rng.choice(ROLES[:3]), rng.choice(groups))
+            for p in range(rng.randint(8, 14))
+        ]
         w.iri(faculty[0], ORG + "headOf", dept)
-        students = [self.person(u, d, p, dept, rng.choice(ROLES[3:]), None)
-                    for p in range(len(faculty), len(faculty) + rng.randint(20, 40))]
+        students = [
+            self.person(u, d, p, dept, rng.choice(ROLES[3:]), None)
+            for p in range(len(faculty), len(faculty) + rng.randint(20, 40))
+        ]
 
         for c in range(rng.randint(5, 10)):
             course = f"{ID}course-{u}-{d}-{c}"
@@ -220,8 +310,12 @@ class Generator:
             w.lit(course, SCHEMA + "name", f"{field.capitalize()} {100 + c}", lang="en")
             w.lit(course, SCHEMA + "courseCode", f"U{u}D{d}C{c}")
             w.iri(course, SCHEMA + "provider", dept)
-            w.lit(course, SCHEMA + "numberOfCredits", str(rng.choice((3, 6, 9))),
-                  datatype=XSD + "integer")
+            w.lit(
+                course,
+                SCHEMA + "numberOfCredits",
+                str(rng.choice((3, 6, 9))),
+                datatype=XSD + "integer",
+            )
             run = f"{course}-{2020 + c % 5}"
             w.iri(course, SCHEMA + "hasCourseInstance", run)
             w.iri(run, TYPE, SCHEMA + "CourseInstance")
@@ -246,8 +340,11 @@ class Generator:
         w.lit(person, FOAF + "givenName", given)
         w.lit(person, FOAF + "familyName", family)
         if rng.random() < 0.7:
-            w.iri(person, FOAF + "mbox", f"mailto:{given.lower()}.{family.lower()}.{u}{d}{p}"
-                                         "@bench.example.org")
+            w.iri(
+                person,
+                FOAF + "mbox",
+                f"mailto:{given.lower()}.{family.lower()}.{u}{d}{p}@bench.example.org",
+            )
         w.iri(person, ORG + "memberOf", group or dept)
         if group:
             w.iri(person, ORG + "memberOf", dept)
@@ -256,12 +353,17 @@ class Generator:
         w.iri(membership, ORG + "member", person)
         w.iri(membership, ORG + "organization", dept)
         w.iri(membership, ORG + "role", f"{ID}role/{role}")
-        w.lit(membership, SCHEMA + "startDate",
-              f"{2000 + rng.randrange(24)}-{rng.randint(1, 12):02d}-01", datatype=XSD + "date")
+        w.lit(
+            membership,
+            SCHEMA + "startDate",
+            f"{2000 + rng.randrange(24)}-{rng.randint(1, 12):02d}-01",
+            datatype=XSD + "date",
+        )
         return person
 
-    def publication(self, u: int, d: int, author: str, colleagues: list[str],
-                    topics: list[int]) -> None:
+    def publication(
+        self, u: int, d: int, author: str, colleagues: list[str], topics: list[int]
+    ) -> None:
         w, rng = self.w, self.rng
         pub = f"{ID}publication-{u}-{d}-{len(self.publications)}"
         title = " ".join(rng.choice(WORDS) for _ in range(4)).capitalize()
@@ -271,8 +373,12 @@ class Generator:
         for other in rng.sample(colleagues, rng.randint(0, 3)):
             if other != author:
                 w.iri(pub, DCT + "creator", other)
-        w.lit(pub, DCT + "issued", f"{2005 + rng.randrange(20)}-{rng.randint(1, 12):02d}-15",
-              datatype=XSD + "date")
+        w.lit(
+            pub,
+            DCT + "issued",
+            f"{2005 + rng.randrange(20)}-{rng.randint(1, 12):02d}-15",
+            datatype=XSD + "date",
+        )
         w.iri(pub, DCT + "subject", f"{ID}topic-{rng.choice(topics)}")
         if self.publications and rng.random() < 0.5:
             w.iri(pub, SCHEMA + "citation", rng.choice(self.publications[-500:]))
@@ -291,8 +397,8 @@ class Generator:
 
 def real_quads() -> str:
     """The Alliance facts as N-Quads (ontology and data graphs), from data/."""
-    from asu_graph.build import load_dataset
     from asu_graph.config import Settings
+    from asu_graph.pipeline.build import load_dataset
 
     return load_dataset(Settings.from_env()).serialize(format="nquads")
 

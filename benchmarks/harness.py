@@ -46,42 +46,72 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks",
         description="Load time, memory, query latency and HTTP throughput of asu-graph's "
-                    "stores next to rdflib-endpoint and Oxigraph server, in one run.")
-    parser.add_argument("--sizes", default="100k,1m",
-                        help="triples per dataset, comma-separated (default 100k,1m)")
-    parser.add_argument("--quick", action="store_true",
-                        help="short runs: 3 s per wrk run, 0.5 s per query, c=1,16")
-    parser.add_argument("--duration", type=float, default=None,
-                        help="seconds per wrk run (default 10; 3 with --quick)")
-    parser.add_argument("--budget", type=float, default=None,
-                        help="seconds spent repeating each query in process "
-                             "(default 2; 0.5 with --quick)")
-    parser.add_argument("--concurrency", default="1,16",
-                        help="wrk connections, comma-separated (default 1,16)")
-    parser.add_argument("--stores", default="oxigraph,oxigraph:DIR,oxrdflib,memory",
-                        help="stores measured in process")
-    parser.add_argument("--http-stores", default="oxigraph,oxrdflib,memory",
-                        help="stores asu-graph is served with over HTTP")
-    parser.add_argument("--peers", default="rdflib-endpoint,oxigraph-server",
-                        help="peer servers (rdflib-endpoint, oxigraph-server; 'none')")
+        "stores next to rdflib-endpoint and Oxigraph server, in one run.",
+    )
+    parser.add_argument(
+        "--sizes", default="100k,1m", help="triples per dataset, comma-separated (default 100k,1m)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="short runs: 3 s per wrk run, 0.5 s per query, c=1,16"
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="seconds per wrk run (default 10; 3 with --quick)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help="seconds spent repeating each query in process (default 2; 0.5 with --quick)",
+    )
+    parser.add_argument(
+        "--concurrency", default="1,16", help="wrk connections, comma-separated (default 1,16)"
+    )
+    parser.add_argument(
+        "--stores",
+        default="oxigraph,oxigraph:DIR,oxrdflib,memory",
+        help="stores measured in process",
+    )
+    parser.add_argument(
+        "--http-stores",
+        default="oxigraph,oxrdflib,memory",
+        help="stores asu-graph is served with over HTTP",
+    )
+    parser.add_argument(
+        "--peers",
+        default="rdflib-endpoint,oxigraph-server",
+        help="peer servers (rdflib-endpoint, oxigraph-server; 'none')",
+    )
     parser.add_argument("--no-http", action="store_true", help="skip the HTTP part")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--data-dir", type=Path, default=HERE / "data")
     parser.add_argument("--work-dir", type=Path, default=HERE / ".work")
-    parser.add_argument("--out", type=Path, default=HERE / "results",
-                        help="where the JSON and Markdown results go")
+    parser.add_argument(
+        "--out", type=Path, default=HERE / "results", help="where the JSON and Markdown results go"
+    )
     return parser
 
 
 # -- parts ------------------------------------------------------------------
 
-def measure_in_process(store: str, data: Path, queries_file: Path, budget: float,
-                       timeout: float) -> dict:
-    command = [sys.executable, "-m", "benchmarks.inprocess", store, str(data),
-               str(queries_file), "--budget", str(budget)]
+
+def measure_in_process(
+    store: str, data: Path, queries_file: Path, budget: float, timeout: float
+) -> dict:
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.inprocess",
+        store,
+        str(data),
+        str(queries_file),
+        "--budget",
+        str(budget),
+    ]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
-                              cwd=ROOT)
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=ROOT)
     except subprocess.TimeoutExpired:
         return {"store": store, "error": f"did not finish within {timeout:.0f}s"}
     if done.returncode != 0:
@@ -99,18 +129,22 @@ def _rows(response: requests.Response) -> int | None:
     return len(data.get("results", {}).get("bindings", []))
 
 
-def measure_server(spec, data: Path, texts: list[str], concurrency: list[int],
-                   duration: float, work: Path) -> dict:
+def measure_server(
+    spec, data: Path, texts: list[str], concurrency: list[int], duration: float, work: Path
+) -> dict:
     out: dict = {"name": spec.name, "kind": spec.kind, "store": spec.store}
     try:
         with running(spec, data, work) as server:
             out["startup_s"] = server.startup_s
             out["prepare_s"] = server.prepare_s
             answers = []
-            for text in texts:   # one warm-up pass, also a correctness check
+            for text in texts:  # one warm-up pass, also a correctness check
                 response = requests.post(
-                    server.url, data={"query": text}, timeout=120,
-                    headers={"Accept": "application/sparql-results+json"})
+                    server.url,
+                    data={"query": text},
+                    timeout=120,
+                    headers={"Accept": "application/sparql-results+json"},
+                )
                 answers.append({"status": response.status_code, "rows": _rows(response)})
             out["answers"] = answers
             out["runs"] = []
@@ -126,8 +160,9 @@ def measure_real_data(work: Path) -> dict:
     """Build + SHACL validation of the real data, and ``asu-graph serve``'s first answer."""
     out: dict = {}
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "asu_graph", "validate"], capture_output=True,
-                          text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "asu_graph", "validate"], capture_output=True, text=True, cwd=ROOT
+    )
     out["validate_command_s"] = time.perf_counter() - start
     out["validate_exit"] = done.returncode
 
@@ -161,9 +196,21 @@ def _first_answer(work: Path) -> float | str:
     with open(work / f"serve-{port}.log", "wb") as log:
         start = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "asu_graph", "serve", "--port", str(port),
-             "--out-dir", str(work / "serve-out")],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT)
+            [
+                sys.executable,
+                "-m",
+                "asu_graph",
+                "serve",
+                "--port",
+                str(port),
+                "--out-dir",
+                str(work / "serve-out"),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=ROOT,
+        )
         try:
             while time.perf_counter() - start < 120:
                 if process.poll() is not None:
@@ -180,6 +227,7 @@ def _first_answer(work: Path) -> float | str:
 
 
 # -- the run ----------------------------------------------------------------
+
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
@@ -201,12 +249,22 @@ def main(argv: list[str] | None = None) -> int:
 
     started = datetime.now(UTC).replace(microsecond=0)
     result: dict = {
-        "started": started.isoformat(), "machine": machine.describe(),
-        "settings": {"sizes": sizes, "duration_s": duration, "query_budget_s": budget,
-                     "concurrency": concurrency, "seed": args.seed, "stores": stores,
-                     "http_stores": http_stores, "peers": peers},
-        "queries": [{"name": q.name, "group": q.group, "kind": q.kind, "text": q.text}
-                    for q in all_queries()],
+        "started": started.isoformat(),
+        "machine": machine.describe(),
+        "settings": {
+            "sizes": sizes,
+            "duration_s": duration,
+            "query_budget_s": budget,
+            "concurrency": concurrency,
+            "seed": args.seed,
+            "stores": stores,
+            "http_stores": http_stores,
+            "peers": peers,
+        },
+        "queries": [
+            {"name": q.name, "group": q.group, "kind": q.kind, "text": q.text}
+            for q in all_queries()
+        ],
         "sizes": {},
     }
     work = args.work_dir
@@ -230,20 +288,28 @@ def main(argv: list[str] | None = None) -> int:
             say(f"size {size}: generating (seed {args.seed})")
             start = time.perf_counter()
             data = ensure_data(args.data_dir, size, args.seed)
-            entry: dict = {"file": data.name, "bytes": data.stat().st_size,
-                           "generate_s": time.perf_counter() - start, "stores": [],
-                           "http": []}
+            entry: dict = {
+                "file": data.name,
+                "bytes": data.stat().st_size,
+                "generate_s": time.perf_counter() - start,
+                "stores": [],
+                "http": [],
+            }
             for store in stores:
                 say(f"size {size}: {store} in process")
-                entry["stores"].append(measure_in_process(
-                    store, data, queries_file, budget, timeout=1800))
+                entry["stores"].append(
+                    measure_in_process(store, data, queries_file, budget, timeout=1800)
+                )
                 result["sizes"][size] = entry
                 checkpoint()
             if not args.no_http:
                 for spec in default_servers(http_stores, peers):
                     say(f"size {size}: HTTP {spec.name}")
-                    entry["http"].append(measure_server(
-                        spec, data, texts, concurrency, duration, tmp_path / "servers"))
+                    entry["http"].append(
+                        measure_server(
+                            spec, data, texts, concurrency, duration, tmp_path / "servers"
+                        )
+                    )
                     checkpoint()
             result["sizes"][size] = entry
     result["finished"] = datetime.now(UTC).replace(microsecond=0).isoformat()

@@ -46,13 +46,16 @@ def time_query(store, text: str, budget: float, max_runs: int) -> dict:
         times.append(elapsed)
         spent += elapsed
         size = len(body)
-    return {"runs": len(times), "median_ms": median(times) * 1000,
-            "p95_ms": percentile(times, 0.95) * 1000, "first_ms": times[0] * 1000,
-            "bytes": size}
+    return {
+        "runs": len(times),
+        "median_ms": median(times) * 1000,
+        "p95_ms": percentile(times, 0.95) * 1000,
+        "first_ms": times[0] * 1000,
+        "bytes": size,
+    }
 
 
-def measure(store_spec: str, data: Path, queries: list[dict], budget: float,
-            max_runs: int) -> dict:
+def measure(store_spec: str, data: Path, queries: list[dict], budget: float, max_runs: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="asu-bench-") as tmp:
         spec = store_spec.replace("DIR", str(Path(tmp) / "db"))
         rss_before = peak_rss_mb()
@@ -69,9 +72,15 @@ def measure(store_spec: str, data: Path, queries: list[dict], budget: float,
             except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
                 results[query["name"]] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
         store.close()
-    return {"store": store_spec, "load_s": load_s, "triples": triples,
-            "rss_before_mb": rss_before, "rss_after_load_mb": rss_loaded,
-            "peak_rss_mb": peak_rss_mb(), "queries": results}
+    return {
+        "store": store_spec,
+        "load_s": load_s,
+        "triples": triples,
+        "rss_before_mb": rss_before,
+        "rss_after_load_mb": rss_loaded,
+        "peak_rss_mb": peak_rss_mb(),
+        "queries": results,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,8 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("store")
     parser.add_argument("data", type=Path)
     parser.add_argument("queries", type=Path, help="JSON list of {name, text}")
-    parser.add_argument("--budget", type=float, default=2.0,
-                        help="seconds spent repeating each query (default 2)")
+    parser.add_argument(
+        "--budget", type=float, default=2.0, help="seconds spent repeating each query (default 2)"
+    )
     parser.add_argument("--max-runs", type=int, default=30)
     args = parser.parse_args(argv)
     queries = json.loads(args.queries.read_text(encoding="utf-8"))

@@ -56,23 +56,27 @@ def wrk_available() -> bool:
 
 def write_script(path: Path, endpoint_path: str, queries: list[str]) -> Path:
     bodies = ", ".join(json.dumps(urlencode({"query": q})) for q in queries)
-    path.write_text(_LUA % {"bodies": bodies, "path": endpoint_path, "done": _DONE},
-                    encoding="utf-8")
+    path.write_text(
+        _LUA % {"bodies": bodies, "path": endpoint_path, "done": _DONE}, encoding="utf-8"
+    )
     return path
 
 
-def run_wrk(url: str, queries: list[str], concurrency: int, duration: float,
-            work: Path, timeout_s: int = 10) -> dict:
+def run_wrk(
+    url: str, queries: list[str], concurrency: int, duration: float, work: Path, timeout_s: int = 10
+) -> dict:
     """Drive ``url`` for ``duration`` seconds with ``concurrency`` open connections."""
     if not wrk_available():
-        raise FileNotFoundError("wrk is not installed (Debian package wrk; ./dev.sh bench "
-                                "installs it)")
+        raise FileNotFoundError(
+            "wrk is not installed (Debian package wrk; ./dev.sh bench installs it)"
+        )
     script = write_script(work / "mix.lua", urlsplit(url).path or "/", queries)
     return _wrk(url, script, concurrency, duration, timeout_s, [])
 
 
-def run_wrk_get(url: str, concurrency: int, duration: float, work: Path, accept: str,
-                timeout_s: int = 10) -> dict:
+def run_wrk_get(
+    url: str, concurrency: int, duration: float, work: Path, accept: str, timeout_s: int = 10
+) -> dict:
     """The same, for one GET of ``url`` (query string included) again and again."""
     if not wrk_available():
         raise FileNotFoundError("wrk is not installed (Debian package wrk)")
@@ -81,13 +85,28 @@ def run_wrk_get(url: str, concurrency: int, duration: float, work: Path, accept:
     return _wrk(url, script, concurrency, duration, timeout_s, ["-H", f"Accept: {accept}"])
 
 
-def _wrk(url: str, script: Path, concurrency: int, duration: float, timeout_s: int,
-         extra: list[str]) -> dict:
+def _wrk(
+    url: str, script: Path, concurrency: int, duration: float, timeout_s: int, extra: list[str]
+) -> dict:
     threads = max(1, min(concurrency, os.cpu_count() or 1))
-    command = ["wrk", "-t", str(threads), "-c", str(concurrency), "-d", f"{duration:g}s",
-               "--timeout", f"{timeout_s}s", "-s", str(script), *extra, url]
-    done = subprocess.run(command, capture_output=True, text=True,
-                          timeout=duration + timeout_s + 30)
+    command = [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(concurrency),
+        "-d",
+        f"{duration:g}s",
+        "--timeout",
+        f"{timeout_s}s",
+        "-s",
+        str(script),
+        *extra,
+        url,
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=duration + timeout_s + 30
+    )
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip()[:300]}")
     line = next((ln for ln in reversed(done.stdout.splitlines()) if ln.startswith("{")), None)
@@ -97,8 +116,11 @@ def _wrk(url: str, script: Path, concurrency: int, duration: float, timeout_s: i
     seconds = stats["duration_us"] / 1e6
     errors = sum(v for k, v in stats.items() if k.startswith("errors_"))
     return {
-        "concurrency": concurrency, "threads": threads, "seconds": seconds,
-        "requests": stats["requests"], "errors": errors,
+        "concurrency": concurrency,
+        "threads": threads,
+        "seconds": seconds,
+        "requests": stats["requests"],
+        "errors": errors,
         "ok_per_s": max(0, stats["requests"] - errors) / seconds if seconds else 0.0,
         "latency_p50_ms": stats["latency_p50_us"] / 1000,
         "latency_p90_ms": stats["latency_p90_us"] / 1000,

@@ -28,7 +28,7 @@ from pathlib import Path
 import requests
 
 from asu_graph.config import Settings
-from asu_graph.queries import curated_queries
+from asu_graph.pipeline.curated import curated_queries
 from tests.support import free_port, stop, wait_for_http
 
 from .loadgen import run_wrk
@@ -74,8 +74,11 @@ def memory(root: int) -> dict:
                     pss += int(value.split()[0])
         except OSError:
             continue
-    return {"processes": len(pids), "rss_mib": round(rss / 1024, 1),
-            "pss_mib": round(pss / 1024, 1)}
+    return {
+        "processes": len(pids),
+        "rss_mib": round(rss / 1024, 1),
+        "pss_mib": round(pss / 1024, 1),
+    }
 
 
 class Pathological(threading.Thread):
@@ -92,25 +95,34 @@ class Pathological(threading.Thread):
             while not self.stopping.is_set():
                 started = time.monotonic()
                 try:
-                    status = session.post(self.url, data={"query": PATHOLOGICAL},
-                                          timeout=600).status_code
+                    status = session.post(
+                        self.url, data={"query": PATHOLOGICAL}, timeout=600
+                    ).status_code
                 except requests.RequestException:
                     status = 0
                 self.answers.append((status, time.monotonic() - started))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.loadtest", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.loadtest",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--duration", type=float, default=60, help="seconds of load (60)")
     parser.add_argument("--concurrency", type=int, default=32, help="open connections (32)")
-    parser.add_argument("--query-timeout", type=float, default=5,
-                        help="the server's query timeout in seconds (5)")
+    parser.add_argument(
+        "--query-timeout", type=float, default=5, help="the server's query timeout in seconds (5)"
+    )
     parser.add_argument("--store", default="oxigraph", help="asu-graph store (oxigraph)")
-    parser.add_argument("--no-cache", action="store_true",
-                        help="turn the result cache off, so every request runs its query")
-    parser.add_argument("--runaways", type=int, default=1,
-                        help="clients sending the runaway query back to back (1)")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="turn the result cache off, so every request runs its query",
+    )
+    parser.add_argument(
+        "--runaways", type=int, default=1, help="clients sending the runaway query back to back (1)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     return parser
 
@@ -129,23 +141,42 @@ def main(argv: list[str] | None = None) -> int:
             env["ASU_CACHE_SIZE"] = "0"
         log = open(work / "serve.log", "wb")  # noqa: SIM115 - closed below
         server = subprocess.Popen(
-            [sys.executable, "-m", "asu_graph", "serve", "--host", "127.0.0.1", "--port",
-             str(port), "--out-dir", str(work / "out"), "--store", args.store,
-             "--query-timeout", f"{args.query_timeout:g}"],
-            stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "asu_graph",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--out-dir",
+                str(work / "out"),
+                "--store",
+                args.store,
+                "--query-timeout",
+                f"{args.query_timeout:g}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
         url = f"http://127.0.0.1:{port}/sparql"
         try:
             wait_for_http(url + "?query=ASK%7B%7D", timeout=120, process=server)
-            for text in queries:   # every curated query answers before the load starts
+            for text in queries:  # every curated query answers before the load starts
                 response = requests.post(url, data={"query": text}, timeout=60)
                 response.raise_for_status()
             before = memory(server.pid)
-            say(f"server up ({before}); {len(queries)} curated queries, concurrency "
-                f"{args.concurrency}, {args.duration:g}s, query timeout {args.query_timeout:g}s")
+            say(
+                f"server up ({before}); {len(queries)} curated queries, concurrency "
+                f"{args.concurrency}, {args.duration:g}s, query timeout {args.query_timeout:g}s"
+            )
             senders = [Pathological(url) for _ in range(max(1, args.runaways))]
             for sender in senders:
                 sender.start()
-            time.sleep(0.5)        # the first runaway queries are running when the load starts
+            time.sleep(0.5)  # the first runaway queries are running when the load starts
             load = run_wrk(url, queries, args.concurrency, args.duration, work)
             for sender in senders:
                 sender.stopping.set()
@@ -162,26 +193,36 @@ def main(argv: list[str] | None = None) -> int:
     # by the per-client limit (429); never a 5xx.
     stopped_in_time = [s in (400, 429) and d <= limit for s, d in answers]
     figures = {
-        "store": args.store, "cache": not args.no_cache, "concurrency": args.concurrency,
-        "duration_s": round(load["seconds"], 1), "requests": load["requests"],
-        "errors": load["errors"], "requests_per_s": round(load["ok_per_s"], 1),
+        "store": args.store,
+        "cache": not args.no_cache,
+        "concurrency": args.concurrency,
+        "duration_s": round(load["seconds"], 1),
+        "requests": load["requests"],
+        "errors": load["errors"],
+        "requests_per_s": round(load["ok_per_s"], 1),
         "latency_p50_ms": round(load["latency_p50_ms"], 2),
         "latency_p99_ms": round(load["latency_p99_ms"], 2),
         "pathological": {
-            "query_timeout_s": args.query_timeout, "senders": len(senders),
+            "query_timeout_s": args.query_timeout,
+            "senders": len(senders),
             "answers": len(answers),
             "share_of_requests": round(len(answers) / max(1, len(answers) + load["requests"]), 4),
             "statuses": sorted({s for s, _ in answers}),
             "slowest_s": round(max((d for _, d in answers), default=0), 2),
             "all_stopped_within_timeout_plus_2s": all(stopped_in_time) and bool(stopped_in_time),
         },
-        "memory_before": before, "memory_after": after, "answers_after_load": simple,
+        "memory_before": before,
+        "memory_after": after,
+        "answers_after_load": simple,
     }
     print(json.dumps(figures, indent=2))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
-    ok = (load["errors"] == 0 and figures["pathological"]["all_stopped_within_timeout_plus_2s"]
-          and simple == 200)
+    ok = (
+        load["errors"] == 0
+        and figures["pathological"]["all_stopped_within_timeout_plus_2s"]
+        and simple == 200
+    )
     say("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

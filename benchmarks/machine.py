@@ -8,8 +8,20 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-PACKAGES = ["asu-graph", "rdflib", "pyoxigraph", "oxrdflib", "oxigraph", "rdflib-endpoint",
-            "Flask", "Werkzeug", "granian", "pyshacl", "uvicorn", "fastapi"]
+PACKAGES = [
+    "asu-graph",
+    "rdflib",
+    "pyoxigraph",
+    "oxrdflib",
+    "oxigraph",
+    "rdflib-endpoint",
+    "Flask",
+    "Werkzeug",
+    "granian",
+    "pyshacl",
+    "uvicorn",
+    "fastapi",
+]
 
 
 def _cpu_model() -> str:

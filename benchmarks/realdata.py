@@ -39,7 +39,7 @@ from urllib.parse import urlencode
 import requests
 
 from asu_graph.config import Settings
-from asu_graph.queries import curated_queries
+from asu_graph.pipeline.curated import curated_queries
 from benchmarks.loadgen import run_wrk_get
 from benchmarks.machine import describe
 from benchmarks.servers import _tool
@@ -104,11 +104,17 @@ def rss_mib(root: int) -> float:
 
 
 @contextmanager
-def _process(command: list[str], log: Path, env: dict[str, str] | None = None
-             ) -> Iterator[subprocess.Popen]:
+def _process(
+    command: list[str], log: Path, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen]:
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True, env={**os.environ, **(env or {})})
+        process = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
+        )
         try:
             yield process
         finally:
@@ -119,26 +125,44 @@ def _process(command: list[str], log: Path, env: dict[str, str] | None = None
 def asu_graph(work: Path, name: str, env: dict[str, str]) -> Iterator[tuple[str, int, float]]:
     """``asu-graph serve`` with its defaults; yields (base URL, PID, seconds to first answer)."""
     port = free_port()
-    command = [sys.executable, "-m", "asu_graph", "serve", "--port", str(port),
-               "--out-dir", str(work / f"out-{name}")]
+    command = [
+        sys.executable,
+        "-m",
+        "asu_graph",
+        "serve",
+        "--port",
+        str(port),
+        "--out-dir",
+        str(work / f"out-{name}"),
+    ]
     started = time.perf_counter()
     with _process(command, work / f"{name}.log", env) as process:
-        wait_for_http(f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", timeout=120,
-                      process=process)
+        wait_for_http(
+            f"http://127.0.0.1:{port}/sparql?query=ASK%7B%7D", timeout=120, process=process
+        )
         yield f"http://127.0.0.1:{port}", process.pid, time.perf_counter() - started
 
 
 @contextmanager
 def oxigraph(work: Path, data: Path) -> Iterator[tuple[str, int]]:
     tool = str(_tool("oxigraph"))
-    subprocess.run([tool, "load", "--location", str(work / "oxdb"), "--file", str(data)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [tool, "load", "--location", str(work / "oxdb"), "--file", str(data)],
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
-    command = [tool, "serve-read-only", "--location", str(work / "oxdb"),
-               "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    command = [
+        tool,
+        "serve-read-only",
+        "--location",
+        str(work / "oxdb"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--union-default-graph",
+    ]
     with _process(command, work / "oxigraph.log") as process:
-        wait_for_http(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", timeout=60,
-                      process=process)
+        wait_for_http(f"http://127.0.0.1:{port}/query?query=ASK%7B%7D", timeout=60, process=process)
         yield f"http://127.0.0.1:{port}", process.pid
 
 
@@ -171,17 +195,24 @@ def _rows(body: bytes) -> int | None:
 
 def run(duration: float, concurrency: list[int], out: Path, only: list[str]) -> Path:
     settings = Settings.from_env()
-    queries = {name: q.body for name, q in curated_queries(settings).items()
-               if not only or name in only}
+    queries = {
+        name: q.body for name, q in curated_queries(settings).items() if not only or name in only
+    }
     work = Path(tempfile.mkdtemp(prefix="asu-bench-real-"))
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    result: dict = {"kind": "real-data HTTP comparison", "started": stamp,
-                    "machine": describe(), "duration_s": duration,
-                    "concurrency": concurrency, "queries": {}}
+    result: dict = {
+        "kind": "real-data HTTP comparison",
+        "started": stamp,
+        "machine": describe(),
+        "duration_s": duration,
+        "concurrency": concurrency,
+        "queries": {},
+    }
     try:
-        with asu_graph(work, "cache", {}) as (cached, cached_pid, first_answer), \
-                asu_graph(work, "nocache", {"ASU_CACHE_SIZE": "0"}) as (uncached, uncached_pid,
-                                                                      _):
+        with (
+            asu_graph(work, "cache", {}) as (cached, cached_pid, first_answer),
+            asu_graph(work, "nocache", {"ASU_CACHE_SIZE": "0"}) as (uncached, uncached_pid, _),
+        ):
             result["first_answer_s"] = round(first_answer, 2)
             data = work / "out-cache" / "latest" / "asu.nq"
             result["triples_file"] = data.name
@@ -189,20 +220,30 @@ def run(duration: float, concurrency: list[int], out: Path, only: list[str]) -> 
             with oxigraph(work, data) as (ox_url, ox_pid):
                 for name, text in queries.items():
                     encoded = urlencode({"query": text})
-                    answer = requests.get(f"{cached}/sparql?{encoded}",
-                                          headers={"Accept": JSON}, timeout=60)
-                    ox_answer = requests.get(f"{ox_url}/query?{encoded}",
-                                             headers={"Accept": JSON}, timeout=60)
+                    answer = requests.get(
+                        f"{cached}/sparql?{encoded}", headers={"Accept": JSON}, timeout=60
+                    )
+                    ox_answer = requests.get(
+                        f"{ox_url}/query?{encoded}", headers={"Accept": JSON}, timeout=60
+                    )
                     bodies[name] = answer.content
-                    urls[name] = {"asu-graph, cache": f"{cached}/sparql?{encoded}",
-                                  "asu-graph, no cache": f"{uncached}/sparql?{encoded}",
-                                  "oxigraph server": f"{ox_url}/query?{encoded}"}
+                    urls[name] = {
+                        "asu-graph, cache": f"{cached}/sparql?{encoded}",
+                        "asu-graph, no cache": f"{uncached}/sparql?{encoded}",
+                        "oxigraph server": f"{ox_url}/query?{encoded}",
+                    }
                     result["queries"][name] = {
-                        "status": {"asu-graph": answer.status_code,
-                                   "oxigraph server": ox_answer.status_code},
-                        "rows": {"asu-graph": _rows(answer.content),
-                                 "oxigraph server": _rows(ox_answer.content)},
-                        "bytes": len(answer.content), "runs": []}
+                        "status": {
+                            "asu-graph": answer.status_code,
+                            "oxigraph server": ox_answer.status_code,
+                        },
+                        "rows": {
+                            "asu-graph": _rows(answer.content),
+                            "oxigraph server": _rows(ox_answer.content),
+                        },
+                        "bytes": len(answer.content),
+                        "runs": [],
+                    }
                 with nginx(work, bodies) as static:
                     for name in queries:
                         urls[name]["nginx static"] = f"{static}/{name}.json"
@@ -211,15 +252,19 @@ def run(duration: float, concurrency: list[int], out: Path, only: list[str]) -> 
                                 stats = run_wrk_get(url, c, duration, work, accept=JSON)
                                 stats.update(server=server, load=round(os.getloadavg()[0], 2))
                                 result["queries"][name]["runs"].append(stats)
-                                print(f"{name:38} c={c:<3} {server:20} "
-                                      f"{stats['ok_per_s']:9.0f}/s "
-                                      f"p50 {stats['latency_p50_ms']:7.2f} ms "
-                                      f"errors {stats['errors']}", file=sys.stderr,
-                                      flush=True)
+                                print(
+                                    f"{name:38} c={c:<3} {server:20} "
+                                    f"{stats['ok_per_s']:9.0f}/s "
+                                    f"p50 {stats['latency_p50_ms']:7.2f} ms "
+                                    f"errors {stats['errors']}",
+                                    file=sys.stderr,
+                                    flush=True,
+                                )
                 result["memory_mib"] = {
                     "asu-graph, cache (PSS, all processes)": round(pss_mib(cached_pid), 1),
                     "asu-graph, no cache (PSS, all processes)": round(pss_mib(uncached_pid), 1),
-                    "oxigraph server (RSS)": round(rss_mib(ox_pid), 1)}
+                    "oxigraph server (RSS)": round(rss_mib(ox_pid), 1),
+                }
         result["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -238,7 +283,8 @@ def report(result: dict) -> str:
     machine = result["machine"]
     servers = ["asu-graph, no cache", "asu-graph, cache", "oxigraph server", "nginx static"]
     lines = [
-        f"# Real-data HTTP comparison, {result['started']}", "",
+        f"# Real-data HTTP comparison, {result['started']}",
+        "",
         f"- Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gib']} GiB, "
         f"{machine['os']}, Python {machine['python']}, {machine['wrk']}",
         f"- Load average at start {machine['load_average']}, at end "
@@ -253,37 +299,58 @@ def report(result: dict) -> str:
         "",
     ]
     for c in result["concurrency"]:
-        lines += [f"## c={c}", "",
-                  "| query | " + " | ".join(f"{s} req/s (p50 ms)" for s in servers)
-                  + " | no cache / Oxigraph p50 | no cache / Oxigraph req/s "
-                    "| cache / Oxigraph req/s | load |",
-                  "| --- " * (len(servers) + 5) + "|"]
+        lines += [
+            f"## c={c}",
+            "",
+            "| query | "
+            + " | ".join(f"{s} req/s (p50 ms)" for s in servers)
+            + " | no cache / Oxigraph p50 | no cache / Oxigraph req/s "
+            "| cache / Oxigraph req/s | load |",
+            "| --- " * (len(servers) + 5) + "|",
+        ]
         medians: dict[str, list[float]] = {s: [] for s in servers}
         for name, entry in result["queries"].items():
             runs = {r["server"]: r for r in entry["runs"] if r["concurrency"] == c}
             if not all(s in runs for s in servers):
                 continue
-            cells = [f"{runs[s]['ok_per_s']:,.0f} ({runs[s]['latency_p50_ms']:.2f})"
-                     for s in servers]
+            cells = [
+                f"{runs[s]['ok_per_s']:,.0f} ({runs[s]['latency_p50_ms']:.2f})" for s in servers
+            ]
             nc, ca, ox = (runs[s] for s in servers[:3])
             lines.append(
-                f"| {name} | " + " | ".join(cells)
+                f"| {name} | "
+                + " | ".join(cells)
                 + f" | {_ratio(nc['latency_p50_ms'], ox['latency_p50_ms'])}"
                 + f" | {_ratio(nc['ok_per_s'], ox['ok_per_s'])}"
                 + f" | {_ratio(ca['ok_per_s'], ox['ok_per_s'])}"
-                + f" | {max(r['load'] for r in runs.values())} |")
+                + f" | {max(r['load'] for r in runs.values())} |"
+            )
             for s in servers:
                 medians[s].append(runs[s]["ok_per_s"])
         if all(medians.values()):
             med = {s: statistics.median(v) for s, v in medians.items()}
-            lines += ["", "Median over the queries, requests/s: " + ", ".join(
-                f"{s} {v:,.0f}" for s, v in med.items()) + "."]
+            lines += [
+                "",
+                "Median over the queries, requests/s: "
+                + ", ".join(f"{s} {v:,.0f}" for s, v in med.items())
+                + ".",
+            ]
         lines.append("")
-    mismatched = [name for name, e in result["queries"].items()
-                  if e["rows"]["asu-graph"] != e["rows"]["oxigraph server"]]
-    lines += ["Rows per query agree between asu-graph and Oxigraph server"
-              + (f" except: {', '.join(mismatched)} (Oxigraph's union default graph is a bag "
-                 "of quads, asu-graph's a set of triples)." if mismatched else "."), ""]
+    mismatched = [
+        name
+        for name, e in result["queries"].items()
+        if e["rows"]["asu-graph"] != e["rows"]["oxigraph server"]
+    ]
+    lines += [
+        "Rows per query agree between asu-graph and Oxigraph server"
+        + (
+            f" except: {', '.join(mismatched)} (Oxigraph's union default graph is a bag "
+            "of quads, asu-graph's a set of triples)."
+            if mismatched
+            else "."
+        ),
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -294,8 +361,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", default="", help="comma-separated curated query names")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = parser.parse_args(argv)
-    path = run(args.duration, [int(c) for c in args.concurrency.split(",")], args.out,
-               [q for q in args.queries.split(",") if q])
+    path = run(
+        args.duration,
+        [int(c) for c in args.concurrency.split(",")],
+        args.out,
+        [q for q in args.queries.split(",") if q],
+    )
     print(path)
     return 0
 

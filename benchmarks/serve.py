@@ -55,8 +55,11 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = Settings.from_env(store=args.store, host=args.host, port=args.port)
     publication = publication_for(settings, args.data)
-    print(f"store {settings.store} loaded {args.data.name} in "
-          f"{publication.timings['store']:.2f}s", file=sys.stderr, flush=True)
+    print(
+        f"store {settings.store} loaded {args.data.name} in {publication.timings['store']:.2f}s",
+        file=sys.stderr,
+        flush=True,
+    )
     run_granian(create_app(settings, publication), settings)
     return 0
 

@@ -27,21 +27,43 @@ BIN = Path(sys.executable).parent
 @dataclass(frozen=True)
 class ServerSpec:
     name: str
-    kind: str                       # "asu-graph", "rdflib-endpoint", "oxigraph-server"
-    path: str                       # where the SPARQL endpoint answers
+    kind: str  # "asu-graph", "rdflib-endpoint", "oxigraph-server"
+    path: str  # where the SPARQL endpoint answers
     store: str = ""
     env: dict[str, str] = field(default_factory=dict)
 
     def command(self, data: Path, port: int, work: Path) -> list[str]:
         if self.kind == "asu-graph":
-            return [sys.executable, "-m", "benchmarks.serve", str(data), "--store", self.store,
-                    "--port", str(port)]
+            return [
+                sys.executable,
+                "-m",
+                "benchmarks.serve",
+                str(data),
+                "--store",
+                self.store,
+                "--port",
+                str(port),
+            ]
         if self.kind == "rdflib-endpoint":
-            return [str(_tool("rdflib-endpoint")), "serve", str(data), "--host", "127.0.0.1",
-                    "--port", str(port)]
+            return [
+                str(_tool("rdflib-endpoint")),
+                "serve",
+                str(data),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ]
         if self.kind == "oxigraph-server":
-            return [str(_tool("oxigraph")), "serve-read-only", "--location", str(work / "db"),
-                    "--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+            return [
+                str(_tool("oxigraph")),
+                "serve-read-only",
+                "--location",
+                str(work / "db"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--union-default-graph",
+            ]
         raise ValueError(self.kind)
 
 
@@ -51,8 +73,9 @@ def _tool(name: str) -> Path:
         return found
     other = shutil.which(name)
     if other is None:
-        raise FileNotFoundError(f"{name} not found: install the bench extra "
-                                "(pip install -e '.[bench]')")
+        raise FileNotFoundError(
+            f"{name} not found: install the bench extra (pip install -e '.[bench]')"
+        )
     return Path(other)
 
 
@@ -62,8 +85,15 @@ def default_servers(asu_stores: list[str], peers: list[str]) -> list[ServerSpec]
         servers.append(ServerSpec(f"asu-graph [{store}]", "asu-graph", "/sparql", store))
         if store == "oxigraph":
             # The same without the result cache: what the engine path costs.
-            servers.append(ServerSpec("asu-graph [oxigraph, no cache]", "asu-graph", "/sparql",
-                                      store, {"ASU_CACHE_SIZE": "0"}))
+            servers.append(
+                ServerSpec(
+                    "asu-graph [oxigraph, no cache]",
+                    "asu-graph",
+                    "/sparql",
+                    store,
+                    {"ASU_CACHE_SIZE": "0"},
+                )
+            )
     if "rdflib-endpoint" in peers:
         servers.append(ServerSpec("rdflib-endpoint", "rdflib-endpoint", "/"))
     if "oxigraph-server" in peers:
@@ -76,17 +106,20 @@ def prepare_oxigraph_server(data: Path, work: Path) -> float:
     db = work / "db"
     shutil.rmtree(db, ignore_errors=True)
     start = time.perf_counter()
-    subprocess.run([str(_tool("oxigraph")), "load", "--location", str(db), "--file", str(data)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [str(_tool("oxigraph")), "load", "--location", str(db), "--file", str(data)],
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - start
 
 
 @dataclass
 class Running:
     spec: ServerSpec
-    url: str                       # full endpoint URL
-    startup_s: float               # process start to first answered query
-    prepare_s: float = 0.0         # separate load step (oxigraph load)
+    url: str  # full endpoint URL
+    startup_s: float  # process start to first answered query
+    prepare_s: float = 0.0  # separate load step (oxigraph load)
     log: Path | None = None
 
 
@@ -137,9 +170,9 @@ def _ready(url: str, process: subprocess.Popen, timeout: float) -> None:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode} before answering")
         try:
-            if requests.get(probe, timeout=5,
-                            headers={"Accept": "application/sparql-results+json"}).ok \
-                    and owns_port(process, port):
+            if requests.get(
+                probe, timeout=5, headers={"Accept": "application/sparql-results+json"}
+            ).ok and owns_port(process, port):
                 return
         except requests.RequestException:
             pass
@@ -148,17 +181,21 @@ def _ready(url: str, process: subprocess.Popen, timeout: float) -> None:
 
 
 @contextmanager
-def running(spec: ServerSpec, data: Path, work: Path,
-            timeout: float = 600) -> Iterator[Running]:
+def running(spec: ServerSpec, data: Path, work: Path, timeout: float = 600) -> Iterator[Running]:
     work.mkdir(parents=True, exist_ok=True)
     prepare_s = prepare_oxigraph_server(data, work) if spec.kind == "oxigraph-server" else 0.0
     port = free_port()
     log = work / f"{spec.kind}-{port}.log"
     with open(log, "wb") as out:
         start = time.perf_counter()
-        process = subprocess.Popen(spec.command(data, port, work), stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True,
-                                   env={**os.environ, **spec.env}, cwd=Path.cwd())
+        process = subprocess.Popen(
+            spec.command(data, port, work),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, **spec.env},
+            cwd=Path.cwd(),
+        )
         try:
             url = f"http://127.0.0.1:{port}{spec.path}"
             _ready(url, process, timeout)

@@ -35,9 +35,22 @@ def free_port() -> int:
 def serve(folder: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "asu_graph", "serve", "--host", "127.0.0.1", "--port", str(port),
-         "--out-dir", str(folder / "out")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "asu_graph",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--out-dir",
+            str(folder / "out"),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -56,16 +69,16 @@ def shoot(url: str) -> None:
 
     def forward(route) -> None:
         # The page asked the default address: the app answers it as if it were there.
-        real = url + route.request.url[len(SHOWN):]
+        real = url + route.request.url[len(SHOWN) :]
         headers = {**route.request.headers, "host": SHOWN.split("//", 1)[1]}
         route.fulfill(response=route.fetch(url=real, headers=headers))
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM,
-                                             args=["--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+        )
         try:
-            context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                          locale="en-GB")
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
             context.route(SHOWN + "/**", forward)
             page = context.new_page()
             page.goto(SHOWN + "/query?name=timeline")

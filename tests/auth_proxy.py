@@ -19,9 +19,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
-_HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
-               "proxy-authorization", "proxy-authenticate", "content-length", "host",
-               "authorization", "content-encoding"}
+_HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "proxy-authorization",
+    "proxy-authenticate",
+    "content-length",
+    "host",
+    "authorization",
+    "content-encoding",
+}
 
 
 def _allowed(header: str, user: str, password: str, token: str) -> bool:
@@ -57,8 +68,14 @@ def make_handler(upstream: str, user: str, password: str, token: str) -> type:
                 return
             headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
             try:
-                answer = session.request(self.command, upstream + self.path, data=body,
-                                         headers=headers, timeout=60, stream=False)
+                answer = session.request(
+                    self.command,
+                    upstream + self.path,
+                    data=body,
+                    headers=headers,
+                    timeout=60,
+                    stream=False,
+                )
             except requests.ConnectionError:
                 self.send_response(502)
                 self.send_header("Content-Length", "0")
@@ -81,9 +98,12 @@ def make_handler(upstream: str, user: str, password: str, token: str) -> type:
 
 def main() -> None:
     port, upstream = int(sys.argv[1]), sys.argv[2].rstrip("/")
-    handler = make_handler(upstream, os.environ.get("PROXY_USER", ""),
-                           os.environ.get("PROXY_PASSWORD", ""),
-                           os.environ.get("PROXY_TOKEN", ""))
+    handler = make_handler(
+        upstream,
+        os.environ.get("PROXY_USER", ""),
+        os.environ.get("PROXY_PASSWORD", ""),
+        os.environ.get("PROXY_TOKEN", ""),
+    )
     ThreadingHTTPServer(("127.0.0.1", port), handler).serve_forever()
 
 

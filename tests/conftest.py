@@ -19,8 +19,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def browser() -> Iterator[object]:
     """Headless Debian Chromium driven by Playwright."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run the tests through ./dev.sh test, "
-                    "which installs Debian's chromium")
+        pytest.fail(
+            f"{CHROMIUM} is missing: run the tests through ./dev.sh test, "
+            "which installs Debian's chromium"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

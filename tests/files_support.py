@@ -76,8 +76,7 @@ def assert_serves(tmp: Path, out: Path, *args: str) -> dict:
 
 
 def check_downloads(url: str) -> dict:
-    index = requests.get(url + "/download/", headers={"Accept": "application/json"},
-                         timeout=30)
+    index = requests.get(url + "/download/", headers={"Accept": "application/json"}, timeout=30)
     assert index.status_code == 200, index.text
     listing = index.json()
     assert listing["files"]
@@ -91,8 +90,10 @@ def check_downloads(url: str) -> dict:
 def _mount(*args: str) -> None:
     result = subprocess.run(["mount", *args], capture_output=True, text=True, timeout=30)
     if result.returncode != 0:
-        pytest.skip(f"mount {' '.join(args)} is not permitted here: {result.stderr.strip()} "
-                    "(these tests need root or a user namespace with CAP_SYS_ADMIN)")
+        pytest.skip(
+            f"mount {' '.join(args)} is not permitted here: {result.stderr.strip()} "
+            "(these tests need root or a user namespace with CAP_SYS_ADMIN)"
+        )
 
 
 def _umount(path: Path) -> None:

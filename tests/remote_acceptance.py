@@ -29,7 +29,7 @@ from rdflib.compare import isomorphic
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 from asu_graph.config import Settings
-from asu_graph.queries import curated_queries
+from asu_graph.pipeline.curated import curated_queries
 
 from .stores import AuthProxy, OxigraphServer, StoreProcess, Virtuoso, count_all, count_graph
 from .support import asu_server, run_cli
@@ -57,8 +57,8 @@ class Deployment:
     kind: str
     store: StoreProcess
     gsp_url: str
-    query_url: str             # what publish and the app use (maybe through the proxy)
-    direct_query_url: str      # the store itself, for the tests' own checks
+    query_url: str  # what publish and the app use (maybe through the proxy)
+    direct_query_url: str  # the store itself, for the tests' own checks
     env: dict[str, str]
     wrong_env: dict[str, str]
     folder: Path
@@ -66,28 +66,51 @@ class Deployment:
     releases: list[str] = field(default_factory=list)
 
     def publish(self, *args: str, env: dict[str, str] | None = None):
-        return run_cli("publish", "--to", self.gsp_url, "--query-url", self.query_url, *args,
-                       env={**self.env, **(env or {})})
+        return run_cli(
+            "publish",
+            "--to",
+            self.gsp_url,
+            "--query-url",
+            self.query_url,
+            *args,
+            env={**self.env, **(env or {})},
+        )
 
 
 def _start(kind: str, folder: Path) -> tuple[list[StoreProcess], Deployment]:
     if kind == "oxigraph":
         store = OxigraphServer(folder / "store")
         store.start()
-        proxy = AuthProxy(folder / "proxy", store.base_url, user=PROXY_USER,
-                          password=PROXY_PASSWORD, token=PROXY_TOKEN)
+        proxy = AuthProxy(
+            folder / "proxy",
+            store.base_url,
+            user=PROXY_USER,
+            password=PROXY_PASSWORD,
+            token=PROXY_TOKEN,
+        )
         proxy.start()
         return [proxy, store], Deployment(
-            kind, store, proxy.base_url + "/store", proxy.base_url + "/query",
+            kind,
+            store,
+            proxy.base_url + "/store",
+            proxy.base_url + "/query",
             store.query_url,
             {"ASU_STORE_USER": PROXY_USER, "ASU_STORE_PASSWORD": PROXY_PASSWORD},
-            {"ASU_STORE_USER": PROXY_USER, "ASU_STORE_PASSWORD": "not-the-password"}, folder)
+            {"ASU_STORE_USER": PROXY_USER, "ASU_STORE_PASSWORD": "not-the-password"},
+            folder,
+        )
     store = Virtuoso(folder / "store")
     store.start()
     return [store], Deployment(
-        kind, store, store.gsp_url, store.query_url, store.query_url,
+        kind,
+        store,
+        store.gsp_url,
+        store.query_url,
+        store.query_url,
         {"ASU_STORE_USER": "dba", "ASU_STORE_PASSWORD": "dba"},
-        {"ASU_STORE_USER": "dba", "ASU_STORE_PASSWORD": "wrong"}, folder)
+        {"ASU_STORE_USER": "dba", "ASU_STORE_PASSWORD": "wrong"},
+        folder,
+    )
 
 
 def deploy(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
@@ -136,8 +159,11 @@ def test_publish_writes_a_verified_release_and_points_at_it(deployed: Deployment
     release = deployed.releases[0]
     settings = Settings.from_env()
     assert release.startswith(BASE + "graph/release/")
-    pointer = ask(deployed.direct_query_url, f"""SELECT ?r WHERE {{ GRAPH <{POINTER}> {{
-        <{BASE}dataset> <http://www.w3.org/ns/dcat#hasCurrentVersion> ?r }} }}""")
+    pointer = ask(
+        deployed.direct_query_url,
+        f"""SELECT ?r WHERE {{ GRAPH <{POINTER}> {{
+        <{BASE}dataset> <http://www.w3.org/ns/dcat#hasCurrentVersion> ?r }} }}""",
+    )
     assert [row["r"]["value"] for row in pointer] == [release]
     # The union of the release holds every distinct triple of the validated dataset ...
     from asu_graph.publication import build_and_validate
@@ -150,8 +176,9 @@ def test_publish_writes_a_verified_release_and_points_at_it(deployed: Deployment
         assert count_graph(deployed.direct_query_url, f"{release}/graph/{stem}") == local
 
 
-def test_every_curated_query_answers_as_on_the_embedded_store(deployed: Deployment,
-                                                              server: str) -> None:
+def test_every_curated_query_answers_as_on_the_embedded_store(
+    deployed: Deployment, server: str
+) -> None:
     queries = curated_queries(Settings.from_env())
     assert len(queries) >= 8
     for name, query in queries.items():
@@ -162,48 +189,86 @@ def test_every_curated_query_answers_as_on_the_embedded_store(deployed: Deployme
 
 
 def test_counts_graph_provenance_and_formats_match(deployed: Deployment, server: str) -> None:
-    for text in (COUNT,
-                 "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
-                 f"SELECT ?p WHERE {{ GRAPH <{BASE}graph/ibees> {{ ?s ?p ?o }} }}",
-                 f"SELECT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{BASE}graph/')) }}",
-                 f"PREFIX g: <{BASE}graph/> SELECT ?o WHERE {{ g:ibees ?p ?o }}",
-                 "SELECT ?p ?o WHERE { GRAPH <graph/ibees> { <id/mnhn> ?p ?o } }"):
-        assert canonical(ask(deployed.app + "/sparql", text)) == \
-            canonical(ask(server + "/sparql", text)), text
+    for text in (
+        COUNT,
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+        f"SELECT ?p WHERE {{ GRAPH <{BASE}graph/ibees> {{ ?s ?p ?o }} }}",
+        f"SELECT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), '{BASE}graph/')) }}",
+        f"PREFIX g: <{BASE}graph/> SELECT ?o WHERE {{ g:ibees ?p ?o }}",
+        "SELECT ?p ?o WHERE { GRAPH <graph/ibees> { <id/mnhn> ?p ?o } }",
+    ):
+        assert canonical(ask(deployed.app + "/sparql", text)) == canonical(
+            ask(server + "/sparql", text)
+        ), text
     # The protocol's dataset (default-graph-uri / named-graph-uri) names published graphs.
-    for params in ({"default-graph-uri": f"{BASE}graph/ibees"},
-                   {"named-graph-uri": [f"{BASE}graph/ibees", f"{BASE}graph/sources"]},
-                   {"default-graph-uri": f"{BASE}graph/sources",
-                    "named-graph-uri": f"{BASE}graph/alliance"}):
+    for params in (
+        {"default-graph-uri": f"{BASE}graph/ibees"},
+        {"named-graph-uri": [f"{BASE}graph/ibees", f"{BASE}graph/sources"]},
+        {"default-graph-uri": f"{BASE}graph/sources", "named-graph-uri": f"{BASE}graph/alliance"},
+    ):
         # (Not one query with { ?s ?p ?o } UNION { GRAPH ?g {...} } GROUP BY ?g:
         # Virtuoso 7.2 miscounts that one when given many named graphs.)
-        for text in (COUNT, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
-                            "GROUP BY ?g"):
-            answers = [requests.get(url + "/sparql", params={"query": text, **params},
-                                    headers={"Accept": "application/sparql-results+json"},
-                                    timeout=30)
-                       for url in (deployed.app, server)]
+        for text in (
+            COUNT,
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g",
+        ):
+            answers = [
+                requests.get(
+                    url + "/sparql",
+                    params={"query": text, **params},
+                    headers={"Accept": "application/sparql-results+json"},
+                    timeout=30,
+                )
+                for url in (deployed.app, server)
+            ]
             assert answers[0].status_code == 200, answers[0].text
-            assert canonical(answers[0].json()["results"]["bindings"]) == \
-                canonical(answers[1].json()["results"]["bindings"]), (params, text)
+            assert canonical(answers[0].json()["results"]["bindings"]) == canonical(
+                answers[1].json()["results"]["bindings"]
+            ), (params, text)
     # Every result format is produced by the app, whatever the store sends it.
     for accept in ("application/sparql-results+xml", "text/csv", "text/tab-separated-values"):
-        answer = requests.get(deployed.app + "/sparql", params={"query": COUNT},
-                              headers={"Accept": accept}, timeout=30)
+        answer = requests.get(
+            deployed.app + "/sparql",
+            params={"query": COUNT},
+            headers={"Accept": accept},
+            timeout=30,
+        )
         assert answer.status_code == 200, answer.text
         assert answer.headers["Content-Type"].startswith(accept)
         assert str(_count(server)) in answer.text
     construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{BASE}graph/ibees> {{ ?s ?p ?o }} }}"
     describe = "DESCRIBE <id/mnhn>"
-    graphs = [Graph().parse(data=requests.get(
-        url + "/sparql", params={"query": describe}, headers={"Accept": "text/turtle"},
-        timeout=30).text, format="turtle") for url in (deployed.app, server)]
+    graphs = [
+        Graph().parse(
+            data=requests.get(
+                url + "/sparql",
+                params={"query": describe},
+                headers={"Accept": "text/turtle"},
+                timeout=30,
+            ).text,
+            format="turtle",
+        )
+        for url in (deployed.app, server)
+    ]
     assert len(graphs[0]) > 10 and isomorphic(graphs[0], graphs[1])
-    for accept, fmt in (("text/turtle", "turtle"), ("application/n-triples", "nt"),
-                        ("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")):
-        graphs = [Graph().parse(data=requests.get(
-            url + "/sparql", params={"query": construct}, headers={"Accept": accept},
-            timeout=30).content, format=fmt) for url in (deployed.app, server)]
+    for accept, fmt in (
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+    ):
+        graphs = [
+            Graph().parse(
+                data=requests.get(
+                    url + "/sparql",
+                    params={"query": construct},
+                    headers={"Accept": accept},
+                    timeout=30,
+                ).content,
+                format=fmt,
+            )
+            for url in (deployed.app, server)
+        ]
         assert len(graphs[0]) > 0 and isomorphic(graphs[0], graphs[1]), accept
 
 
@@ -223,8 +288,9 @@ def _changed_data(folder: Path, label: str = "second release") -> Path:
     if not data.exists():
         shutil.copytree(Settings.from_env().data_dir, data)
         with open(data / "alliance.ttl", "a", encoding="utf-8") as out:
-            out.write(f'\n<{BASE}id/mnhn> <http://www.w3.org/2004/02/skos/core#altLabel> '
-                      f'"{label}"@en .\n')
+            out.write(
+                f'\n<{BASE}id/mnhn> <http://www.w3.org/2004/02/skos/core#altLabel> "{label}"@en .\n'
+            )
     return data
 
 
@@ -249,11 +315,16 @@ def test_readers_switch_only_to_a_complete_release(deployed: Deployment) -> None
     reader = threading.Thread(target=read)
     reader.start()
     try:
-        done = deployed.publish("--grace", "1.5", env={
-            "ASU_DATA_DIR": str(_changed_data(deployed.folder)),
-            "ASU_STORE_RELEASE_TTL": "0.5"})
+        done = deployed.publish(
+            "--grace",
+            "1.5",
+            env={
+                "ASU_DATA_DIR": str(_changed_data(deployed.folder)),
+                "ASU_STORE_RELEASE_TTL": "0.5",
+            },
+        )
         assert done.returncode == 0, done.stderr
-        time.sleep(1.0)   # longer than the app's release TTL
+        time.sleep(1.0)  # longer than the app's release TTL
     finally:
         stop.set()
         reader.join()
@@ -284,9 +355,12 @@ def test_store_outage_gives_503_then_answers_again(deployed: Deployment) -> None
     expected = _count(deployed.app)
     deployed.store.stop()
     try:
-        for i in range(3):   # a new text each time, so no cached answer can hide the outage
-            answer = requests.get(deployed.app + "/sparql", params={
-                "query": f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {i + 1}"}, timeout=30)
+        for i in range(3):  # a new text each time, so no cached answer can hide the outage
+            answer = requests.get(
+                deployed.app + "/sparql",
+                params={"query": f"SELECT ?s WHERE {{ ?s ?p ?o }} LIMIT {i + 1}"},
+                timeout=30,
+            )
             assert answer.status_code == 503, answer.text
             assert "triple store" in answer.text
             assert answer.headers["Retry-After"].isdigit()
@@ -296,17 +370,29 @@ def test_store_outage_gives_503_then_answers_again(deployed: Deployment) -> None
         deployed.store.start()
     # The same app, not restarted, answers again.
     assert _count(deployed.app) == expected
-    answer = requests.get(deployed.app + "/sparql", params={
-        "query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 7"}, timeout=30)
+    answer = requests.get(
+        deployed.app + "/sparql",
+        params={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 7"},
+        timeout=30,
+    )
     assert answer.status_code == 200
 
 
 def test_wrong_password_is_refused_and_changes_nothing(deployed: Deployment) -> None:
     before = count_all(deployed.direct_query_url)
-    done = run_cli("publish", "--to", deployed.gsp_url, "--query-url", deployed.query_url,
-                   "--retries", "0", env={
-                       **deployed.wrong_env,
-                       "ASU_DATA_DIR": str(_changed_data(deployed.folder, "third release"))})
+    done = run_cli(
+        "publish",
+        "--to",
+        deployed.gsp_url,
+        "--query-url",
+        deployed.query_url,
+        "--retries",
+        "0",
+        env={
+            **deployed.wrong_env,
+            "ASU_DATA_DIR": str(_changed_data(deployed.folder, "third release")),
+        },
+    )
     assert done.returncode == 4, done.stderr
     assert "refused" in done.stderr and "HTTP 401" in done.stderr
     assert deployed.wrong_env["ASU_STORE_PASSWORD"] not in done.stderr + done.stdout
@@ -316,12 +402,18 @@ def test_wrong_password_is_refused_and_changes_nothing(deployed: Deployment) -> 
 
 def test_bearer_token_instead_of_a_password(deployed: Deployment) -> None:
     """A token instead of user and password (the proxy before Oxigraph takes both)."""
-    done = deployed.publish(env={"ASU_STORE_USER": "", "ASU_STORE_PASSWORD": "",
-                                 "ASU_STORE_TOKEN": PROXY_TOKEN,
-                                 "ASU_DATA_DIR": str(_changed_data(deployed.folder))})
+    done = deployed.publish(
+        env={
+            "ASU_STORE_USER": "",
+            "ASU_STORE_PASSWORD": "",
+            "ASU_STORE_TOKEN": PROXY_TOKEN,
+            "ASU_DATA_DIR": str(_changed_data(deployed.folder)),
+        }
+    )
     assert done.returncode == 0, done.stderr
-    refused = deployed.publish(env={"ASU_STORE_USER": "", "ASU_STORE_PASSWORD": "",
-                                    "ASU_STORE_TOKEN": "wrong-token"})
+    refused = deployed.publish(
+        env={"ASU_STORE_USER": "", "ASU_STORE_PASSWORD": "", "ASU_STORE_TOKEN": "wrong-token"}
+    )
     assert refused.returncode == 4
     assert "wrong-token" not in refused.stderr
 
@@ -329,8 +421,9 @@ def test_bearer_token_instead_of_a_password(deployed: Deployment) -> None:
 def test_refused_credentials_give_502_with_a_message(deployed: Deployment) -> None:
     """A front end whose credentials the store (here its proxy) refuses: 502, not a crash."""
     env = {**deployed.env, "ASU_STORE_PASSWORD": "an-old-password"}
-    with asu_server(deployed.folder, "--store", deployed.query_url, env=env,
-                    ready_path="/ontology.ttl") as url:
+    with asu_server(
+        deployed.folder, "--store", deployed.query_url, env=env, ready_path="/ontology.ttl"
+    ) as url:
         answer = requests.get(url + "/sparql", params={"query": COUNT}, timeout=30)
         assert answer.status_code == 502, answer.text
         assert "refused" in answer.text and "HTTP 401" in answer.text

@@ -57,9 +57,13 @@ class StoreProcess:
 
     def start(self, timeout: float = 60.0) -> None:
         self._log = open(self.folder / f"{self.name}.log", "ab")  # noqa: SIM115 - closed in stop
-        self.process = subprocess.Popen(self.command(), stdout=self._log,
-                                        stderr=subprocess.STDOUT, cwd=self.folder,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            self.command(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=self.folder,
+            start_new_session=True,
+        )
         wait_for_http(self.ready_url(), timeout=timeout, process=self.process)
 
     def stop(self) -> None:
@@ -84,8 +88,14 @@ class OxigraphServer(StoreProcess):
     name = "oxigraph"
 
     def command(self) -> list[str]:
-        return [oxigraph_binary(), "serve", "--location", str(self.folder / "db"),
-                "--bind", f"127.0.0.1:{self.http_port}"]
+        return [
+            oxigraph_binary(),
+            "serve",
+            "--location",
+            str(self.folder / "db"),
+            "--bind",
+            f"127.0.0.1:{self.http_port}",
+        ]
 
     def ready_url(self) -> str:
         return self.base_url + "/query?query=ASK%7B%7D"
@@ -114,15 +124,23 @@ class Virtuoso(StoreProcess):
         db = self.folder / "db"
         db.mkdir(exist_ok=True)
         settings = {
-            "Database": {"DatabaseFile": db / "virtuoso.db", "ErrorLogFile": db / "virtuoso.log",
-                         "LockFile": db / "virtuoso.lck",
-                         "TransactionFile": db / "virtuoso.trx",
-                         "xa_persistent_file": db / "virtuoso.pxa"},
-            "TempDatabase": {"DatabaseFile": db / "virtuoso-temp.db",
-                             "TransactionFile": db / "virtuoso-temp.trx"},
-            "Parameters": {"ServerPort": f"127.0.0.1:{self.sql_port}",
-                           "DirsAllowed": f"., {db}", "NumberOfBuffers": 10000,
-                           "MaxDirtyBuffers": 6000},
+            "Database": {
+                "DatabaseFile": db / "virtuoso.db",
+                "ErrorLogFile": db / "virtuoso.log",
+                "LockFile": db / "virtuoso.lck",
+                "TransactionFile": db / "virtuoso.trx",
+                "xa_persistent_file": db / "virtuoso.pxa",
+            },
+            "TempDatabase": {
+                "DatabaseFile": db / "virtuoso-temp.db",
+                "TransactionFile": db / "virtuoso-temp.trx",
+            },
+            "Parameters": {
+                "ServerPort": f"127.0.0.1:{self.sql_port}",
+                "DirsAllowed": f"., {db}",
+                "NumberOfBuffers": 10000,
+                "MaxDirtyBuffers": 6000,
+            },
             "HTTPServer": {"ServerPort": f"127.0.0.1:{self.http_port}"},
         }
         section = None
@@ -153,9 +171,18 @@ class Virtuoso(StoreProcess):
         return self.base_url + "/sparql-graph-crud-auth"
 
     def isql(self, statement: str) -> str:
-        done = subprocess.run(["isql-vt", f"127.0.0.1:{self.sql_port}", VIRTUOSO_USER,
-                               VIRTUOSO_PASSWORD, f"exec={statement}"],
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [
+                "isql-vt",
+                f"127.0.0.1:{self.sql_port}",
+                VIRTUOSO_USER,
+                VIRTUOSO_PASSWORD,
+                f"exec={statement}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if done.returncode != 0:
             raise RuntimeError(f"isql failed: {done.stdout}{done.stderr}")
         return done.stdout
@@ -166,8 +193,9 @@ class AuthProxy(StoreProcess):
 
     name = "auth-proxy"
 
-    def __init__(self, folder: Path, upstream: str, *, user: str, password: str,
-                 token: str = "") -> None:
+    def __init__(
+        self, folder: Path, upstream: str, *, user: str, password: str, token: str = ""
+    ) -> None:
         super().__init__(folder)
         self.upstream = upstream
         self.env = {"PROXY_USER": user, "PROXY_PASSWORD": password, "PROXY_TOKEN": token}
@@ -178,29 +206,38 @@ class AuthProxy(StoreProcess):
     def start(self, timeout: float = 30.0) -> None:
         self._log = open(self.folder / f"{self.name}.log", "ab")  # noqa: SIM115 - closed in stop
         self.process = subprocess.Popen(
-            self.command(), stdout=self._log, stderr=subprocess.STDOUT,
-            cwd=Path(__file__).resolve().parent.parent, env={**os.environ, **self.env},
-            start_new_session=True)
+            self.command(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=Path(__file__).resolve().parent.parent,
+            env={**os.environ, **self.env},
+            start_new_session=True,
+        )
         wait_for_http(self.base_url + "/", timeout=timeout, process=self.process, ok=(401,))
 
 
 def count_graph(query_url: str, graph: str) -> int:
     """Triples in one named graph of a store, asked over the SPARQL protocol."""
-    answer = requests.post(query_url, data={
-        "query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"},
-        headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    answer = requests.post(
+        query_url,
+        data={"query": f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
     answer.raise_for_status()
     return int(answer.json()["results"]["bindings"][0]["n"]["value"])
 
 
 def count_all(query_url: str) -> int:
     """Quads in every named graph of a store (what a failed publish must not change)."""
-    answer = requests.post(query_url, data={
-        "query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
-        headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    answer = requests.post(
+        query_url,
+        data={"query": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
     answer.raise_for_status()
     return int(answer.json()["results"]["bindings"][0]["n"]["value"])
 
 
-__all__ = ["AuthProxy", "OxigraphServer", "Virtuoso", "count_all", "count_graph",
-           "oxigraph_binary"]
+__all__ = ["AuthProxy", "OxigraphServer", "Virtuoso", "count_all", "count_graph", "oxigraph_binary"]

@@ -24,8 +24,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_http(url: str, timeout: float = 30.0, process: subprocess.Popen | None = None,
-                  ok: tuple[int, ...] = (200,)) -> None:
+def wait_for_http(
+    url: str,
+    timeout: float = 30.0,
+    process: subprocess.Popen | None = None,
+    ok: tuple[int, ...] = (200,),
+) -> None:
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -56,16 +60,35 @@ def stop(process: subprocess.Popen, grace: float = 10.0) -> None:
 
 
 @contextmanager
-def asu_server(tmp: Path, *args: str, env: dict[str, str] | None = None,
-               ready_path: str = "/sparql?query=ASK%7B%7D") -> Iterator[str]:
+def asu_server(
+    tmp: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    ready_path: str = "/sparql?query=ASK%7B%7D",
+) -> Iterator[str]:
     """``asu-graph serve`` (Granian) on a free port; yields its base URL."""
     port = free_port()
     log = open(tmp / f"serve-{port}.log", "wb")  # noqa: SIM115 - closed below
     full_env = {**os.environ, **(env or {})}
     process = subprocess.Popen(
-        [sys.executable, "-m", "asu_graph", "serve", "--host", "127.0.0.1",
-         "--port", str(port), "--out-dir", str(tmp / f"out-{port}"), *args],
-        stdout=log, stderr=subprocess.STDOUT, env=full_env, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "asu_graph",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--out-dir",
+            str(tmp / f"out-{port}"),
+            *args,
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=full_env,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(url + ready_path, process=process)
@@ -75,14 +98,26 @@ def asu_server(tmp: Path, *args: str, env: dict[str, str] | None = None,
         log.close()
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "asu_graph", *args], capture_output=True,
-                          text=True, env={**os.environ, **(env or {})}, cwd=cwd,
-                          timeout=timeout)
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "asu_graph", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        timeout=timeout,
+    )
 
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CHROMIUM = os.environ.get("ASU_CHROMIUM", "/usr/bin/chromium")

@@ -25,19 +25,22 @@ import requests
 
 from .support import asu_server
 
-SIMPLE = ("SELECT ?m WHERE { <https://w3id.org/asu/id/alliance-sorbonne-universite> "
-          "<http://www.w3.org/ns/org#hasMember> ?m }")
+SIMPLE = (
+    "SELECT ?m WHERE { <https://w3id.org/asu/id/alliance-sorbonne-universite> "
+    "<http://www.w3.org/ns/org#hasMember> ?m }"
+)
 JSON = {"Accept": "application/sparql-results+json"}
-PROBE_TIMEOUT = 5.0     # the requirement is 1 s; this bound leaves room for a loaded machine
+PROBE_TIMEOUT = 5.0  # the requirement is 1 s; this bound leaves room for a loaded machine
 
 
 def _probe(url: str) -> requests.Response:
     started = time.monotonic()
-    response = requests.get(f"{url}/sparql", params={"query": SIMPLE}, headers=JSON,
-                            timeout=PROBE_TIMEOUT)
+    response = requests.get(
+        f"{url}/sparql", params={"query": SIMPLE}, headers=JSON, timeout=PROBE_TIMEOUT
+    )
     assert response.status_code == 200, response.text
     assert len(response.json()["results"]["bindings"]) == 6
-    print(f"probe answered in {time.monotonic() - started:.3f} s")   # seen with -s
+    print(f"probe answered in {time.monotonic() - started:.3f} s")  # seen with -s
     return response
 
 
@@ -67,7 +70,7 @@ def _clients(url: str, count: int, slow: bool, interval: float = 4.0) -> Iterato
                         start(index)
                     elif slow:
                         sock.sendall(b"X-Slow: 1\r\n")
-                    else:   # idle: only notice a close, and reconnect
+                    else:  # idle: only notice a close, and reconnect
                         sock.setblocking(False)
                         try:
                             if sock.recv(1) == b"":
@@ -99,10 +102,10 @@ def test_slow_and_idle_clients_do_not_stall_a_simple_query(tmp_path: Path) -> No
     with asu_server(tmp_path) as url:
         _probe(url)
         with _clients(url, 64, slow=True):
-            time.sleep(1.0)                 # all 64 are in the middle of their headers
+            time.sleep(1.0)  # all 64 are in the middle of their headers
             for _ in range(3):
                 _probe(url)
-            time.sleep(4.5)                 # ... and still are, one line later
+            time.sleep(4.5)  # ... and still are, one line later
             _probe(url)
         with _clients(url, 64, slow=False, interval=1.0):
             time.sleep(1.0)
@@ -126,13 +129,13 @@ def test_get_carries_a_query_up_to_the_configured_limit(tmp_path: Path) -> None:
         text = padding + text
     assert 4 * 8190 < len(quote(text)) < 40000
     with asu_server(tmp_path, env={"ASU_MAX_QUERY_BYTES": str(limit)}) as url:
-        response = requests.get(f"{url}/sparql", params={"query": text}, headers=JSON,
-                                timeout=30)
+        response = requests.get(f"{url}/sparql", params={"query": text}, headers=JSON, timeout=30)
         assert response.status_code == 200, response.text[:300]
         assert len(response.json()["results"]["bindings"]) == 6
         # Over the limit: the app's own refusal, in plain text, naming the setting.
-        over = requests.get(f"{url}/sparql", params={"query": padding * 100 + text},
-                            headers=JSON, timeout=30)
+        over = requests.get(
+            f"{url}/sparql", params={"query": padding * 100 + text}, headers=JSON, timeout=30
+        )
         assert over.status_code in (400, 413, 414), over.status_code
         assert over.headers["Content-Type"].startswith("text/plain")
         assert f"{limit:,}" in over.text, over.text
@@ -144,8 +147,7 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 def _get_from(source: str, url: str, query: str, timeout: float) -> tuple[int, str]:
     """A GET sent from another loopback address: another client, for the server."""
     host, port = url.removeprefix("http://").split(":")
-    conn = http.client.HTTPConnection(host, int(port), timeout=timeout,
-                                      source_address=(source, 0))
+    conn = http.client.HTTPConnection(host, int(port), timeout=timeout, source_address=(source, 0))
     try:
         conn.request("GET", "/sparql?" + urlencode({"query": query}), headers=JSON)
         response = conn.getresponse()
@@ -158,18 +160,19 @@ def _get_from(source: str, url: str, query: str, timeout: float) -> tuple[int, s
 
 def test_one_clients_runaway_queries_do_not_delay_another_client(tmp_path: Path) -> None:
     # Both clients are on loopback here, which the limits leave alone by default.
-    env = {"ASU_QUERY_TIMEOUT": "20", "ASU_CLIENT_QUERIES": "2",
-           "ASU_RATE_LIMIT_LOOPBACK": "true"}
+    env = {"ASU_QUERY_TIMEOUT": "20", "ASU_CLIENT_QUERIES": "2", "ASU_RATE_LIMIT_LOOPBACK": "true"}
     with asu_server(tmp_path, env=env) as url:
         with ThreadPoolExecutor(16) as pool:
-            runaways = [pool.submit(_get_from, "127.0.0.2", url, RUNAWAY + f" # {n}", 60)
-                        for n in range(16)]
+            runaways = [
+                pool.submit(_get_from, "127.0.0.2", url, RUNAWAY + f" # {n}", 60) for n in range(16)
+            ]
             time.sleep(1.0)
             # Distinct texts: each one runs, none comes from the result cache.
             for n in range(5):
                 started = time.monotonic()
-                status, body = _get_from("127.0.0.1", url, SIMPLE.replace("?m", f"?m{n}"),
-                                         PROBE_TIMEOUT)
+                status, body = _get_from(
+                    "127.0.0.1", url, SIMPLE.replace("?m", f"?m{n}"), PROBE_TIMEOUT
+                )
                 assert status == 200, body
                 assert body.count('"type"') == 6
                 print(f"simple query {n} answered in {time.monotonic() - started:.3f} s")
@@ -202,12 +205,14 @@ def _process_tree(port: int) -> tuple[int, list[int]]:
 
 def _isolation(pid: int, main: int) -> tuple[bool, bool, str]:
     """Own network namespace, own user namespace (both against the main process), seccomp."""
+
     def ns(p: int, kind: str) -> str:
         return os.readlink(f"/proc/{p}/ns/{kind}")
 
     status = Path(f"/proc/{pid}/status").read_text()
-    seccomp = next((line.split()[1] for line in status.splitlines()
-                    if line.startswith("Seccomp:")), "?")
+    seccomp = next(
+        (line.split()[1] for line in status.splitlines() if line.startswith("Seccomp:")), "?"
+    )
     return ns(pid, "net") != ns(main, "net"), ns(pid, "user") != ns(main, "user"), seccomp
 
 
@@ -251,13 +256,14 @@ def test_server_survives_kill_9_of_its_zygote(tmp_path: Path) -> None:
         pooled = _children(zygotes[0])
         isolation = _isolation(zygotes[0], main)
         os.kill(zygotes[0], signal.SIGKILL)
-        for pid in pooled:   # so that every next query needs a new worker
+        for pid in pooled:  # so that every next query needs a new worker
             os.kill(pid, signal.SIGKILL)
-        for pid in [zygotes[0], *pooled]:    # SIGKILL takes effect a moment later
+        for pid in [zygotes[0], *pooled]:  # SIGKILL takes effect a moment later
             _wait_gone(pid)
-        for n in range(8):   # new texts: none is answered from the cache
-            status, body = _get_from("127.0.0.1", url, SIMPLE.replace("?m", f"?k{n}"),
-                                     PROBE_TIMEOUT)
+        for n in range(8):  # new texts: none is answered from the cache
+            status, body = _get_from(
+                "127.0.0.1", url, SIMPLE.replace("?m", f"?k{n}"), PROBE_TIMEOUT
+            )
             assert status == 200, body
         _, after = _process_tree(port)
         # The old zygote is gone, a new one took its place and forks the workers.
@@ -281,7 +287,7 @@ def test_sigterm_to_the_main_process_stops_every_process(tmp_path: Path) -> None
             _get_from("127.0.0.1", url, SIMPLE.replace("?m", f"?t{n}"), PROBE_TIMEOUT)
         main, _ = _process_tree(port)
         tree = _descendants(main)
-        assert len(tree) >= 4      # main, zygote, two server workers, query workers
+        assert len(tree) >= 4  # main, zygote, two server workers, query workers
         os.kill(main, signal.SIGTERM)
         for pid in tree:
             _wait_gone(pid, timeout=20)

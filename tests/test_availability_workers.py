@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
-from asu_graph.executor import Job, ProcessExecutor, QueryFailed, _children
+from asu_graph.query.executor import Job, ProcessExecutor, QueryFailed, _children
 from asu_graph.store.oxigraph import OxigraphStore
 
 FORMATS = (("SELECT", "json"), ("ASK", "json"), ("GRAPH", "turtle"))
@@ -24,8 +24,9 @@ SMALL = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
 @pytest.fixture(scope="module")
 def store() -> OxigraphStore:
     store = OxigraphStore()
-    lines = "".join(f'<http://example.org/s{i}> <http://example.org/p> "{"v" * 50}{i}" .\n'
-                    for i in range(1200))
+    lines = "".join(
+        f'<http://example.org/s{i}> <http://example.org/p> "{"v" * 50}{i}" .\n' for i in range(1200)
+    )
     store.native.load(lines.encode(), ox.RdfFormat.N_TRIPLES)
     return store
 
@@ -49,7 +50,7 @@ def test_all_query_workers_share_one_memory_budget(store: OxigraphStore) -> None
         # alone exceeds what all workers together may hold: it is stopped.
         with pytest.raises(QueryFailed, match="all running queries"):
             _count(executor, LARGE)
-        assert _count(executor, SMALL) == 1200      # the next query is answered
+        assert _count(executor, SMALL) == 1200  # the next query is answered
     for executor in _executor(store, total_memory_bytes=0):
         assert _count(executor, LARGE) > 70_000_000  # the same query, with no budget
 
@@ -57,10 +58,10 @@ def test_all_query_workers_share_one_memory_budget(store: OxigraphStore) -> None
 def test_a_worker_that_grew_is_not_kept_idle(store: OxigraphStore) -> None:
     for executor in _executor(store, recycle_bytes=32 << 20):
         assert _count(executor, SMALL) == 1200
-        assert len(executor._idle) == 1           # small answers: the worker is kept
+        assert len(executor._idle) == 1  # small answers: the worker is kept
         small_worker = executor._idle[0].pid
         assert _count(executor, LARGE) > 70_000_000
-        assert [w.pid for w in executor._idle] == []   # the large one was let go
+        assert [w.pid for w in executor._idle] == []  # the large one was let go
         # ... and it exits, giving its memory back.
         deadline = time.monotonic() + 10
         while len(_children(executor.zygote_pid)) > 0 and time.monotonic() < deadline:

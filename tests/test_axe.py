@@ -23,10 +23,12 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 def graph_name(server: str) -> str:
     """A named graph of the served release, as its /graph/ page path."""
-    got = requests.post(server + "/sparql", timeout=30,
-                        data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } "
-                                       "ORDER BY ?g LIMIT 1"},
-                        headers={"Accept": "application/sparql-results+json"})
+    got = requests.post(
+        server + "/sparql",
+        timeout=30,
+        data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g LIMIT 1"},
+        headers={"Accept": "application/sparql-results+json"},
+    )
     assert got.status_code == 200, got.text
     iri = got.json()["results"]["bindings"][0]["g"]["value"]
     assert "/graph/" in iri

@@ -32,15 +32,20 @@ def test_generator_is_deterministic_and_in_the_vocabulary(tmp_path):
     dataset = Dataset(default_union=True)
     dataset.parse(one, format="nquads")
     predicates = {str(p) for p in dataset.predicates(None, None)}
-    for term in ("http://www.w3.org/ns/org#memberOf", "http://www.w3.org/ns/org#unitOf",
-                 "https://w3id.org/asu/ontology#hasResearchPartner",
-                 "http://purl.org/dc/terms/creator", "https://schema.org/attendee",
-                 "http://www.w3.org/2004/02/skos/core#broader"):
+    for term in (
+        "http://www.w3.org/ns/org#memberOf",
+        "http://www.w3.org/ns/org#unitOf",
+        "https://w3id.org/asu/ontology#hasResearchPartner",
+        "http://purl.org/dc/terms/creator",
+        "https://schema.org/attendee",
+        "http://www.w3.org/2004/02/skos/core#broader",
+    ):
         assert term in predicates, term
 
 
-@pytest.mark.parametrize("text,expected", [("5000", 5000), ("100k", 100_000), ("1m", 1_000_000),
-                                           ("1.5M", 1_500_000)])
+@pytest.mark.parametrize(
+    "text,expected", [("5000", 5000), ("100k", 100_000), ("1m", 1_000_000), ("1.5M", 1_500_000)]
+)
 def test_sizes(text, expected):
     assert parse_size(text) == expected
 
@@ -52,8 +57,13 @@ def test_bad_sizes_are_refused(text):
 
 
 def test_bad_options_exit_2():
-    done = subprocess.run([sys.executable, "-m", "benchmarks", "--sizes", "lots"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--sizes", "lots"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert done.returncode == 2
     assert "not a size: 'lots'" in done.stderr
 
@@ -61,11 +71,34 @@ def test_bad_options_exit_2():
 def test_harness_runs_on_tiny_data(tmp_path):
     out = tmp_path / "results"
     done = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--sizes", "2k", "--duration", "1",
-         "--budget", "0.05", "--concurrency", "2", "--stores", "oxigraph,memory",
-         "--http-stores", "oxigraph", "--data-dir", str(tmp_path / "data"),
-         "--work-dir", str(tmp_path / "work"), "--out", str(out)],
-        capture_output=True, text=True, cwd=ROOT, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "benchmarks",
+            "--sizes",
+            "2k",
+            "--duration",
+            "1",
+            "--budget",
+            "0.05",
+            "--concurrency",
+            "2",
+            "--stores",
+            "oxigraph,memory",
+            "--http-stores",
+            "oxigraph",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--work-dir",
+            str(tmp_path / "work"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     [raw] = list(out.glob("*.json"))
     [table] = list(out.glob("*.md"))
@@ -78,8 +111,12 @@ def test_harness_runs_on_tiny_data(tmp_path):
         assert store["triples"] >= 2000 and store["peak_rss_mb"] > 0
         assert all("median_ms" in q for q in store["queries"].values()), store["queries"]
     names = [s["name"] for s in entry["http"]]
-    assert names == ["asu-graph [oxigraph]", "asu-graph [oxigraph, no cache]",
-                     "rdflib-endpoint", "oxigraph server"]
+    assert names == [
+        "asu-graph [oxigraph]",
+        "asu-graph [oxigraph, no cache]",
+        "rdflib-endpoint",
+        "oxigraph server",
+    ]
     rows = None
     for server in entry["http"]:
         assert "error" not in server, server
@@ -94,15 +131,31 @@ def test_harness_runs_on_tiny_data(tmp_path):
     assert "## Targets" in text and "rdflib-endpoint" in text and "oxigraph server" in text
 
 
-@pytest.mark.skipif(shutil.which("wrk") is None or not
-                    (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()),
-                    reason="needs Debian's wrk and nginx")
+@pytest.mark.skipif(
+    shutil.which("wrk") is None or not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()),
+    reason="needs Debian's wrk and nginx",
+)
 def test_real_data_comparison_runs(tmp_path):
     out = tmp_path / "results"
-    done = subprocess.run([sys.executable, "-m", "benchmarks.realdata", "--duration", "1",
-                           "--concurrency", "1", "--queries", "members,timeline",
-                           "--out", str(out)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.realdata",
+            "--duration",
+            "1",
+            "--concurrency",
+            "1",
+            "--queries",
+            "members,timeline",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     raw = json.loads(next(out.glob("realdata-*.json")).read_text())
     assert set(raw["queries"]) == {"members", "timeline"}
@@ -110,8 +163,12 @@ def test_real_data_comparison_runs(tmp_path):
         assert entry["status"] == {"asu-graph": 200, "oxigraph server": 200}
         assert entry["rows"]["asu-graph"] == entry["rows"]["oxigraph server"] > 0
         servers = {run["server"] for run in entry["runs"]}
-        assert servers == {"asu-graph, cache", "asu-graph, no cache", "oxigraph server",
-                           "nginx static"}
+        assert servers == {
+            "asu-graph, cache",
+            "asu-graph, no cache",
+            "oxigraph server",
+            "nginx static",
+        }
         assert all(run["requests"] > 0 and run["errors"] == 0 for run in entry["runs"])
     assert raw["first_answer_s"] > 0
     assert all(value > 0 for value in raw["memory_mib"].values())

@@ -37,8 +37,16 @@ def single_file_dir(tmp_path: Path, source: Path) -> Path:
 def test_help_lists_commands_and_environment() -> None:
     result = run_cli("--help")
     assert result.returncode == 0
-    for word in ("validate", "build", "query", "serve", "ASU_BASE", "ASU_STORE",
-                 "ASU_QUERY_TIMEOUT", "exit codes"):
+    for word in (
+        "validate",
+        "build",
+        "query",
+        "serve",
+        "ASU_BASE",
+        "ASU_STORE",
+        "ASU_QUERY_TIMEOUT",
+        "exit codes",
+    ):
         assert word in result.stdout
     for command in ("validate", "build", "query", "serve"):
         sub = run_cli(command, "--help")
@@ -70,8 +78,7 @@ def test_broken_data_fails_naming_resource_and_rule(case: Path, tmp_path: Path) 
     assert result.returncode == 1, result.stdout + result.stderr
     lines = [line for line in result.stdout.splitlines() if focus in line]
     assert any(rule in line for line in lines), result.stdout
-    as_json = json.loads(run_cli("validate", "--data-dir", str(folder), "--format",
-                                 "json").stdout)
+    as_json = json.loads(run_cli("validate", "--data-dir", str(folder), "--format", "json").stdout)
     assert {(v["focus"], v["rule"]) for v in as_json["violations"]} >= {(focus, rule)}
 
 
@@ -103,9 +110,14 @@ def test_build_writes_every_dump_that_reparses_to_the_same_count(tmp_path: Path)
     triples, quads = manifest["triples"], manifest["quads"]
     assert triples > 100
     sums = dict(line.split()[::-1] for line in (out / "SHA256SUMS").read_text().splitlines())
-    for name, fmt, count in (("asu.ttl", "turtle", triples), ("asu.nt", "nt", triples),
-                             ("asu.jsonld", "json-ld", triples), ("asu.rdf", "xml", triples),
-                             ("asu.trig", "trig", quads), ("asu.nq", "nquads", quads)):
+    for name, fmt, count in (
+        ("asu.ttl", "turtle", triples),
+        ("asu.nt", "nt", triples),
+        ("asu.jsonld", "json-ld", triples),
+        ("asu.rdf", "xml", triples),
+        ("asu.trig", "trig", quads),
+        ("asu.nq", "nquads", quads),
+    ):
         path = out / name
         assert name in sums and (path.with_name(name + ".gz")).exists()
         if fmt in ("trig", "nquads"):
@@ -121,8 +133,7 @@ def test_failed_build_leaves_earlier_output_untouched(tmp_path: Path) -> None:
     assert run_cli("build", "--out", str(out)).returncode == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     case = broken_cases()[0]
-    result = run_cli("build", "--data-dir", str(single_file_dir(tmp_path, case)),
-                     "--out", str(out))
+    result = run_cli("build", "--data-dir", str(single_file_dir(tmp_path, case)), "--out", str(out))
     assert result.returncode == 1
     assert "does not conform" in result.stderr
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
@@ -133,9 +144,11 @@ def test_query_by_name_string_and_file(tmp_path: Path) -> None:
     assert by_name.returncode == 0, by_name.stderr
     rows = json.loads(by_name.stdout)["results"]["bindings"]
     assert len(rows) == 6
-    text = ("SELECT (COUNT(?m) AS ?n) WHERE { "
-            "<https://w3id.org/asu/id/alliance-sorbonne-universite> "
-            "<http://www.w3.org/ns/org#hasMember> ?m }")
+    text = (
+        "SELECT (COUNT(?m) AS ?n) WHERE { "
+        "<https://w3id.org/asu/id/alliance-sorbonne-universite> "
+        "<http://www.w3.org/ns/org#hasMember> ?m }"
+    )
     by_string = run_cli("query", text, "--format", "csv")
     assert by_string.returncode == 0 and by_string.stdout.splitlines()[1].strip() == "6"
     path = tmp_path / "q.rq"
@@ -166,18 +179,30 @@ def test_other_base_rewrites_every_iri(tmp_path: Path) -> None:
 
 def test_dumps_keep_every_literal_exactly(tmp_path: Path) -> None:
     """No writer may rewrite a literal (e.g. "38000000"^^xsd:decimal into 38000000.0)."""
-    from asu_graph.build import load_dataset
     from asu_graph.config import Settings
+    from asu_graph.pipeline.build import load_dataset
 
-    source = {o for _, _, o, _ in load_dataset(Settings.from_env()).quads((None, None, None))
-              if o.__class__.__name__ == "Literal"}
+    source = {
+        o
+        for _, _, o, _ in load_dataset(Settings.from_env()).quads((None, None, None))
+        if o.__class__.__name__ == "Literal"
+    }
     out = tmp_path / "out"
     assert run_cli("build", "--out", str(out)).returncode == 0
-    for name, fmt in (("asu.ttl", "turtle"), ("asu.nt", "nt"), ("asu.jsonld", "json-ld"),
-                      ("asu.rdf", "xml"), ("asu.trig", "trig"), ("asu.nq", "nquads")):
+    for name, fmt in (
+        ("asu.ttl", "turtle"),
+        ("asu.nt", "nt"),
+        ("asu.jsonld", "json-ld"),
+        ("asu.rdf", "xml"),
+        ("asu.trig", "trig"),
+        ("asu.nq", "nquads"),
+    ):
         parsed = Dataset()
         parsed.parse(out / name, format=fmt)
-        written = {(str(o), o.datatype, o.language) for _, _, o, _ in parsed.quads()
-                   if o.__class__.__name__ == "Literal"}
+        written = {
+            (str(o), o.datatype, o.language)
+            for _, _, o, _ in parsed.quads()
+            if o.__class__.__name__ == "Literal"
+        }
         expected_forms = {(str(o), o.datatype, o.language) for o in source}
         assert written == expected_forms, (name, expected_forms ^ written)

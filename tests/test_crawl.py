@@ -78,14 +78,26 @@ def _serve(cwd: Path, port: int) -> subprocess.Popen:
     command = [script] if script else [sys.executable, "-m", "asu_graph"]
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASU_")}
     log = (cwd.parent / f"serve-{port}.log").open("wb")
-    return subprocess.Popen([*command, "serve", "--port", str(port)], cwd=cwd, env=env,
-                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [*command, "serve", "--port", str(port)],
+        cwd=cwd,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _release(cwd: Path, version: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASU_")}
-    done = subprocess.run([sys.executable, "-m", "asu_graph", "release", "--version", version],
-                          cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "asu_graph", "release", "--version", version],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -128,7 +140,7 @@ class Crawler:
     def iri(self, iri: str) -> None:
         iri = urldefrag(iri)[0]
         if iri.startswith(DEFAULT_BASE):
-            local = iri[len(DEFAULT_BASE):]
+            local = iri[len(DEFAULT_BASE) :]
             if local == "" or local.startswith("download/"):
                 # Release files name their locations under the base (no request
                 # told them the host): documents, fetched as they are.
@@ -143,14 +155,16 @@ class Crawler:
     def get(self, url: str, accept: str, hops: int = 5) -> requests.Response | None:
         """Follow 303s only; anything but 2xx or 303 is a problem."""
         for _ in range(hops):
-            response = self.session.get(url, headers={"Accept": accept},
-                                        allow_redirects=False, timeout=60)
+            response = self.session.get(
+                url, headers={"Accept": accept}, allow_redirects=False, timeout=60
+            )
             if response.status_code == 303:
                 url = urljoin(url, response.headers["Location"])
                 continue
             if not 200 <= response.status_code < 300:
-                self.problems.append(f"{response.status_code} {url} (Accept: {accept}): "
-                                     f"{response.text[:120]!r}")
+                self.problems.append(
+                    f"{response.status_code} {url} (Accept: {accept}): {response.text[:120]!r}"
+                )
                 return None
             return response
         self.problems.append(f"redirect loop at {url}")
@@ -171,8 +185,7 @@ class Crawler:
         media = response.headers.get("Content-Type", "").split(";")[0].strip()
         graph = Dataset()
         try:
-            graph.parse(data=response.content, format=RDF_PARSERS[media],
-                        publicID=response.url)
+            graph.parse(data=response.content, format=RDF_PARSERS[media], publicID=response.url)
         except Exception as exc:  # noqa: BLE001 - every parser error is a finding
             self.problems.append(f"{response.url} ({media}) does not parse: {exc}")
             return
@@ -187,7 +200,7 @@ class Crawler:
                     self.iri(str(term))
 
     def visit_iri(self, iri: str) -> None:
-        url = self.root + "/" + iri[len(DEFAULT_BASE):]
+        url = self.root + "/" + iri[len(DEFAULT_BASE) :]
         response = self.get(url, BROWSER)
         if response is not None:
             if not response.headers["Content-Type"].startswith("text/html"):
@@ -239,13 +252,16 @@ class Crawler:
         response = self.get(url, "application/xml")
         if response is None:
             return
-        for found in re.findall(r"<(?:loc|sc:datasetURI|sc:dataDumpLocation|"
-                                r"sc:sparqlEndpointLocation)>([^<]+)<", response.text):
+        for found in re.findall(
+            r"<(?:loc|sc:datasetURI|sc:dataDumpLocation|"
+            r"sc:sparqlEndpointLocation)>([^<]+)<",
+            response.text,
+        ):
             self.iri(found.strip())
 
     def located(self, url: str) -> str:
         """A URL under the canonical base (written in release files) on this server."""
-        return self.root + "/" + url[len(DEFAULT_BASE):] if url.startswith(DEFAULT_BASE) else url
+        return self.root + "/" + url[len(DEFAULT_BASE) :] if url.startswith(DEFAULT_BASE) else url
 
     def dcat_downloads(self) -> None:
         """Every download the DCAT documents list has the SHA-256 they give it."""
@@ -285,8 +301,9 @@ def _crawl(root: str) -> Crawler:
     crawler = Crawler(root)
     crawler.run()
     crawler.downloads(root + "/download/")
-    releases = requests.get(root + "/download/releases/",
-                            headers={"Accept": "application/json"}, timeout=30).json()
+    releases = requests.get(
+        root + "/download/releases/", headers={"Accept": "application/json"}, timeout=30
+    ).json()
     for release in releases["releases"]:
         crawler.downloads(release["url"])
     crawler.dcat_downloads()
@@ -298,10 +315,15 @@ def test_crawl_with_the_readme_defaults(readme_server: tuple[str, Path]) -> None
     crawler = _crawl(root)
     assert not crawler.problems, "\n".join(crawler.problems[:40])
     # The walk reached what a harvester looks for (a guard against an empty crawl).
-    for iri in ("https://w3id.org/asu/dataset", "https://w3id.org/asu/id/mnhn",
-                "https://w3id.org/asu/publisher", "https://w3id.org/asu/contact",
-                "https://w3id.org/asu/service/sparql", "https://w3id.org/asu/service/fragments",
-                "https://w3id.org/asu/dataset/distribution/asu.ttl"):
+    for iri in (
+        "https://w3id.org/asu/dataset",
+        "https://w3id.org/asu/id/mnhn",
+        "https://w3id.org/asu/publisher",
+        "https://w3id.org/asu/contact",
+        "https://w3id.org/asu/service/sparql",
+        "https://w3id.org/asu/service/fragments",
+        "https://w3id.org/asu/dataset/distribution/asu.ttl",
+    ):
         assert iri in crawler.seen_iris, iri
     assert crawler.checked_downloads >= 12 and crawler.rdf_bodies > 100
     assert len(crawler.dcat_checksums) >= 12
@@ -313,37 +335,46 @@ def test_crawl_with_the_readme_defaults(readme_server: tuple[str, Path]) -> None
     _release(cwd, "2026.2")
     crawler = _crawl(root)
     assert not crawler.problems, "\n".join(crawler.problems[:40])
-    for iri in ("https://w3id.org/asu/dataset/release/2026.1",
-                "https://w3id.org/asu/dataset/release/2026.2",
-                "https://w3id.org/asu/dataset/release/2026.2/asu.nt"):
+    for iri in (
+        "https://w3id.org/asu/dataset/release/2026.1",
+        "https://w3id.org/asu/dataset/release/2026.2",
+        "https://w3id.org/asu/dataset/release/2026.2/asu.nt",
+    ):
         assert iri in crawler.seen_iris, iri
     assert crawler.checked_downloads >= 36 and len(crawler.dcat_checksums) >= 36
 
 
 def test_unknown_catalogue_iris_are_404_in_the_asked_representation(
-        readme_server: tuple[str, Path]) -> None:
+    readme_server: tuple[str, Path],
+) -> None:
     root, _ = readme_server
-    for path in ("/dataset/distribution/nothing.ttl", "/dataset/release/0.0",
-                 "/service/nothing"):
-        response = requests.get(root + path, headers={"Accept": "text/turtle"},
-                                allow_redirects=False, timeout=30)
+    for path in ("/dataset/distribution/nothing.ttl", "/dataset/release/0.0", "/service/nothing"):
+        response = requests.get(
+            root + path, headers={"Accept": "text/turtle"}, allow_redirects=False, timeout=30
+        )
         assert response.status_code == 404, path
         assert response.headers["Content-Type"].startswith("text/turtle")
         assert "Not found" in response.text
-    browser = requests.get(root + "/dataset/release/0.0", headers={"Accept": BROWSER},
-                           timeout=30)
+    browser = requests.get(root + "/dataset/release/0.0", headers={"Accept": BROWSER}, timeout=30)
     assert browser.status_code == 404 and browser.headers["Content-Type"].startswith("text/html")
 
 
 def test_a_dataset_iri_names_a_thing_and_sees_other(readme_server: tuple[str, Path]) -> None:
     root, _ = readme_server
-    for accept, media in (("text/turtle; charset=utf-8", "text/turtle"), (BROWSER, "text/html"),
-                          ("application/ld+json", "application/ld+json")):
-        response = requests.get(root + "/dataset", headers={"Accept": accept},
-                                allow_redirects=False, timeout=30)
+    for accept, media in (
+        ("text/turtle; charset=utf-8", "text/turtle"),
+        (BROWSER, "text/html"),
+        ("application/ld+json", "application/ld+json"),
+    ):
+        response = requests.get(
+            root + "/dataset", headers={"Accept": accept}, allow_redirects=False, timeout=30
+        )
         assert response.status_code == 303 and "Accept" in response.headers["Vary"]
-        target = requests.get(urljoin(root + "/dataset", response.headers["Location"]),
-                              headers={"Accept": accept}, timeout=30)
+        target = requests.get(
+            urljoin(root + "/dataset", response.headers["Location"]),
+            headers={"Accept": accept},
+            timeout=30,
+        )
         assert target.headers["Content-Type"].split(";")[0] == media
         if media != "text/html":
             graph = Dataset().parse(data=target.content, format=RDF_PARSERS[media])
@@ -355,16 +386,27 @@ def test_the_readmes_comunica_example_runs_as_written(readme_server: tuple[str, 
     """The README's ``npx`` line, pinned to Comunica 4, over this server's fragments."""
     root, _ = readme_server
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    found = re.search(r"`(npx -p @comunica/query-sparql@4 comunica-sparql) "
-                      r"http://127\.0\.0\.1:8000/fragments '", readme)
+    found = re.search(
+        r"`(npx -p @comunica/query-sparql@4 comunica-sparql) "
+        r"http://127\.0\.0\.1:8000/fragments '",
+        readme,
+    )
     assert found, "the README's Comunica example is not pinned to version 4"
-    query = ("SELECT ?m WHERE { <https://w3id.org/asu/id/alliance-sorbonne-universite> "
-             "<http://www.w3.org/ns/org#hasMember> ?m }")
+    query = (
+        "SELECT ?m WHERE { <https://w3id.org/asu/id/alliance-sorbonne-universite> "
+        "<http://www.w3.org/ns/org#hasMember> ?m }"
+    )
     # npm resolves the pinned package from package-lock.json's node_modules or its cache.
     env = {**os.environ, "npm_config_offline": "true"}
-    process = subprocess.Popen([*found.group(1).split(), root + "/fragments", query], cwd=ROOT,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [*found.group(1).split(), root + "/fragments", query],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         out, err = process.communicate(timeout=180)
     finally:

@@ -13,7 +13,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
-from asu_graph.validate import validate_graph
+from asu_graph.pipeline.validate import validate_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY = ROOT / "ontology" / "asu.ttl"
@@ -247,9 +247,15 @@ def test_research_organisation_memberships_are_dated(union: Graph) -> None:
         year = union.value(union.value(interval, time.hasBeginning), time.inXSDGYear)
         started[member] = str(year)
     assert started == {
-        ID.mnhn: "2012", ID.utc: "2012", ID.insead: "2012", ID.cnrs: "2012",
-        ID.inserm: "2012", ID.ird: "2012", ID.inria: "2014",
-        ID["france-education-international"]: "2014", ID.pspbb: "2014",
+        ID.mnhn: "2012",
+        ID.utc: "2012",
+        ID.insead: "2012",
+        ID.cnrs: "2012",
+        ID.inserm: "2012",
+        ID.ird: "2012",
+        ID.inria: "2014",
+        ID["france-education-international"]: "2014",
+        ID.pspbb: "2014",
     }
 
 
@@ -257,7 +263,8 @@ def test_conflicting_sources_are_both_published(dataset: Dataset) -> None:
     """Two pages give two creation years of the institute: each claim sits in its page's graph."""
     ite = ID["su-ite"]
     claims = {
-        (str(o), g.identifier) for g in dataset.graphs()
+        (str(o), g.identifier)
+        for g in dataset.graphs()
         for o in g.objects(ite, SCHEMA.foundingDate)
     }
     assert claims == {("2017", GRAPH["su-ite"]), ("2015", GRAPH["su-institutes-news"])}
@@ -266,16 +273,20 @@ def test_conflicting_sources_are_both_published(dataset: Dataset) -> None:
 def test_the_two_endowment_figures_are_both_published(dataset: Dataset) -> None:
     """900 million euros on the MNHN page, 800 million on Paris-Sorbonne's: one claim per graph."""
     claims = {
-        (str(dataset.value(amount, SCHEMA.value)), g.identifier) for g in dataset.graphs()
+        (str(dataset.value(amount, SCHEMA.value)), g.identifier)
+        for g in dataset.graphs()
         for amount in g.objects(ID["idex-super"], ASU.initialCapital)
     }
-    assert claims == {("900000000", GRAPH["mnhn-idex-super"]),
-                      ("800000000", GRAPH["paris-sorbonne-idex-edito"])}
+    assert claims == {
+        ("900000000", GRAPH["mnhn-idex-super"]),
+        ("800000000", GRAPH["paris-sorbonne-idex-edito"]),
+    }
 
 
 def preferred_names(dataset: Dataset, entity: URIRef) -> set[tuple[str, str, URIRef]]:
     return {
-        (str(o), o.language or "", g.identifier) for g in dataset.graphs()
+        (str(o), o.language or "", g.identifier)
+        for g in dataset.graphs()
         for o in g.objects(entity, SKOS.prefLabel)
     }
 
@@ -284,8 +295,11 @@ def test_official_names_sit_in_the_graph_of_the_page_that_gives_them(dataset: Da
     """Each official name is published in its own page's graph, the short forms stay variants."""
     assert preferred_names(dataset, ID.inserm) == {
         ("French Institute of Health and Medical Research", "en", GRAPH["identifiers-ror"]),
-        ("Institut National de la Santé et de la Recherche Médicale", "fr",
-         GRAPH["identifiers-ror"]),
+        (
+            "Institut National de la Santé et de la Recherche Médicale",
+            "fr",
+            GRAPH["identifiers-ror"],
+        ),
     }
     assert preferred_names(dataset, ID.ird) == {
         ("Institute of Research for Development", "en", GRAPH["identifiers-ror"]),
@@ -297,24 +311,35 @@ def test_official_names_sit_in_the_graph_of_the_page_that_gives_them(dataset: Da
     }
     pspbb = "Pôle supérieur d'enseignement artistique de Paris Boulogne-Billancourt"
     assert preferred_names(dataset, ID.pspbb) == {
-        (pspbb, "en", GRAPH["alliance-timeline"]), (pspbb, "fr", GRAPH["alliance-timeline"])}
+        (pspbb, "en", GRAPH["alliance-timeline"]),
+        (pspbb, "fr", GRAPH["alliance-timeline"]),
+    }
     assert preferred_names(dataset, ID["universite-paris-6"]) == {
         ("Pierre and Marie Curie University", "en", GRAPH["upmc-merger-news"]),
         ("Université Pierre-et-Marie-Curie", "fr", GRAPH["upmc-wikipedia"]),
     }
-    assert ("Intégration et développement des IdEx et des ISITE", "fr",
-            GRAPH["pia3-calls-results"]) in preferred_names(
-                dataset, ID["call-integration-development-idex-isite"])
-    assert ("Structuration de la formation par la recherche dans les initiatives d'excellence",
-            "fr", GRAPH["pia3-calls-results"]) in preferred_names(
-                dataset, ID["call-structuring-training-through-research"])
+    assert (
+        "Intégration et développement des IdEx et des ISITE",
+        "fr",
+        GRAPH["pia3-calls-results"],
+    ) in preferred_names(dataset, ID["call-integration-development-idex-isite"])
+    assert (
+        "Structuration de la formation par la recherche dans les initiatives d'excellence",
+        "fr",
+        GRAPH["pia3-calls-results"],
+    ) in preferred_names(dataset, ID["call-structuring-training-through-research"])
     # the primary page's forms are kept as alternative labels
     union = union_graph(dataset)
-    for entity, short in ((ID.inserm, "Inserm"), (ID.ird, "IRD"), (ID["universite-paris-6"],
-                                                                    "Paris 6")):
+    for entity, short in (
+        (ID.inserm, "Inserm"),
+        (ID.ird, "IRD"),
+        (ID["universite-paris-6"], "Paris 6"),
+    ):
         assert Literal(short, lang="en") in set(union.objects(entity, SKOS.altLabel))
-    for entity, acronym in ((ID["call-structuring-training-through-research"], "SFRI"),
-                            (ID["call-integration-development-idex-isite"], "IDéES")):
+    for entity, acronym in (
+        (ID["call-structuring-training-through-research"], "SFRI"),
+        (ID["call-integration-development-idex-isite"], "IDéES"),
+    ):
         assert Literal(acronym, lang="fr") in set(union.objects(entity, ASU.acronym))
 
 
@@ -374,7 +399,8 @@ def test_query_research_organisations(dataset: Dataset) -> None:
         "French National Centre for Scientific Research",
         "French Institute of Health and Medical Research",
         "French Institute for Research in Computer Science and Automation",
-        "Institute of Research for Development"}
+        "Institute of Research for Development",
+    }
 
 
 def test_query_museum_institutes(dataset: Dataset) -> None:

@@ -102,8 +102,7 @@ def test_read_only_builds_folder_fails_the_build_and_keeps_everything(tmp_path: 
     assert_complete(out)
 
 
-def test_read_only_releases_folder_fails_the_release_and_keeps_everything(
-        tmp_path: Path) -> None:
+def test_read_only_releases_folder_fails_the_release_and_keeps_everything(tmp_path: Path) -> None:
     changed = data_copy(tmp_path)
     change_data(changed)
     out = tmp_path / "out"

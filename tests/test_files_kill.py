@@ -39,9 +39,12 @@ def _sigkill(process: subprocess.Popen) -> None:
 
 def _kill_after(line_number: int, *args: str) -> int:
     """Start ``asu-graph ARGS``, kill -9 it after its ``line_number``-th stderr line."""
-    process = subprocess.Popen([sys.executable, "-m", "asu_graph", *args],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asu_graph", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         seen = 0
         while seen < line_number and process.stderr.readline():
@@ -56,9 +59,12 @@ def _kill_after(line_number: int, *args: str) -> int:
 
 def _kill_at(seconds: float, *args: str) -> None:
     """Start ``asu-graph ARGS`` and kill -9 it after ``seconds`` (if still running)."""
-    process = subprocess.Popen([sys.executable, "-m", "asu_graph", *args],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asu_graph", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         process.wait(seconds)
     except subprocess.TimeoutExpired:
@@ -87,23 +93,31 @@ def test_kill_9_of_build_at_every_step(tmp_path: Path) -> None:
     assert run_cli("build", "--out", str(out)).returncode == 0
     assert run_cli("release", "--out", str(out), "--version", "1.0").returncode == 0
     before = snapshot(out)
-    killed = _kill_at_every_step(out, ["build", "--out", str(out), "--data-dir",
-                                       str(changed)], before)
+    killed = _kill_at_every_step(
+        out, ["build", "--out", str(out), "--data-dir", str(changed)], before
+    )
     assert killed >= 3  # most runs end by the kill, not on their own
     # And at random times within a whole run (no step boundary to hide behind).
     other = data_copy(tmp_path / "other")
     change_data(other)
     (other / "alliance.ttl").write_text(
         (other / "alliance.ttl").read_text(encoding="utf-8") + "\n<" + ID + "mnhn> "
-        "<http://www.w3.org/2004/02/skos/core#altLabel> \"MNHN (random)\"@fr .\n",
-        encoding="utf-8")
+        '<http://www.w3.org/2004/02/skos/core#altLabel> "MNHN (random)"@fr .\n',
+        encoding="utf-8",
+    )
     started = time.monotonic()
     _steps("build", "--out", str(tmp_path / "probe-random"), "--data-dir", str(other))
     duration = time.monotonic() - started
     chance = random.Random(11)
     for _ in range(5):
-        _kill_at(chance.uniform(0.3, 1.0) * duration, "build", "--out", str(out),
-                 "--data-dir", str(other))
+        _kill_at(
+            chance.uniform(0.3, 1.0) * duration,
+            "build",
+            "--out",
+            str(out),
+            "--data-dir",
+            str(other),
+        )
         assert_kept(before, out)
     finished = run_cli("build", "--out", str(out), "--data-dir", str(changed))
     assert finished.returncode == 0, finished.stderr

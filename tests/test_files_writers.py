@@ -32,9 +32,13 @@ def _hold_lock(out: Path) -> int:
 def test_a_second_build_waits_for_the_writer_and_says_so(tmp_path: Path) -> None:
     out = tmp_path / "out"
     fd = _hold_lock(out)
-    process = subprocess.Popen([sys.executable, "-m", "asu_graph", "build", "--out", str(out)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "asu_graph", "build", "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         lines = []
         for line in process.stderr:
@@ -74,11 +78,19 @@ def test_a_writer_that_waits_too_long_refuses_with_a_message(tmp_path: Path) -> 
 def test_a_killed_writer_never_blocks_the_next(tmp_path: Path) -> None:
     out = tmp_path / "out"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from pathlib import Path; "
-         "from asu_graph.publishing.layout import writer_lock\n"
-         "with writer_lock(Path(sys.argv[1]), 'build'):\n"
-         "    print('held', flush=True); time.sleep(600)", str(out)],
-        stdout=subprocess.PIPE, text=True, start_new_session=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; "
+            "from asu_graph.publishing.layout import writer_lock\n"
+            "with writer_lock(Path(sys.argv[1]), 'build'):\n"
+            "    print('held', flush=True); time.sleep(600)",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(OutDirBusy):
@@ -113,7 +125,8 @@ def test_two_servers_on_one_out_dir_each_list_what_they_serve(tmp_path: Path) ->
             assert run_cli("release", "--out", str(out), "--version", "1.0").returncode == 0
             assert check_downloads(first) == before
             assert check_downloads(second) == other
-            listed = requests.get(first + "/download/releases/",
-                                  headers={"Accept": "application/json"}, timeout=30).json()
+            listed = requests.get(
+                first + "/download/releases/", headers={"Accept": "application/json"}, timeout=30
+            ).json()
             assert [r["version"] for r in listed["releases"]] == ["1.0"]
     assert_complete(out)

@@ -19,15 +19,92 @@ from hypothesis import strategies as st
 from .support import asu_server
 
 TOKENS = [
-    "SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "WHERE", "FROM", "NAMED", "GRAPH", "SERVICE",
-    "SILENT", "OPTIONAL", "UNION", "MINUS", "FILTER", "EXISTS", "NOT", "BIND", "AS", "VALUES",
-    "GROUP", "BY", "HAVING", "ORDER", "LIMIT", "OFFSET", "DISTINCT", "COUNT", "PREFIX",
-    "BASE", "LOAD", "INSERT", "DELETE", "DATA", "a", "*", "{", "}", "(", ")", "[", "]", ".",
-    ";", ",", "?s", "?p", "?o", "$x", "<urn:x>", "<file:///etc/passwd>",
-    "<http://127.0.0.1:9/sparql>", "<https://w3id.org/asu/graph/alliance>", "ex:", "ex:a",
-    ":b", "_:b", '"x"', "'y'", '"""z"""', '"v"@en', '"1"^^<http://www.w3.org/2001/XMLSchema#int>',
-    "1", "-2.5", "3e9", "true", "#", "\n", "||", "&&", "!", "=", "<", ">", "/", "^", "|", "+",
-    "\\u0053", "STR", "REGEX", "CONCAT", "IRI", "?", "@", "ASC", "DESC",
+    "SELECT",
+    "ASK",
+    "CONSTRUCT",
+    "DESCRIBE",
+    "WHERE",
+    "FROM",
+    "NAMED",
+    "GRAPH",
+    "SERVICE",
+    "SILENT",
+    "OPTIONAL",
+    "UNION",
+    "MINUS",
+    "FILTER",
+    "EXISTS",
+    "NOT",
+    "BIND",
+    "AS",
+    "VALUES",
+    "GROUP",
+    "BY",
+    "HAVING",
+    "ORDER",
+    "LIMIT",
+    "OFFSET",
+    "DISTINCT",
+    "COUNT",
+    "PREFIX",
+    "BASE",
+    "LOAD",
+    "INSERT",
+    "DELETE",
+    "DATA",
+    "a",
+    "*",
+    "{",
+    "}",
+    "(",
+    ")",
+    "[",
+    "]",
+    ".",
+    ";",
+    ",",
+    "?s",
+    "?p",
+    "?o",
+    "$x",
+    "<urn:x>",
+    "<file:///etc/passwd>",
+    "<http://127.0.0.1:9/sparql>",
+    "<https://w3id.org/asu/graph/alliance>",
+    "ex:",
+    "ex:a",
+    ":b",
+    "_:b",
+    '"x"',
+    "'y'",
+    '"""z"""',
+    '"v"@en',
+    '"1"^^<http://www.w3.org/2001/XMLSchema#int>',
+    "1",
+    "-2.5",
+    "3e9",
+    "true",
+    "#",
+    "\n",
+    "||",
+    "&&",
+    "!",
+    "=",
+    "<",
+    ">",
+    "/",
+    "^",
+    "|",
+    "+",
+    "\\u0053",
+    "STR",
+    "REGEX",
+    "CONCAT",
+    "IRI",
+    "?",
+    "@",
+    "ASC",
+    "DESC",
 ]
 QUERIES = [
     "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 5",
@@ -36,11 +113,33 @@ QUERIES = [
     "PREFIX org: <http://www.w3.org/ns/org#> SELECT ?m WHERE { ?a org:hasMember ?m }",
     "DESCRIBE <https://w3id.org/asu/id/mnhn>",
 ]
-FORMATS = ["json", "xml", "csv", "tsv", "turtle", "nt", "json-ld", "rdfxml", "srj", "text",
-           "application/sparql-results+json", "", "x" * 300]
-ACCEPTS = ["*/*", "text/html", "application/sparql-results+json", "text/turtle",
-           "application/json;q=0.1, text/csv;q=0.9", "image/png", "*/*;q=0", ";;;,,,",
-           "text/*", "application/ld+json, */*;q=0.1"]
+FORMATS = [
+    "json",
+    "xml",
+    "csv",
+    "tsv",
+    "turtle",
+    "nt",
+    "json-ld",
+    "rdfxml",
+    "srj",
+    "text",
+    "application/sparql-results+json",
+    "",
+    "x" * 300,
+]
+ACCEPTS = [
+    "*/*",
+    "text/html",
+    "application/sparql-results+json",
+    "text/turtle",
+    "application/json;q=0.1, text/csv;q=0.9",
+    "image/png",
+    "*/*;q=0",
+    ";;;,,,",
+    "text/*",
+    "application/ld+json, */*;q=0.1",
+]
 _TEXT = st.characters(blacklist_categories=("Cs",))
 
 
@@ -56,15 +155,16 @@ def query_texts(draw: st.DrawFn) -> str:
             if draw(st.booleans()):
                 text = text[:at] + draw(st.text(_TEXT, max_size=4)) + text[at:]
             else:
-                text = text[:at] + text[at + draw(st.integers(1, 5)):]
+                text = text[:at] + text[at + draw(st.integers(1, 5)) :]
         return text
     return draw(st.text(_TEXT, max_size=200))
 
 
 @pytest.fixture(scope="module")
 def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with asu_server(tmp_path_factory.mktemp("fuzz"), "--query-timeout", "2",
-                    env={"ASU_CACHE_SIZE": "0"}) as url:
+    with asu_server(
+        tmp_path_factory.mktemp("fuzz"), "--query-timeout", "2", env={"ASU_CACHE_SIZE": "0"}
+    ) as url:
         yield url
 
 
@@ -82,13 +182,25 @@ def _acceptable(response: requests.Response) -> bool:
     return response.status_code == 503 and "stopped" in response.text
 
 
-@settings(max_examples=250, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(text=query_texts(), how=st.sampled_from(["get", "form", "direct"]),
-       fmt=st.one_of(st.none(), st.sampled_from(FORMATS)),
-       accept=st.one_of(st.none(), st.sampled_from(ACCEPTS), st.text(_TEXT, max_size=60)))
-def test_no_query_gets_a_server_error(fuzz_server: str, session: requests.Session, text: str,
-                                      how: str, fmt: str | None, accept: str | None) -> None:
+@settings(
+    max_examples=250,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    text=query_texts(),
+    how=st.sampled_from(["get", "form", "direct"]),
+    fmt=st.one_of(st.none(), st.sampled_from(FORMATS)),
+    accept=st.one_of(st.none(), st.sampled_from(ACCEPTS), st.text(_TEXT, max_size=60)),
+)
+def test_no_query_gets_a_server_error(
+    fuzz_server: str,
+    session: requests.Session,
+    text: str,
+    how: str,
+    fmt: str | None,
+    accept: str | None,
+) -> None:
     headers = {}
     if accept is not None and accept.isascii():
         # What a client can send at all: printable ASCII, no leading or trailing space.
@@ -98,28 +210,41 @@ def test_no_query_gets_a_server_error(fuzz_server: str, session: requests.Sessio
     params = {"format": fmt} if fmt is not None else {}
     url = f"{fuzz_server}/sparql"
     if how == "get":
-        response = session.get(url, params={"query": text, **params}, headers=headers,
-                               timeout=30)
+        response = session.get(url, params={"query": text, **params}, headers=headers, timeout=30)
     elif how == "form":
-        response = session.post(url, data={"query": text, **params}, headers=headers,
-                                timeout=30)
+        response = session.post(url, data={"query": text, **params}, headers=headers, timeout=30)
     else:
-        response = session.post(url, params=params, data=text.encode("utf-8"), timeout=30,
-                                headers={**headers, "Content-Type": "application/sparql-query"})
+        response = session.post(
+            url,
+            params=params,
+            data=text.encode("utf-8"),
+            timeout=30,
+            headers={**headers, "Content-Type": "application/sparql-query"},
+        )
     assert _acceptable(response), (response.status_code, text, response.text[:300])
-    if response.status_code >= 400:   # every refusal says why
+    if response.status_code >= 400:  # every refusal says why
         assert response.content.strip(), (response.status_code, text)
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(body=st.binary(max_size=300),
-       content_type=st.sampled_from(["application/sparql-query",
-                                     "application/x-www-form-urlencoded",
-                                     "application/sparql-query; charset=utf-16",
-                                     "multipart/form-data; boundary=x", "text/plain", ""]))
-def test_no_body_gets_a_server_error(fuzz_server: str, session: requests.Session, body: bytes,
-                                     content_type: str) -> None:
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    body=st.binary(max_size=300),
+    content_type=st.sampled_from(
+        [
+            "application/sparql-query",
+            "application/x-www-form-urlencoded",
+            "application/sparql-query; charset=utf-16",
+            "multipart/form-data; boundary=x",
+            "text/plain",
+            "",
+        ]
+    ),
+)
+def test_no_body_gets_a_server_error(
+    fuzz_server: str, session: requests.Session, body: bytes, content_type: str
+) -> None:
     headers = {"Content-Type": content_type} if content_type else {}
     response = session.post(f"{fuzz_server}/sparql", data=body, headers=headers, timeout=30)
     assert _acceptable(response), (response.status_code, body, response.text[:300])

@@ -22,16 +22,16 @@ from .support import asu_server, run_cli
 TIMEOUT = 2
 CAP = 5
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-SORTED_CROSS_PRODUCT = ("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } "
-                        "ORDER BY ?l ?a")
+SORTED_CROSS_PRODUCT = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l } ORDER BY ?l ?a"
 SIMPLE = "SELECT ?s WHERE { ?s a ?type } LIMIT 3"
 
 
 @pytest.fixture(scope="module")
 def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {"ASU_RESULT_CAP": str(CAP), "ASU_RATE_LIMIT": "3", "ASU_CACHE_SIZE": "0"}
-    with asu_server(tmp_path_factory.mktemp("strict"), "--query-timeout", str(TIMEOUT),
-                    env=env) as url:
+    with asu_server(
+        tmp_path_factory.mktemp("strict"), "--query-timeout", str(TIMEOUT), env=env
+    ) as url:
         yield url
 
 
@@ -40,6 +40,7 @@ def _sparql(url: str, query: str, **kwargs: object) -> requests.Response:
 
 
 # -- the process tree of a server, read from /proc ------------------------------------
+
 
 def _stat(pid: int) -> tuple[int, int] | None:
     """(parent pid, CPU ticks used) of a process, None if it is gone."""
@@ -85,8 +86,8 @@ def _cpu_ticks(pids: list[int]) -> int:
 
 # -- timeout -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("query", [CROSS_PRODUCT, SORTED_CROSS_PRODUCT],
-                         ids=["count", "order-by"])
+
+@pytest.mark.parametrize("query", [CROSS_PRODUCT, SORTED_CROSS_PRODUCT], ids=["count", "order-by"])
 def test_pathological_query_is_stopped_while_others_answer(strict: str, query: str) -> None:
     with ThreadPoolExecutor(2) as pool:
         started = time.monotonic()
@@ -99,7 +100,7 @@ def test_pathological_query_is_stopped_while_others_answer(strict: str, query: s
         assert len(simple.json()["results"]["bindings"]) == 3
         refused = slow.result()
         elapsed = time.monotonic() - started
-    assert refused.status_code == 400, refused.text   # see web/sparql.py _refused
+    assert refused.status_code == 400, refused.text  # see web/sparql.py _refused
     assert refused.headers["Content-Type"].startswith("text/plain")
     assert "stopped" in refused.text
     assert elapsed < TIMEOUT + 2, f"timeout answer after {elapsed:.1f}s"
@@ -127,11 +128,14 @@ def test_timeout_option_and_default_are_documented() -> None:
 
 # -- result cap --------------------------------------------------------------------------
 
+
 def test_an_answer_over_the_cap_is_refused_not_cut(strict: str) -> None:
     # Every format and form: a cut answer would pass for the whole one.
-    for query, accept in (("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json"),
-                          ("SELECT * WHERE { ?s ?p ?o }", "text/csv"),
-                          ("CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle")):
+    for query, accept in (
+        ("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json"),
+        ("SELECT * WHERE { ?s ?p ?o }", "text/csv"),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "text/turtle"),
+    ):
         response = _sparql(strict, query, headers={"Accept": accept})
         assert response.status_code == 400, response.text
         assert response.headers["Content-Type"].startswith("text/plain")
@@ -147,6 +151,7 @@ def test_answers_within_the_cap_are_not_marked(strict: str) -> None:
 
 # -- rate limit --------------------------------------------------------------------------
 
+
 def test_rate_limit_spares_loopback_by_default(strict: str) -> None:
     statuses = {_sparql(strict, "ASK {}").status_code for _ in range(8)}
     assert statuses == {200}
@@ -156,8 +161,9 @@ def test_rate_limit_answers_429_with_retry_after(tmp_path: Path) -> None:
     env = {"ASU_RATE_LIMIT": "4", "ASU_RATE_LIMIT_LOOPBACK": "true"}
     # The readiness probe spends one request of the budget.
     with asu_server(tmp_path, env=env) as url:
-        statuses = [requests.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=30)
-                    for _ in range(6)]
+        statuses = [
+            requests.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=30) for _ in range(6)
+        ]
     codes = [r.status_code for r in statuses]
     assert codes[:3] == [200, 200, 200] and 429 in codes, codes
     refused = next(r for r in statuses if r.status_code == 429)
@@ -173,19 +179,23 @@ def test_rate_limiter_is_shared_across_processes() -> None:
     now = 1000.0
     assert limiter.hit("198.51.100.7", now) == 0
     pid = os.fork()
-    if pid == 0:   # another serving process spends the rest of the budget
-        code = 0 if (limiter.hit("198.51.100.7", now) == 0
-                     and limiter.hit("198.51.100.7", now) == 0) else 1
+    if pid == 0:  # another serving process spends the rest of the budget
+        code = (
+            0
+            if (limiter.hit("198.51.100.7", now) == 0 and limiter.hit("198.51.100.7", now) == 0)
+            else 1
+        )
         os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
     wait = limiter.hit("198.51.100.7", now)
-    assert 19 < wait <= 20          # one request is allowed back every 20 s
-    assert limiter.hit("203.0.113.9", now) == 0   # other clients are not affected
+    assert 19 < wait <= 20  # one request is allowed back every 20 s
+    assert limiter.hit("203.0.113.9", now) == 0  # other clients are not affected
     assert limiter.hit("198.51.100.7", now + wait) == 0
 
 
 # -- headers ------------------------------------------------------------------------------
+
 
 def test_html_pages_carry_security_headers(server: str) -> None:
     page = requests.get(f"{server}/page/mnhn", timeout=30)
@@ -206,9 +216,9 @@ _FORMATS = {"SELECT": "json", "ASK": "json", "GRAPH": "turtle"}
 
 def test_on_disk_store_queries_run_in_killable_workers_too(tmp_path: Path) -> None:
     from asu_graph.config import Settings
-    from asu_graph.executor import ProcessExecutor, QueryTimeout
     from asu_graph.publication import prepare
-    from asu_graph.query_service import QueryService
+    from asu_graph.query.executor import ProcessExecutor, QueryTimeout
+    from asu_graph.query.service import QueryService
 
     settings = Settings.from_env(store=f"oxigraph:{tmp_path / 'db'}", query_timeout=TIMEOUT)
     service = QueryService(prepare(settings))
@@ -224,7 +234,7 @@ def test_on_disk_store_queries_run_in_killable_workers_too(tmp_path: Path) -> No
 def test_a_query_that_crashes_its_engine_only_takes_its_worker_down() -> None:
     """Oxigraph's parser overflows its stack on ~1000 nested calls; the guard refuses
     such depth, and even without the guard only the worker process dies."""
-    from asu_graph.executor import Job, ProcessExecutor, QueryFailed
+    from asu_graph.query.executor import Job, ProcessExecutor, QueryFailed
     from asu_graph.store.oxigraph import OxigraphStore
 
     store = OxigraphStore()

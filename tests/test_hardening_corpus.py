@@ -56,8 +56,9 @@ def listener() -> Iterator[Listener]:
 @pytest.fixture(scope="module")
 def memory_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """rdflib's own engine, which fetches FROM and SERVICE IRIs when nothing stops it."""
-    with asu_server(tmp_path_factory.mktemp("memory"), "--store", "memory",
-                    "--query-timeout", "2") as url:
+    with asu_server(
+        tmp_path_factory.mktemp("memory"), "--store", "memory", "--query-timeout", "2"
+    ) as url:
         yield url
 
 
@@ -105,8 +106,9 @@ def test_bad_request(server: str, listener: Listener, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", _OUTBOUND)
-def test_outbound_refused_on_rdflib_engine(memory_server: str, listener: Listener,
-                                           name: str) -> None:
+def test_outbound_refused_on_rdflib_engine(
+    memory_server: str, listener: Listener, name: str
+) -> None:
     case = next(c for c in outbound_cases(listener.url) if c.name == name)
     _check(memory_server, case, listener)
 
@@ -123,11 +125,11 @@ def test_control_engines_would_connect_without_the_guard(listener: Listener) -> 
 
     query = f"SELECT * {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
     before = len(listener.connections)
-    with pytest.raises(Exception):   # noqa: B017 - the listener answers nothing useful
+    with pytest.raises(Exception):  # noqa: B017 - the listener answers nothing useful
         OxigraphStore().query(query).serialize("json")
     assert len(listener.connections) > before
     before = len(listener.connections)
-    with pytest.raises(Exception):   # noqa: B017
+    with pytest.raises(Exception):  # noqa: B017
         MemoryStore().query(query).serialize("json")
     assert len(listener.connections) > before
     # Keep the shared record clean for the final check above.
@@ -161,6 +163,7 @@ def test_timeout_holds_on_rdflib_engine_too(memory_server: str) -> None:
     response = requests.post(f"{memory_server}/sparql", data={"query": query}, timeout=60)
     assert response.status_code == 400 and "stopped" in response.text
     assert time.monotonic() - started < 2 + 2
-    simple = requests.get(f"{memory_server}/sparql", params={"query": "ASK { ?s ?p ?o }"},
-                          timeout=30)
+    simple = requests.get(
+        f"{memory_server}/sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30
+    )
     assert simple.status_code == 200 and simple.json()["boolean"] is True

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from asu_graph.guard import MAX_DEPTH, QueryRefused, check, inspect, tokenize
+from asu_graph.sparql.guard import MAX_DEPTH, QueryRefused, check, inspect, tokenize
 from asu_graph.store import QuerySyntaxError
 
 from .support import ROOT, run_cli
@@ -22,17 +22,20 @@ def refused(text: str, **kwargs: object) -> QueryRefused:
     return caught.value
 
 
-@pytest.mark.parametrize("text", [
-    f"SELECT * {{ SERVICE <{OTHER}> {{ ?s ?p ?o }} }}",
-    f"select * {{ service <{OTHER}> {{ ?s ?p ?o }} }}",
-    f"SELECT * {{ SERVICE SILENT <{OTHER}> {{ ?s ?p ?o }} }}",
-    f"SELECT * {{ SERVICE\n\tsilent\n<{OTHER}> {{ ?s ?p ?o }} }}",
-    "SELECT * { SERVICE ?endpoint { ?s ?p ?o } }",
-    "SELECT * { SERVICE $endpoint { ?s ?p ?o } }",
-    "PREFIX e: <http://127.0.0.1:9/> SELECT * { SERVICE e:sparql { ?s ?p ?o } }",
-    "BASE <http://127.0.0.1:9/> SELECT * { SERVICE <sparql> { ?s ?p ?o } }",
-    "SELECT * { ?s ?p ?o MINUS { SERVICE <file:///etc/passwd> { ?s ?p ?o } } }",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"SELECT * {{ SERVICE <{OTHER}> {{ ?s ?p ?o }} }}",
+        f"select * {{ service <{OTHER}> {{ ?s ?p ?o }} }}",
+        f"SELECT * {{ SERVICE SILENT <{OTHER}> {{ ?s ?p ?o }} }}",
+        f"SELECT * {{ SERVICE\n\tsilent\n<{OTHER}> {{ ?s ?p ?o }} }}",
+        "SELECT * { SERVICE ?endpoint { ?s ?p ?o } }",
+        "SELECT * { SERVICE $endpoint { ?s ?p ?o } }",
+        "PREFIX e: <http://127.0.0.1:9/> SELECT * { SERVICE e:sparql { ?s ?p ?o } }",
+        "BASE <http://127.0.0.1:9/> SELECT * { SERVICE <sparql> { ?s ?p ?o } }",
+        "SELECT * { ?s ?p ?o MINUS { SERVICE <file:///etc/passwd> { ?s ?p ?o } } }",
+    ],
+)
 def test_service_is_refused_in_every_spelling(text: str) -> None:
     assert refused(text).status == 403
     assert "SERVICE" in refused(text).message
@@ -40,62 +43,81 @@ def test_service_is_refused_in_every_spelling(text: str) -> None:
 
 def test_service_allowlist_lets_exactly_the_listed_endpoints_through() -> None:
     allowed = "https://query.wikidata.org/sparql"
-    check(f"SELECT * {{ SERVICE <{allowed}> {{ ?s ?p ?o }} }}", allowed_graphs=(),
-          service_allowlist=[allowed])
+    check(
+        f"SELECT * {{ SERVICE <{allowed}> {{ ?s ?p ?o }} }}",
+        allowed_graphs=(),
+        service_allowlist=[allowed],
+    )
     with pytest.raises(QueryRefused):
-        check(f"SELECT * {{ SERVICE <{allowed}/x> {{ ?s ?p ?o }} }}", allowed_graphs=(),
-              service_allowlist=[allowed])
-    with pytest.raises(QueryRefused):   # a variable could be bound to anything
-        check("SELECT * { SERVICE ?e { ?s ?p ?o } }", allowed_graphs=(),
-              service_allowlist=[allowed])
+        check(
+            f"SELECT * {{ SERVICE <{allowed}/x> {{ ?s ?p ?o }} }}",
+            allowed_graphs=(),
+            service_allowlist=[allowed],
+        )
+    with pytest.raises(QueryRefused):  # a variable could be bound to anything
+        check(
+            "SELECT * { SERVICE ?e { ?s ?p ?o } }", allowed_graphs=(), service_allowlist=[allowed]
+        )
 
 
-@pytest.mark.parametrize("text", [
-    'SELECT * { ?s ?p "SERVICE <http://127.0.0.1:9/> { }" }',
-    "SELECT * { ?s ?p '''\nSERVICE <http://127.0.0.1:9/> {}\nLOAD <file:///etc/passwd>''' }",
-    "SELECT * { ?s ?p ?o } # SERVICE <http://127.0.0.1:9/> { } LOAD <file:///x>",
-    "SELECT ?service ?load ?from WHERE { ?service ?load ?from }",
-    "PREFIX service: <urn:x:> PREFIX load: <urn:y:> ASK { service:a load:b service:from }",
-    "PREFIX : <urn:x:> ASK { :SERVICE :LOAD :FROM . _:service :insert \"x\"@load }",
-    "ASK { <urn:service> <http://example.org/LOAD> <http://example.org/FROM> }",
-    "SELECT * { FILTER(?a < ?b && ?c > 3) FILTER(?a<?b&&?c>3) }",
-    'SELECT * { BIND("caf\\u00e9" AS ?x) BIND("a\\"b" AS ?y) BIND("""x""" AS ?z) }',
-    f"SELECT * FROM <{OWN}> FROM NAMED <{OWN}> {{ ?s ?p ?o }}",
-    "PREFIX g: <https://w3id.org/asu/graph/> SELECT * FROM g:alliance { ?s ?p ?o }",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        'SELECT * { ?s ?p "SERVICE <http://127.0.0.1:9/> { }" }',
+        "SELECT * { ?s ?p '''\nSERVICE <http://127.0.0.1:9/> {}\nLOAD <file:///etc/passwd>''' }",
+        "SELECT * { ?s ?p ?o } # SERVICE <http://127.0.0.1:9/> { } LOAD <file:///x>",
+        "SELECT ?service ?load ?from WHERE { ?service ?load ?from }",
+        "PREFIX service: <urn:x:> PREFIX load: <urn:y:> ASK { service:a load:b service:from }",
+        'PREFIX : <urn:x:> ASK { :SERVICE :LOAD :FROM . _:service :insert "x"@load }',
+        "ASK { <urn:service> <http://example.org/LOAD> <http://example.org/FROM> }",
+        "SELECT * { FILTER(?a < ?b && ?c > 3) FILTER(?a<?b&&?c>3) }",
+        'SELECT * { BIND("caf\\u00e9" AS ?x) BIND("a\\"b" AS ?y) BIND("""x""" AS ?z) }',
+        f"SELECT * FROM <{OWN}> FROM NAMED <{OWN}> {{ ?s ?p ?o }}",
+        "PREFIX g: <https://w3id.org/asu/graph/> SELECT * FROM g:alliance { ?s ?p ?o }",
+    ],
+)
 def test_look_alikes_are_not_refused(text: str) -> None:
     check(text, allowed_graphs={OWN})
 
 
-@pytest.mark.parametrize("text", [
-    "LOAD <file:///etc/passwd>",
-    "load <http://127.0.0.1:9/> into graph <urn:g>",
-    "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
-    "DELETE WHERE { ?s ?p ?o }",
-    "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
-    "CLEAR ALL", "DROP GRAPH <urn:g>", "CREATE GRAPH <urn:g>",
-    "ADD DEFAULT TO <urn:g>", "MOVE <urn:a> TO <urn:b>", "COPY <urn:a> TO <urn:b>",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "LOAD <file:///etc/passwd>",
+        "load <http://127.0.0.1:9/> into graph <urn:g>",
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "DELETE WHERE { ?s ?p ?o }",
+        "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "CLEAR ALL",
+        "DROP GRAPH <urn:g>",
+        "CREATE GRAPH <urn:g>",
+        "ADD DEFAULT TO <urn:g>",
+        "MOVE <urn:a> TO <urn:b>",
+        "COPY <urn:a> TO <urn:b>",
+    ],
+)
 def test_updates_are_refused(text: str) -> None:
     problem = refused(text)
     assert problem.status == 403 and "read-only" in problem.message
 
 
-@pytest.mark.parametrize("text", [
-    "SELECT * FROM <file:///etc/passwd> { ?s ?p ?o }",
-    f"SELECT * FROM NAMED <{OTHER}> {{ ?s ?p ?o }}",
-    "PREFIX f: <file:///etc/> SELECT * FROM f:passwd { ?s ?p ?o }",
-    "BASE <file:///etc/> SELECT * FROM <passwd> { ?s ?p ?o }",
-    "SELECT * FROM <passwd> { ?s ?p ?o }",
-    "SELECT * from named <https://w3id.org/asu/graph/not-published> { ?s ?p ?o }",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * FROM <file:///etc/passwd> { ?s ?p ?o }",
+        f"SELECT * FROM NAMED <{OTHER}> {{ ?s ?p ?o }}",
+        "PREFIX f: <file:///etc/> SELECT * FROM f:passwd { ?s ?p ?o }",
+        "BASE <file:///etc/> SELECT * FROM <passwd> { ?s ?p ?o }",
+        "SELECT * FROM <passwd> { ?s ?p ?o }",
+        "SELECT * from named <https://w3id.org/asu/graph/not-published> { ?s ?p ?o }",
+    ],
+)
 def test_from_must_name_published_graphs(text: str) -> None:
     assert "FROM" in refused(text).message
 
 
 def test_protocol_dataset_must_name_published_graphs() -> None:
-    check("SELECT * { ?s ?p ?o }", allowed_graphs={OWN}, default_graphs=[OWN],
-          named_graphs=[OWN])
+    check("SELECT * { ?s ?p ?o }", allowed_graphs={OWN}, default_graphs=[OWN], named_graphs=[OWN])
     for field in ("default_graphs", "named_graphs"):
         problem = refused("SELECT * { ?s ?p ?o }", **{field: [OWN, "file:///etc/passwd"]})
         assert "file:///etc/passwd" in problem.message
@@ -121,8 +143,19 @@ def test_depth_and_size_limits() -> None:
 
 def test_tokenizer_reads_what_it_reads_and_refuses_the_rest() -> None:
     kinds = [t.kind for t in tokenize('PREFIX ex: <urn:x:> SELECT ?v { ex:a\\.b ?v "s"@en-GB }')]
-    assert kinds == ["word", "pname", "iri", "word", "var", "punct", "pname", "var",
-                     "string", "lang", "punct"]
+    assert kinds == [
+        "word",
+        "pname",
+        "iri",
+        "word",
+        "var",
+        "punct",
+        "pname",
+        "var",
+        "string",
+        "lang",
+        "punct",
+    ]
     for text in ('ASK { "open }', "ASK { ?s ?p ?o } \x00", "ASK { ` }"):
         with pytest.raises(QuerySyntaxError):
             tokenize(text)
@@ -157,7 +190,7 @@ def test_failed_build_leaves_the_last_good_output_byte_identical(tmp_path: Path)
 
 
 def test_write_failure_midway_leaves_the_target_untouched(tmp_path: Path) -> None:
-    from asu_graph.export import write_once
+    from asu_graph.publishing.export import write_once
 
     target = write_once(tmp_path, "release", lambda folder: (folder / "a.ttl").write_text("old"))
 

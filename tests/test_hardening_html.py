@@ -22,10 +22,14 @@ import requests
 
 from .support import ROOT, asu_server
 
-HOSTILE = ('</td></script><script>window.pwned=1</script>'
-           '<img src=x onerror="window.pwned=2"><a href="javascript:window.pwned=3">x</a>')
-EXTRA = (f'\n<https://w3id.org/asu/id/mnhn> <http://www.w3.org/2004/02/skos/core#altLabel> '
-         f'"{HOSTILE.replace(chr(34), chr(92) + chr(34))}"@en .\n')
+HOSTILE = (
+    "</td></script><script>window.pwned=1</script>"
+    '<img src=x onerror="window.pwned=2"><a href="javascript:window.pwned=3">x</a>'
+)
+EXTRA = (
+    f"\n<https://w3id.org/asu/id/mnhn> <http://www.w3.org/2004/02/skos/core#altLabel> "
+    f'"{HOSTILE.replace(chr(34), chr(92) + chr(34))}"@en .\n'
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +37,12 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("hostile-label")
     data = tmp / "data"
     shutil.copytree(ROOT / "data", data)
-    target = next(p for p in sorted(data.glob("*.ttl"))
-                  if "w3id.org/asu/id/mnhn>" in p.read_text(encoding="utf-8")
-                  or "id:mnhn" in p.read_text(encoding="utf-8"))
+    target = next(
+        p
+        for p in sorted(data.glob("*.ttl"))
+        if "w3id.org/asu/id/mnhn>" in p.read_text(encoding="utf-8")
+        or "id:mnhn" in p.read_text(encoding="utf-8")
+    )
     with target.open("a", encoding="utf-8") as handle:
         handle.write(EXTRA)
     with asu_server(tmp, env={"ASU_DATA_DIR": str(data)}) as url:
@@ -43,8 +50,10 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_the_label_is_published(hostile: str) -> None:
-    query = ("SELECT ?l WHERE { <https://w3id.org/asu/id/mnhn> "
-             "<http://www.w3.org/2004/02/skos/core#altLabel> ?l }")
+    query = (
+        "SELECT ?l WHERE { <https://w3id.org/asu/id/mnhn> "
+        "<http://www.w3.org/2004/02/skos/core#altLabel> ?l }"
+    )
     rows = requests.get(f"{hostile}/sparql", params={"query": query}, timeout=30).json()
     assert HOSTILE in [row["l"]["value"] for row in rows["results"]["bindings"]]
 
@@ -53,7 +62,7 @@ def test_entity_page_escapes_the_label(hostile: str) -> None:
     response = requests.get(f"{hostile}/page/mnhn?lang=en", timeout=30)
     assert response.status_code == 200
     html = response.text
-    assert "<script>window.pwned" not in html and "onerror=\"window" not in html
+    assert "<script>window.pwned" not in html and 'onerror="window' not in html
     assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in html
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
@@ -64,8 +73,14 @@ def test_browser_shows_the_label_as_text_and_runs_none_of_it(hostile: str, brows
     try:
         page = context.new_page()
         violations: list[str] = []
-        page.on("console", lambda message: violations.append(message.text)
-                if "Content Security Policy" in message.text else None)
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
         page.goto(f"{hostile}/page/mnhn?lang=en")
         page.wait_for_load_state("networkidle")
         assert "<script>window.pwned=1</script>" in page.inner_text("body")
@@ -79,23 +94,30 @@ def test_browser_shows_the_label_as_text_and_runs_none_of_it(hostile: str, brows
 
 @pytest.mark.browser
 def test_query_page_shows_the_label_as_text_and_runs_none_of_it(hostile: str, browser) -> None:
-    query = ("SELECT ?alt WHERE { <https://w3id.org/asu/id/mnhn> "
-             "<http://www.w3.org/2004/02/skos/core#altLabel> ?alt }")
+    query = (
+        "SELECT ?alt WHERE { <https://w3id.org/asu/id/mnhn> "
+        "<http://www.w3.org/2004/02/skos/core#altLabel> ?alt }"
+    )
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
         errors: list[str] = []
         blocked: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda message: blocked.append(message.text)
-                if "Content Security Policy" in message.text else None)
+        page.on(
+            "console",
+            lambda message: (
+                blocked.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
         response = page.goto(f"{hostile}/query?{urlencode({'query': query})}")
         assert "script-src 'self'" in response.headers["content-security-policy"]
         page.wait_for_selector(".yasqe .CodeMirror")
         page.click(".yasqe_queryButton")
         page.wait_for_selector(".yasr table.dataTable tbody tr td")
-        cells = page.eval_on_selector_all(".yasr table.dataTable tbody td",
-                                          "cells => cells.map(td => td.innerText)")
+        cells = page.eval_on_selector_all(
+            ".yasr table.dataTable tbody td", "cells => cells.map(td => td.innerText)"
+        )
         assert any(HOSTILE in cell for cell in cells), cells
         assert page.evaluate("typeof window.pwned") == "undefined"
         assert page.locator(".yasr img[src=x]").count() == 0

@@ -71,6 +71,7 @@ def parse(response: requests.Response, fmt: str) -> Graph:
 
 # -- 303 See Other --------------------------------------------------------------
 
+
 def test_rdflib_follows_the_303_and_gets_the_entity(server: str) -> None:
     graph = Graph().parse(f"{server}/id/mnhn")
     mnhn = ID.mnhn
@@ -83,8 +84,9 @@ def test_rdflib_follows_the_303_and_gets_the_entity(server: str) -> None:
 
 
 @pytest.mark.parametrize("accept,ext,_fmt", RDF_TYPES)
-def test_each_rdf_type_is_a_303_to_its_document(server: str, accept: str, ext: str,
-                                               _fmt: str) -> None:
+def test_each_rdf_type_is_a_303_to_its_document(
+    server: str, accept: str, ext: str, _fmt: str
+) -> None:
     response = get(f"{server}/id/mnhn", accept)
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/data/mnhn.{ext}")
@@ -104,8 +106,9 @@ def test_browsers_and_plain_clients_are_sent_to_the_page(server: str, accept: st
 
 
 def test_quality_values_decide(server: str) -> None:
-    response = get(f"{server}/id/mnhn", "text/html;q=0.3, text/turtle;q=0.5, "
-                                        "application/rdf+xml;q=0.9")
+    response = get(
+        f"{server}/id/mnhn", "text/html;q=0.3, text/turtle;q=0.5, application/rdf+xml;q=0.9"
+    )
     assert response.headers["Location"].endswith("/data/mnhn.rdf")
     response = get(f"{server}/data/mnhn", "application/n-triples;q=0.4, application/ld+json")
     assert response.headers["Content-Type"].startswith("application/ld+json")
@@ -123,9 +126,11 @@ def test_unacceptable_types_get_406(server: str) -> None:
 
 # -- /data ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("accept,ext,fmt", RDF_TYPES)
-def test_every_format_carries_the_same_description(server: str, accept: str, ext: str,
-                                                  fmt: str) -> None:
+def test_every_format_carries_the_same_description(
+    server: str, accept: str, ext: str, fmt: str
+) -> None:
     by_extension = get(f"{server}/data/idex-super-pia3-funding.{ext}")
     negotiated = get(f"{server}/data/idex-super-pia3-funding", accept)
     turtle = parse(get(f"{server}/data/idex-super-pia3-funding.ttl"), "turtle")
@@ -157,6 +162,7 @@ def test_jsonld_uses_the_published_context(server: str) -> None:
 
 # -- unknown and malformed ------------------------------------------------------
 
+
 def test_unknown_slug_is_a_404_in_the_asked_representation(server: str) -> None:
     page = get(f"{server}/id/no-such-thing", BROWSER_ACCEPT)
     assert page.status_code == 404
@@ -182,12 +188,30 @@ def test_unknown_slug_is_a_404_in_the_asked_representation(server: str) -> None:
     assert html.status_code == 404 and "not described" in html.text
 
 
-@pytest.mark.parametrize("path", [
-    "/id/MNHN", "/id/mn_hn", "/id/mnhn%20", "/id/-mnhn", "/id/a--b", "/page/mnhn.ttl",
-    "/id/..%2F..%2Fpyproject.toml", "/data/..%2Fpyproject.toml", "/page/%2E%2E",
-    "/data/mnhn/extra", "/id/a/b", "/page/a/../../etc/passwd", "/data/mnhn.exe",
-    "/data/.ttl", "/id/%3Cscript%3E", "/id/", "/page/", "/data/", "/graph/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/id/MNHN",
+        "/id/mn_hn",
+        "/id/mnhn%20",
+        "/id/-mnhn",
+        "/id/a--b",
+        "/page/mnhn.ttl",
+        "/id/..%2F..%2Fpyproject.toml",
+        "/data/..%2Fpyproject.toml",
+        "/page/%2E%2E",
+        "/data/mnhn/extra",
+        "/id/a/b",
+        "/page/a/../../etc/passwd",
+        "/data/mnhn.exe",
+        "/data/.ttl",
+        "/id/%3Cscript%3E",
+        "/id/",
+        "/page/",
+        "/data/",
+        "/graph/",
+    ],
+)
 def test_malformed_paths_are_404_never_a_file(server: str, path: str) -> None:
     response = requests.get(server + path, timeout=10, allow_redirects=False)
     assert response.status_code == 404, path
@@ -209,11 +233,19 @@ def test_unknown_language_is_a_400(server: str) -> None:
 
 # -- caching ------------------------------------------------------------------
 
-@pytest.mark.parametrize("path,accept", [
-    ("/page/mnhn", "text/html"), ("/data/mnhn.ttl", None), ("/data/mnhn", "application/ld+json"),
-    ("/ontology", "text/html"), ("/ontology", "text/turtle"), ("/validation", "text/html"),
-    ("/context.jsonld", None),
-])
+
+@pytest.mark.parametrize(
+    "path,accept",
+    [
+        ("/page/mnhn", "text/html"),
+        ("/data/mnhn.ttl", None),
+        ("/data/mnhn", "application/ld+json"),
+        ("/ontology", "text/html"),
+        ("/ontology", "text/turtle"),
+        ("/validation", "text/html"),
+        ("/context.jsonld", None),
+    ],
+)
 def test_conditional_requests_get_304(server: str, path: str, accept: str | None) -> None:
     first = get(server + path, accept)
     assert first.status_code == 200
@@ -245,6 +277,7 @@ def test_etag_depends_on_representation_and_language(server: str) -> None:
 
 
 # -- HTML pages -----------------------------------------------------------------
+
 
 class _Page(HTMLParser):
     """Just enough of an HTML page to test it: links, alternates, scripts, <h1>."""
@@ -309,8 +342,9 @@ def test_page_links_every_property_and_value(server: str) -> None:
     assert hrefs["/ontology#helpedPrepare"] == "a contribué à préparer"
     assert hrefs["/ontology#leads"] == "pilote"
     # Values are links to the entity pages on this host, labelled in French.
-    assert hrefs["/page/alliance-sorbonne-universite"] == label("alliance-sorbonne-universite",
-                                                                "fr")
+    assert hrefs["/page/alliance-sorbonne-universite"] == label(
+        "alliance-sorbonne-universite", "fr"
+    )
     assert hrefs["/page/ibees"] == label("ibees", "fr")
     # External identifiers and sources.
     assert hrefs["https://ror.org/03wkt5x30"] == "03wkt5x30"
@@ -320,10 +354,13 @@ def test_page_links_every_property_and_value(server: str) -> None:
     assert "/validation" in hrefs
     # Inbound: one row per property, pointing back here, with the alliance as the subject.
     inbound = text.split('class="inbound"', 1)[1].split("</section>", 1)[0]
-    assert re.search(r'<th scope="row"><span aria-hidden="true">&larr;</span> <a href="http://'
-                     r'www.w3.org/ns/org#hasMember" title="org:hasMember">a pour membre</a></th>'
-                     r'\s*<td><div><a href="/page/alliance-sorbonne-universite"[^>]*>'
-                     + re.escape(label("alliance-sorbonne-universite", "fr")), inbound)
+    assert re.search(
+        r'<th scope="row"><span aria-hidden="true">&larr;</span> <a href="http://'
+        r'www.w3.org/ns/org#hasMember" title="org:hasMember">a pour membre</a></th>'
+        r'\s*<td><div><a href="/page/alliance-sorbonne-universite"[^>]*>'
+        + re.escape(label("alliance-sorbonne-universite", "fr")),
+        inbound,
+    )
     # Outside pages naming this resource are not mixed into it.
     assert "mnhn.fr" not in inbound
     # Every internal link goes to this host, not to the canonical domain.
@@ -333,18 +370,23 @@ def test_page_links_every_property_and_value(server: str) -> None:
 def test_page_declares_alternates_and_embeds_jsonld(server: str) -> None:
     response = get(f"{server}/page/mnhn")
     page = _Page(response.text)
-    alternates = {link["type"]: link["href"] for link in page.links
-                  if link.get("rel") == "alternate" and "type" in link}
+    alternates = {
+        link["type"]: link["href"]
+        for link in page.links
+        if link.get("rel") == "alternate" and "type" in link
+    }
     languages = {link["hreflang"]: link["href"] for link in page.links if "hreflang" in link}
     assert languages == {"en": "/page/mnhn?lang=en", "fr": "/page/mnhn?lang=fr"}
     (canonical,) = [link["href"] for link in page.links if link.get("rel") == "canonical"]
     assert canonical == f"{server}/page/mnhn"
-    assert alternates == {"text/turtle": "/data/mnhn.ttl",
-                          "application/ld+json": "/data/mnhn.jsonld",
-                          "application/n-triples": "/data/mnhn.nt",
-                          "application/rdf+xml": "/data/mnhn.rdf",
-                          "application/trig": "/data/mnhn.trig",
-                          "application/n-quads": "/data/mnhn.nq"}
+    assert alternates == {
+        "text/turtle": "/data/mnhn.ttl",
+        "application/ld+json": "/data/mnhn.jsonld",
+        "application/n-triples": "/data/mnhn.nt",
+        "application/rdf+xml": "/data/mnhn.rdf",
+        "application/trig": "/data/mnhn.trig",
+        "application/n-quads": "/data/mnhn.nq",
+    }
     assert 'rel="alternate"; type="text/turtle"' in response.headers["Link"]
     embedded = [body for attrs, body in page.scripts if attrs.get("type") == "application/ld+json"]
     assert len(embedded) == 1
@@ -369,9 +411,10 @@ def test_page_shows_linked_amounts_and_typed_values(server: str) -> None:
 
 # -- ontology, validation -----------------------------------------------------
 
+
 def test_ontology_is_documented_in_html_and_served_as_rdf(server: str) -> None:
     source = Graph().parse(ROOT / "ontology" / "asu.ttl", format="turtle")
-    classes = {str(c)[len(str(ASU)):] for c in source.subjects(RDF.type, OWL.Class)}
+    classes = {str(c)[len(str(ASU)) :] for c in source.subjects(RDF.type, OWL.Class)}
     html = get(f"{server}/ontology", BROWSER_ACCEPT, **{"Accept-Language": "fr"}).text
     for name in classes:
         assert f'id="{name}"' in html
@@ -379,7 +422,7 @@ def test_ontology_is_documented_in_html_and_served_as_rdf(server: str) -> None:
         french = [o for o in source.objects(term, RDFS.label) if o.language == "fr"]
         if str(term).startswith(str(ASU)) and french:
             assert f'<dd lang="fr">{french[0]}' in unescape(html), term
-    assert 'href="/ontology#ResearchOrganisation"' in html   # a range, linked
+    assert 'href="/ontology#ResearchOrganisation"' in html  # a range, linked
     for accept, ext, fmt in RDF_TYPES:
         negotiated = get(f"{server}/ontology", accept)
         assert negotiated.headers["Content-Type"].split(";")[0] == accept
@@ -424,10 +467,9 @@ def test_every_entity_dereferences_with_all_its_statements(server: str) -> None:
     entities = {s for s in DATA.subjects() if str(s).startswith(str(ID))}
     assert len(entities) > 20
     for entity in sorted(entities):
-        slug = str(entity)[len(str(ID)):]
+        slug = str(entity)[len(str(ID)) :]
         described = parse(get(f"{server}/data/{slug}.nt"), "nt")
-        expected = set(DATA.triples((entity, None, None))) | set(DATA.triples((None, None,
-                                                                                entity)))
+        expected = set(DATA.triples((entity, None, None))) | set(DATA.triples((None, None, entity)))
         assert expected <= set(described), slug
         page = get(f"{server}/page/{slug}")
         assert page.status_code == 200, slug
@@ -435,6 +477,7 @@ def test_every_entity_dereferences_with_all_its_statements(server: str) -> None:
 
 
 # -- named graphs and shapes ------------------------------------------------------
+
 
 def test_named_graph_iris_dereference(server: str) -> None:
     for path in sorted((ROOT / "data").glob("*.ttl")):
@@ -449,8 +492,11 @@ def test_named_graph_iris_dereference(server: str) -> None:
     hrefs = {a["href"] for a in _Page(page.text).anchors}
     assert "/page/mnhn" in hrefs
     assert str(DATA.value(graph_iri, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))) in hrefs
-    assert get(f"{server}/graph/alliance.jsonld").headers["Content-Type"].startswith(
-        "application/ld+json")
+    assert (
+        get(f"{server}/graph/alliance.jsonld")
+        .headers["Content-Type"]
+        .startswith("application/ld+json")
+    )
     for missing in ("/graph/nope", "/graph/Alliance", "/graph/alliance/x", "/graph/ontology"):
         assert get(server + missing).status_code == 404, missing
     assert get(f"{server}/graph/alliance.txt").status_code == 404
@@ -463,7 +509,7 @@ def test_shapes_are_served_and_documented(server: str) -> None:
     html = get(f"{server}/shapes", BROWSER_ACCEPT).text
     namespace = BASE + "shapes#"
     for shape in {s for s in source.subjects() if str(s).startswith(namespace)}:
-        assert f'id="{str(shape)[len(namespace):]}"' in html, shape
+        assert f'id="{str(shape)[len(namespace) :]}"' in html, shape
     # Lists read as their members: no rdf:first in the page.
     assert "rdf:first" not in html
     # The validation page names each rule with a link to its shape.

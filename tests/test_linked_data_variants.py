@@ -39,8 +39,11 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     # Every English name of the museum becomes markup, wherever the files state it.
     for path in data.glob("*.ttl"):
         graph = Graph().parse(path, format="turtle")
-        names = [(p, o) for p, o in graph.predicate_objects(MNHN)
-                 if p in (RDFS.label, SKOS.prefLabel) and o.language == "en"]
+        names = [
+            (p, o)
+            for p, o in graph.predicate_objects(MNHN)
+            if p in (RDFS.label, SKOS.prefLabel) and o.language == "en"
+        ]
         if names:
             for p, o in names:
                 graph.remove((MNHN, p, o))
@@ -55,8 +58,9 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def _scripts(html: str) -> list[str]:
     from .test_linked_data import _Page
 
-    return [body for attrs, body in _Page(html).scripts
-            if attrs.get("type") == "application/ld+json"]
+    return [
+        body for attrs, body in _Page(html).scripts if attrs.get("type") == "application/ld+json"
+    ]
 
 
 def test_label_markup_is_escaped_in_html(hostile_server: str) -> None:
@@ -76,8 +80,9 @@ def test_embedded_jsonld_round_trips_the_hostile_label(hostile_server: str) -> N
 
 
 def test_pages_linking_to_it_escape_it_too(hostile_server: str) -> None:
-    html = requests.get(f"{hostile_server}/page/alliance-sorbonne-universite?lang=en",
-                        timeout=10).text
+    html = requests.get(
+        f"{hostile_server}/page/alliance-sorbonne-universite?lang=en", timeout=10
+    ).text
     assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
     not_found = requests.get(f"{hostile_server}/page/x%3Cb%3E", timeout=10)
     assert not_found.status_code == 404 and "<b>" not in not_found.text
@@ -120,5 +125,6 @@ def test_blank_nodes_are_shown_inline(hostile_server: str) -> None:
     (embedded,) = _scripts(html)
     graph = Graph().parse(data=embedded, format="json-ld")
     amount = graph.value(MNHN, SCHEMA.funding)
-    assert graph.value(graph.value(amount, SCHEMA.valueReference), SCHEMA.name) == \
-        Literal("deeper value")
+    assert graph.value(graph.value(amount, SCHEMA.valueReference), SCHEMA.name) == Literal(
+        "deeper value"
+    )

@@ -27,8 +27,17 @@ from .support import ROOT, run_cli
 DATA = ROOT / "data"
 CORPUS = Path(__file__).with_name("mutations.toml")
 ID = "https://w3id.org/asu/id/"
-FAMILIES = {"dates", "counts", "durations", "amounts", "identifiers", "vocabulary",
-            "membership", "labels", "sources"}
+FAMILIES = {
+    "dates",
+    "counts",
+    "durations",
+    "amounts",
+    "identifiers",
+    "vocabulary",
+    "membership",
+    "labels",
+    "sources",
+}
 
 
 @dataclass
@@ -120,10 +129,14 @@ def test_mutation_is_caught_naming_resource_and_rule(mutation: Mutation, results
     assert code == 1, f"{mutation.id} passed the gate"
     named = sorted({(v["focus"], v["rule"]) for v in report["violations"]})
     assert caught(mutation, results[mutation.id]), (
-        f"{mutation.id}: expected ({mutation.focus_iri}, {mutation.rule}), got {named}")
+        f"{mutation.id}: expected ({mutation.focus_iri}, {mutation.rule}), got {named}"
+    )
     # the message a user reads names the rule too
-    messages = [v["message"] for v in report["violations"]
-                if (v["focus"], v["rule"]) == (mutation.focus_iri, mutation.rule)]
+    messages = [
+        v["message"]
+        for v in report["violations"]
+        if (v["focus"], v["rule"]) == (mutation.focus_iri, mutation.rule)
+    ]
     assert any("rule" in text for text in messages), messages
 
 
@@ -132,9 +145,11 @@ def test_catch_rate_is_printed(results: dict, capsys: pytest.CaptureFixture[str]
         return sum(caught(m, results[m.id]) for m in group), len(group)
 
     lines = []
-    for name, group in (("corpus", [m for m in MUTATIONS if not m.held_out]),
-                        ("held out", [m for m in MUTATIONS if m.held_out]),
-                        ("all", MUTATIONS)):
+    for name, group in (
+        ("corpus", [m for m in MUTATIONS if not m.held_out]),
+        ("held out", [m for m in MUTATIONS if m.held_out]),
+        ("all", MUTATIONS),
+    ):
         hit, total = rate(group)
         lines.append(f"mutation catch rate ({name}): {hit}/{total} = {100 * hit / total:.0f}%")
     for family in sorted(FAMILIES):
@@ -146,10 +161,8 @@ def test_catch_rate_is_printed(results: dict, capsys: pytest.CaptureFixture[str]
     assert hit == total
 
 
-@pytest.mark.parametrize("mutation", [m for m in MUTATIONS if m.held_out][:3],
-                         ids=lambda m: m.id)
-def test_the_command_itself_rejects_held_out_mutations(mutation: Mutation,
-                                                       tmp_path: Path) -> None:
+@pytest.mark.parametrize("mutation", [m for m in MUTATIONS if m.held_out][:3], ids=lambda m: m.id)
+def test_the_command_itself_rejects_held_out_mutations(mutation: Mutation, tmp_path: Path) -> None:
     """The installed command, in its own process, in the text format a user reads."""
     folder = tmp_path / "data"
     apply(mutation, folder)

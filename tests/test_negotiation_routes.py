@@ -22,21 +22,43 @@ from asu_graph.web import negotiation as neg
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,*/*;q=0.8"
 MNHN = URIRef("https://w3id.org/asu/id/mnhn")
 SD_SERVICE = URIRef("http://www.w3.org/ns/sparql-service-description#Service")
-PARSER = {"text/turtle": "turtle", "application/ld+json": "json-ld",
-          "application/n-triples": "nt", "application/rdf+xml": "xml",
-          "application/trig": "trig", "application/n-quads": "nquads"}
+PARSER = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/trig": "trig",
+    "application/n-quads": "nquads",
+}
 
 # Every route that serves RDF, as a crawler meets it.
-RDF_ROUTES = ("/id/mnhn", "/data/mnhn", "/ontology", "/void", "/.well-known/void", "/catalog",
-              "/fragments", "/validation", "/graph/alliance", "/shapes", "/sparql",
-              "/dataset", "/publisher", "/query/members")
+RDF_ROUTES = (
+    "/id/mnhn",
+    "/data/mnhn",
+    "/ontology",
+    "/void",
+    "/.well-known/void",
+    "/catalog",
+    "/fragments",
+    "/validation",
+    "/graph/alliance",
+    "/shapes",
+    "/sparql",
+    "/dataset",
+    "/publisher",
+    "/query/members",
+)
 
 
 def _follow(url: str, accept: str) -> requests.Response:
     response = requests.get(url, headers={"Accept": accept}, allow_redirects=False, timeout=60)
     if response.status_code == 303:
-        response = requests.get(urljoin(url, response.headers["Location"]),
-                                headers={"Accept": accept}, allow_redirects=False, timeout=60)
+        response = requests.get(
+            urljoin(url, response.headers["Location"]),
+            headers={"Accept": accept},
+            allow_redirects=False,
+            timeout=60,
+        )
     return response
 
 
@@ -46,17 +68,23 @@ def _rdf(response: requests.Response) -> Dataset:
 
 
 @pytest.mark.parametrize("path", RDF_ROUTES)
-@pytest.mark.parametrize(("accept", "media"), [
-    ("text/turtle; charset=utf-8", "text/turtle"),
-    ("text/n3", "text/turtle"),
-    ("application/x-turtle;q=0.9, */*;q=0.1", "text/turtle"),
-    ("application/trig", "application/trig"),
-    ("application/n-quads; charset=UTF-8", "application/n-quads"),
-    ("application/ld+json;profile=\"http://www.w3.org/ns/json-ld#expanded\"",
-     "application/ld+json"),
-])
-def test_same_accept_same_answer_on_every_route(server: str, path: str, accept: str,
-                                                media: str) -> None:
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        ("text/turtle; charset=utf-8", "text/turtle"),
+        ("text/n3", "text/turtle"),
+        ("application/x-turtle;q=0.9, */*;q=0.1", "text/turtle"),
+        ("application/trig", "application/trig"),
+        ("application/n-quads; charset=UTF-8", "application/n-quads"),
+        (
+            'application/ld+json;profile="http://www.w3.org/ns/json-ld#expanded"',
+            "application/ld+json",
+        ),
+    ],
+)
+def test_same_accept_same_answer_on_every_route(
+    server: str, path: str, accept: str, media: str
+) -> None:
     response = _follow(server + path, accept)
     assert response.status_code == 200, (path, accept, response.text[:300])
     assert response.headers["Content-Type"] == f"{media}; charset=utf-8"
@@ -81,8 +109,7 @@ def test_nothing_acceptable_is_a_406_that_lists_the_offers(server: str, path: st
 
 def test_service_description_in_every_rdf_format_and_as_a_page(server: str) -> None:
     for fmt in formats.RDF_FORMATS.values():
-        response = requests.get(server + "/sparql", headers={"Accept": fmt.media_type},
-                                timeout=30)
+        response = requests.get(server + "/sparql", headers={"Accept": fmt.media_type}, timeout=30)
         assert response.headers["Content-Type"] == f"{fmt.media_type}; charset=utf-8"
         graph = _rdf(response)
         assert any(graph.quads((URIRef(server + "/sparql"), RDF.type, SD_SERVICE, None)))
@@ -129,20 +156,34 @@ def test_offers_come_from_the_format_table() -> None:
     assert "application/json" not in {media for media, _ in both}
 
 
-@pytest.mark.parametrize(("accept", "expected"), [
-    (None, "html"), ("*/*", "html"), ("text/turtle; charset=utf-8", "turtle"),
-    ("text/*", "html"), ("text/turtle, */*", "turtle"), (BROWSER, "html"),
-    ("application/rdf+xml, text/rdf+n3;q=0.9, */*;q=0.1", "rdfxml"),
-    ("text/html;q=0, */*", "turtle"), ("image/png", None),
-    ("application/xhtml+xml", None),
-])
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, "html"),
+        ("*/*", "html"),
+        ("text/turtle; charset=utf-8", "turtle"),
+        ("text/*", "html"),
+        ("text/turtle, */*", "turtle"),
+        (BROWSER, "html"),
+        ("application/rdf+xml, text/rdf+n3;q=0.9, */*;q=0.1", "rdfxml"),
+        ("text/html;q=0, */*", "turtle"),
+        ("image/png", None),
+        ("application/xhtml+xml", None),
+    ],
+)
 def test_pages_first_negotiation(accept: str | None, expected: str | None) -> None:
     assert neg.negotiate(accept, neg.offers(neg.RDF_PREFERENCE, html="first")) == expected
 
 
-@pytest.mark.parametrize(("accept", "expected"), [
-    (None, "turtle"), ("*/*", "turtle"), (BROWSER, "html"), ("text/html", "html"),
-    ("application/trig", "trig"),
-])
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (None, "turtle"),
+        ("*/*", "turtle"),
+        (BROWSER, "html"),
+        ("text/html", "html"),
+        ("application/trig", "trig"),
+    ],
+)
 def test_documents_negotiation(accept: str | None, expected: str) -> None:
     assert neg.negotiate(accept, neg.offers(neg.RDF_PREFERENCE, html="last")) == expected

@@ -43,26 +43,40 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     base = tmp_path_factory.mktemp("newcomer")
     clone = base / "clone"
     env = _clean_env()
-    subprocess.run(["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)],
-                   check=True, env=env, timeout=120)
+    subprocess.run(
+        ["git", "clone", "--quiet", "--no-hardlinks", str(ROOT), str(clone)],
+        check=True,
+        env=env,
+        timeout=120,
+    )
     assert not (clone / "node_modules").exists()
     subprocess.run([sys.executable, "-m", "venv", str(base / "venv")], check=True, timeout=120)
     bin_dir = base / "venv" / "bin"
-    done = subprocess.run([str(bin_dir / "pip"), "install", "--quiet", "."], cwd=clone,
-                          env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [str(bin_dir / "pip"), "install", "--quiet", "."],
+        cwd=clone,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     yield bin_dir
 
 
 @pytest.fixture(scope="module")
-def newcomer_server(installed: Path, tmp_path_factory: pytest.TempPathFactory
-                    ) -> Iterator[str]:
+def newcomer_server(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     empty = tmp_path_factory.mktemp("empty-folder")
     port = free_port()
     log = (empty.parent / f"newcomer-{port}.log").open("wb")
-    process = subprocess.Popen([str(installed / "asu-graph"), "serve", "--port", str(port)],
-                               cwd=empty, env=_clean_env(), stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [str(installed / "asu-graph"), "serve", "--port", str(port)],
+        cwd=empty,
+        env=_clean_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(url + "/sparql?query=ASK%7B%7D", timeout=180, process=process)
@@ -74,10 +88,18 @@ def newcomer_server(installed: Path, tmp_path_factory: pytest.TempPathFactory
 
 def test_the_installed_package_is_not_this_checkout(installed: Path) -> None:
     # From another folder: ``python -c`` puts the working directory on sys.path.
-    where = subprocess.run([str(installed / "python"), "-c",
-                            "import asu_graph, sys; sys.stdout.write(asu_graph.__file__)"],
-                           cwd=installed, env=_clean_env(), capture_output=True, text=True,
-                           timeout=60)
+    where = subprocess.run(
+        [
+            str(installed / "python"),
+            "-c",
+            "import asu_graph, sys; sys.stdout.write(asu_graph.__file__)",
+        ],
+        cwd=installed,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert where.returncode == 0, where.stderr
     assert "site-packages" in where.stdout and str(ROOT) not in where.stdout
 
@@ -106,8 +128,9 @@ def test_query_page_has_the_editor(newcomer_server: str) -> None:
 
 
 def test_a_download_matches_its_checksum(newcomer_server: str) -> None:
-    index = requests.get(newcomer_server + "/download/",
-                         headers={"Accept": "application/json"}, timeout=30).json()
+    index = requests.get(
+        newcomer_server + "/download/", headers={"Accept": "application/json"}, timeout=30
+    ).json()
     entry = next(f for f in index["files"] if f["name"] == "asu.ttl")
     body = requests.get(entry["url"], timeout=60)
     assert body.status_code == 200, body.text
@@ -117,7 +140,9 @@ def test_a_download_matches_its_checksum(newcomer_server: str) -> None:
 def test_a_sparql_answer(newcomer_server: str) -> None:
     sparql = SPARQLWrapper(newcomer_server + "/sparql")
     sparql.setReturnFormat(JSON)
-    sparql.setQuery("SELECT ?m WHERE { <https://w3id.org/asu/id/alliance-sorbonne-universite> "
-                    "<http://www.w3.org/ns/org#hasMember> ?m }")
+    sparql.setQuery(
+        "SELECT ?m WHERE { <https://w3id.org/asu/id/alliance-sorbonne-universite> "
+        "<http://www.w3.org/ns/org#hasMember> ?m }"
+    )
     members = {row["m"]["value"] for row in sparql.queryAndConvert()["results"]["bindings"]}
     assert "https://w3id.org/asu/id/mnhn" in members and len(members) == 6

@@ -20,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from asu_graph.config import Settings
-from asu_graph.jobs import Job, NotAcceptable, QueryTimeout
+from asu_graph.query.jobs import Job, NotAcceptable, QueryTimeout
 from asu_graph.store.http import StoreDown, StoreError, StoreRefused
 from asu_graph.web import create_app
 
@@ -35,12 +35,26 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> FlaskClient:
 
 # -- namespaces -----------------------------------------------------------------------
 
+
 def test_every_closed_namespace_term_the_package_uses_exists() -> None:
     # rdflib's closed namespaces only warn on a misspelt term and still return an
     # IRI: the warning would be the only sign of a wrong IRI in published data.
-    closed = {name: getattr(rdflib.namespace, name)
-              for name in ("DCTERMS", "FOAF", "ORG", "OWL", "PROV", "RDF", "RDFS", "SH",
-                           "SKOS", "VOID", "XSD")}
+    closed = {
+        name: getattr(rdflib.namespace, name)
+        for name in (
+            "DCTERMS",
+            "FOAF",
+            "ORG",
+            "OWL",
+            "PROV",
+            "RDF",
+            "RDFS",
+            "SH",
+            "SKOS",
+            "VOID",
+            "XSD",
+        )
+    }
     pattern = re.compile(r"\b(" + "|".join(closed) + r")\.([A-Za-z_]\w*)")
     missing = []
     for path in PACKAGE.rglob("*.py"):
@@ -55,8 +69,11 @@ def test_every_closed_namespace_term_the_package_uses_exists() -> None:
 
 
 def test_no_module_defines_a_namespace_of_its_own() -> None:
-    defined = [str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
-               if "Namespace(" in path.read_text(encoding="utf-8")]
+    defined = [
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if "Namespace(" in path.read_text(encoding="utf-8")
+    ]
     assert defined == ["namespaces.py"]
 
 
@@ -72,6 +89,7 @@ def test_query_page_prefixes_are_the_project_prefixes(client: FlaskClient) -> No
 
 # -- app state and its caches ------------------------------------------------------------
 
+
 def test_a_page_cached_under_one_root_is_not_served_under_another(client: FlaskClient) -> None:
     # A request with another Host and script root fills the cache first; the
     # page a client then gets under the usual root carries its own links only.
@@ -86,8 +104,9 @@ def test_a_page_cached_under_one_root_is_not_served_under_another(client: FlaskC
 
 
 def test_the_service_description_page_keys_on_the_root(client: FlaskClient) -> None:
-    odd = client.get("/sparql", base_url="http://other.example/mounted",
-                     headers={"Accept": "text/html"})
+    odd = client.get(
+        "/sparql", base_url="http://other.example/mounted", headers={"Accept": "text/html"}
+    )
     assert odd.status_code == 200 and b"http://other.example/mounted/sparql?" in odd.data
     usual = client.get("/sparql", headers={"Accept": "text/html"})
     assert usual.status_code == 200 and b"http://localhost/sparql?" in usual.data
@@ -110,7 +129,7 @@ def test_the_app_factory_builds_the_state(client: FlaskClient) -> None:
 
     state = client.application.extensions["asu_state"]
     assert isinstance(state, AppState)
-    assert Path(state.publishing.folder).is_dir()   # the dumps this app serves
+    assert Path(state.publishing.folder).is_dir()  # the dumps this app serves
     assert client.application.extensions["asu_queries"] is state.queries
 
 
@@ -128,16 +147,18 @@ def test_the_page_cache_is_bounded() -> None:
 
 # -- jobs: the service and the workers --------------------------------------------------
 
+
 def test_executor_does_not_import_the_query_service() -> None:
-    tree = ast.parse((PACKAGE / "executor.py").read_text(encoding="utf-8"))
-    imported = {node.module for node in ast.walk(tree)
-                if isinstance(node, ast.ImportFrom) and node.module}
-    assert "query_service" not in imported
-    assert "jobs" in imported
+    tree = ast.parse((PACKAGE / "query" / "executor.py").read_text(encoding="utf-8"))
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert "asu_graph.query.service" not in imported
+    assert "asu_graph.query.jobs" in imported
 
 
 def test_a_timeout_is_not_a_refusal() -> None:
-    from asu_graph.guard import QueryRefused
+    from asu_graph.sparql.guard import QueryRefused
 
     assert not issubclass(QueryTimeout, QueryRefused)
     assert QueryTimeout("stopped").status == 503
@@ -145,7 +166,7 @@ def test_a_timeout_is_not_a_refusal() -> None:
 
 
 def test_worker_errors_come_back_with_their_kind_and_status(tmp_path: Path) -> None:
-    from asu_graph.executor import ProcessExecutor
+    from asu_graph.query.executor import ProcessExecutor
     from asu_graph.store import QuerySyntaxError
     from asu_graph.store.memory import MemoryStore
 
@@ -165,8 +186,9 @@ def test_worker_errors_come_back_with_their_kind_and_status(tmp_path: Path) -> N
 
 # -- retries ------------------------------------------------------------------------------
 
+
 def test_retrying_retries_transient_failures_and_not_refusals() -> None:
-    from asu_graph.publish import retrying
+    from asu_graph.publishing.remote import retrying
 
     said: list[str] = []
     calls = iter([StoreDown("down"), StoreDown("down"), "done"])
@@ -186,8 +208,9 @@ def test_retrying_retries_transient_failures_and_not_refusals() -> None:
 
     said.clear()
     with pytest.raises(StoreRefused):
-        retrying(refused, retries=5, backoff=0, progress=said.append,
-                 transient=(StoreDown, StoreError))
+        retrying(
+            refused, retries=5, backoff=0, progress=said.append, transient=(StoreDown, StoreError)
+        )
     assert said == []
 
     def always_down() -> None:
@@ -200,22 +223,33 @@ def test_retrying_retries_transient_failures_and_not_refusals() -> None:
 
 # -- identifiers ----------------------------------------------------------------------------
 
+
 def _code_strings(path: Path) -> list[str]:
     """String literals of a module's code (docstrings and comments left out)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    docstrings = {id(node.value) for node in ast.walk(tree)
-                  if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)}
-    return [node.value for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str)
-            and id(node) not in docstrings]
+    docstrings = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
 
 
 def test_release_and_dataset_iris_are_minted_in_one_module() -> None:
     # The path tails under the base that name the dataset and its releases ("catalog"
     # is also the location /catalog, a URL of the answering server, so it is not counted).
     tails = ("dataset", "dataset/release/", "graph/release/", "graph/current")
-    found = sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
-                   if any(text in tails for text in _code_strings(path)))
+    found = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if any(text in tails for text in _code_strings(path))
+    )
     assert found == ["iris.py"]
 
 
@@ -228,8 +262,14 @@ def test_blueprint_modules_do_not_import_the_web_package_back() -> None:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if (isinstance(node, ast.ImportFrom) and node.level == 1 and node.module is None
-                    and any(alias.name.startswith("current_") or alias.name == "create_app"
-                            for alias in node.names)):
+            if (
+                isinstance(node, ast.ImportFrom)
+                and node.level == 1
+                and node.module is None
+                and any(
+                    alias.name.startswith("current_") or alias.name == "create_app"
+                    for alias in node.names
+                )
+            ):
                 back.append(path.name)
     assert back == []

@@ -27,12 +27,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run(exe: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASU_")}
-    return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [str(exe), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+    )
 
 
-def test_installed_wheel_validates_and_builds_from_elsewhere(installed: Path,
-                                                             tmp_path: Path) -> None:
+def test_installed_wheel_validates_and_builds_from_elsewhere(
+    installed: Path, tmp_path: Path
+) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     validate = run(installed, "validate", cwd=elsewhere)
@@ -41,8 +43,16 @@ def test_installed_wheel_validates_and_builds_from_elsewhere(installed: Path,
     assert build.returncode == 0, build.stderr
     out = elsewhere / "dumps"
     names = {p.name for p in out.iterdir()}
-    assert {"asu.ttl", "asu.nt", "asu.jsonld", "asu.trig", "asu.nq", "asu.rdf",
-            "SHA256SUMS", "manifest.json"} <= names
+    assert {
+        "asu.ttl",
+        "asu.nt",
+        "asu.jsonld",
+        "asu.trig",
+        "asu.nq",
+        "asu.rdf",
+        "SHA256SUMS",
+        "manifest.json",
+    } <= names
     assert len(Graph().parse(out / "asu.ttl")) > 100
     queries = run(installed, "query", "members", "--format", "csv", cwd=elsewhere)
     assert queries.returncode == 0 and len(queries.stdout.strip().splitlines()) == 7

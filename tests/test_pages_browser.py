@@ -17,8 +17,9 @@ MEMBERS = sorted(str(m) for m in DATA.objects(ALLIANCE, ORG.hasMember))
 
 @pytest.fixture
 def page_fr(browser) -> Iterator[object]:
-    context = browser.new_context(locale="fr-FR",
-                                  extra_http_headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    context = browser.new_context(
+        locale="fr-FR", extra_http_headers={"Accept-Language": "fr-FR,fr;q=0.9"}
+    )
     try:
         yield context.new_page()
     finally:
@@ -37,7 +38,7 @@ def page_en(browser) -> Iterator[object]:
 def test_entity_page_in_french_and_its_links_navigate(server: str, page_fr) -> None:
     slug = bilingual_entity()
     page = page_fr
-    page.goto(f"{server}/id/{slug}")   # the 303 is followed like any browser does
+    page.goto(f"{server}/id/{slug}")  # the 303 is followed like any browser does
     assert page.url == f"{server}/page/{slug}"
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.locator("h1").inner_text() == label(slug, "fr")
@@ -65,14 +66,17 @@ def test_graph_view_draws_the_six_members(server: str, page_en) -> None:
     page.wait_for_selector("figure.graph-view[data-state]")
     drawn = page.eval_on_selector_all(
         "figure.graph-view svg g.node[data-iri]",
-        "nodes => nodes.map(n => [n.getAttribute('data-iri'), n.getAttribute('data-group')])")
+        "nodes => nodes.map(n => [n.getAttribute('data-iri'), n.getAttribute('data-group')])",
+    )
     groups = dict(drawn)
     assert len(MEMBERS) == 6
     for member in MEMBERS:
         assert groups.get(member) == "member", member
     assert groups[str(ALLIANCE)] == "alliance"
-    research = {str(r) for r in DATA.objects(ALLIANCE, URIRef(
-        "https://w3id.org/asu/ontology#hasResearchPartner"))}
+    research = {
+        str(r)
+        for r in DATA.objects(ALLIANCE, URIRef("https://w3id.org/asu/ontology#hasResearchPartner"))
+    }
     assert research and all(groups.get(r) == "research-organisation" for r in research)
     assert page.locator("figure.graph-view svg line[data-kind=member]").count() >= 6
     # Node labels are drawn as SVG text.
@@ -100,9 +104,11 @@ def test_graph_view_nodes_drag_and_click_through(server: str, page_en) -> None:
              const c = document.querySelector(`g.node[data-iri="${iri}"] circle`);
              const b = c.getBoundingClientRect();
              return Math.abs(b.x + b.width / 2 - x) < 2 && Math.abs(b.y + b.height / 2 - y) < 2;
-           }""", arg=[str(ID.cnrs), x + 60, y + 40])
+           }""",
+        arg=[str(ID.cnrs), x + 60, y + 40],
+    )
     page.mouse.up()
-    assert page.url == f"{server}/"             # a drag is not a click
+    assert page.url == f"{server}/"  # a drag is not a click
     node.locator("circle").click()
     page.wait_for_url(f"{server}/page/cnrs")
     assert page.locator("h1").inner_text() == label("cnrs", "en")

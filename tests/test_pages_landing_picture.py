@@ -29,22 +29,28 @@ def expected_nodes() -> dict[str, str]:
         if any(DATA.objects(s, URIRef(ASU + "obtainedThrough"))):
             wanted |= {s, o}
     assert ID["idex-super"] in wanted and ID["pia3"] in wanted
-    return {str(n): str(next(o for o in DATA.objects(n, SKOS.prefLabel) if o.language == "en"))
-            for n in wanted}
+    return {
+        str(n): str(next(o for o in DATA.objects(n, SKOS.prefLabel) if o.language == "en"))
+        for n in wanted
+    }
 
 
 @pytest.mark.parametrize("width", [1200, 390])
-def test_every_kind_drawn_named_apart_inside_with_arrows(server: str, browser,
-                                                         width: int) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-GB",
-                                  is_mobile=width < 500)
+def test_every_kind_drawn_named_apart_inside_with_arrows(server: str, browser, width: int) -> None:
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, locale="en-GB", is_mobile=width < 500
+    )
     try:
         page = context.new_page()
         page.goto(server + "/?lang=en")
         page.wait_for_selector("figure.graph-view[data-state=settled]", timeout=30000)
-        drawn = dict(page.eval_on_selector_all(
-            "figure.graph-view g.node", "gs => gs.map(g => [g.dataset.iri, "
-            "[...g.querySelectorAll('tspan')].map(t => t.textContent.trim()).join(' ')])"))
+        drawn = dict(
+            page.eval_on_selector_all(
+                "figure.graph-view g.node",
+                "gs => gs.map(g => [g.dataset.iri, "
+                "[...g.querySelectorAll('tspan')].map(t => t.textContent.trim()).join(' ')])",
+            )
+        )
         for iri, name in expected_nodes().items():
             assert iri in drawn, f"{name} is not drawn"
             # the full name (wrapped on lines) is written, not an acronym
@@ -65,20 +71,23 @@ def test_every_kind_drawn_named_apart_inside_with_arrows(server: str, browser,
             assert n["t"] >= frame["t"] - 1 and n["b"] <= frame["b"] + 1, f"{n['iri']} sticks out"
         nodes = boxes["nodes"]
         for i, a in enumerate(nodes):
-            for b in nodes[i + 1:]:
+            for b in nodes[i + 1 :]:
                 overlap_x = min(a["r"], b["r"]) - max(a["l"], b["l"])
                 overlap_y = min(a["b"], b["b"]) - max(a["t"], b["t"])
                 assert overlap_x <= 1 or overlap_y <= 1, f"{a['iri']} is over {b['iri']}"
 
         # Every line has an arrowhead at its object's end.
         lines = page.eval_on_selector_all(
-            "figure.graph-view line", "ls => ls.map(l => [l.getAttribute('marker-end'), "
-            "l.dataset.source, l.dataset.target, l.dataset.kind])")
+            "figure.graph-view line",
+            "ls => ls.map(l => [l.getAttribute('marker-end'), "
+            "l.dataset.source, l.dataset.target, l.dataset.kind])",
+        )
         assert lines and all(m and m.startswith("url(#arrow-") for m, *_ in lines)
         holds = [(s, t) for _, s, t, k in lines if k == "holds"]
         assert (str(ID["alliance-sorbonne-universite"]), str(ID["idex-super"])) in holds
         # The page does not scroll sideways.
-        assert page.evaluate("document.documentElement.scrollWidth <= "
-                             "document.documentElement.clientWidth")
+        assert page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
     finally:
         context.close()

@@ -16,8 +16,20 @@ from .test_axe import graph_name
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/download/", "/download/releases/", "/void", "/catalog", "/fragments",
-         "/search?q=museum", "/query", "/page/mnhn", "/ontology", "GRAPH", "/no/such/page"]
+PAGES = [
+    "/",
+    "/download/",
+    "/download/releases/",
+    "/void",
+    "/catalog",
+    "/fragments",
+    "/search?q=museum",
+    "/query",
+    "/page/mnhn",
+    "/ontology",
+    "GRAPH",
+    "/no/such/page",
+]
 HEADINGS = {  # one word of each page's heading that differs between the languages
     "/download/": ("Downloads", "Téléchargements"),
     "/void": ("VoID description", "Description VoID"),
@@ -30,9 +42,13 @@ HEADINGS = {  # one word of each page's heading that differs between the languag
 def phone(browser, request) -> Iterator[tuple[object, str]]:
     lang = request.param
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True,
-        has_touch=True, locale=f"{lang}-FR" if lang == "fr" else "en-GB",
-        extra_http_headers={"Accept-Language": lang})
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=1,
+        is_mobile=True,
+        has_touch=True,
+        locale=f"{lang}-FR" if lang == "fr" else "en-GB",
+        extra_http_headers={"Accept-Language": lang},
+    )
     try:
         yield context.new_page(), lang
     finally:
@@ -53,8 +69,9 @@ def test_fits_a_phone_in_the_site_layout(server: str, phone, path: str) -> None:
     if path in HEADINGS:
         assert page.inner_text("h1") == HEADINGS[path][lang == "fr"]
     # Nothing sticks out sideways: the page does not scroll horizontally.
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, "
-                           "document.documentElement.clientWidth]")
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
     assert widths[0] <= widths[1], f"{path} is {widths[0]} px wide on a {widths[1]} px screen"
 
 

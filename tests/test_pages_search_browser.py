@@ -34,14 +34,17 @@ def suggestions(page) -> list[str]:
 @pytest.mark.parametrize("spelling", SPELLINGS)
 def test_header_box_reaches_the_museum(server: str, page, spelling: str) -> None:
     name = label("mnhn", "en")
-    page.goto(f"{server}/ontology")          # any page: the box is in the header
+    page.goto(f"{server}/ontology")  # any page: the box is in the header
     box = page.locator("header.site #site-search")
     box.click()
     box.press_sequentially(spelling, delay=30)
     # Typing shows suggestions, the Muséum among them.
     page.wait_for_function(
         "name => [...document.querySelectorAll('#site-search-list option')]"
-        ".some(o => o.value === name)", arg=name, timeout=10000)
+        ".some(o => o.value === name)",
+        arg=name,
+        timeout=10000,
+    )
     assert name in suggestions(page)
 
     # Submitting lists the Muséum on the results page; its link opens its page.
@@ -61,7 +64,10 @@ def test_choosing_a_suggestion_opens_the_page(server: str, page) -> None:
     box.press_sequentially("MNHN", delay=30)
     page.wait_for_function(
         "name => [...document.querySelectorAll('#site-search-list option')]"
-        ".some(o => o.value === name)", arg=name, timeout=10000)
+        ".some(o => o.value === name)",
+        arg=name,
+        timeout=10000,
+    )
     # Picking an option from a datalist sets the value and fires "input".
     box.fill(name)
     page.wait_for_url(f"{server}/page/mnhn*")

@@ -20,17 +20,40 @@ BASE = "https://w3id.org/asu/"
 ALLIANCE = BASE + "graph/alliance"
 ROR = BASE + "graph/identifiers-ror"
 MERGER = BASE + "graph/su-merger"
-MEMBER_FACT = (f"<{BASE}id/alliance-sorbonne-universite> "
-               "<http://www.w3.org/ns/org#hasMember> <https://w3id.org/asu/id/mnhn>")
-ROR_FACT = ("<https://w3id.org/asu/id/mnhn> <http://www.w3.org/2004/02/skos/core#exactMatch> "
-            "<https://ror.org/03wkt5x30>")
-MEMBERS = {BASE + "id/" + slug for slug in (
-    "sorbonne-universite", "mnhn", "insead", "utc", "pspbb", "france-education-international")}
+MEMBER_FACT = (
+    f"<{BASE}id/alliance-sorbonne-universite> "
+    "<http://www.w3.org/ns/org#hasMember> <https://w3id.org/asu/id/mnhn>"
+)
+ROR_FACT = (
+    "<https://w3id.org/asu/id/mnhn> <http://www.w3.org/2004/02/skos/core#exactMatch> "
+    "<https://ror.org/03wkt5x30>"
+)
+MEMBERS = {
+    BASE + "id/" + slug
+    for slug in (
+        "sorbonne-universite",
+        "mnhn",
+        "insead",
+        "utc",
+        "pspbb",
+        "france-education-international",
+    )
+}
 
-RESULT_TYPES = ("application/sparql-results+json", "application/sparql-results+xml",
-                "text/csv", "text/tab-separated-values")
-RDF_TYPES = ("text/turtle", "application/ld+json", "application/n-triples",
-             "application/rdf+xml", "application/trig", "application/n-quads")
+RESULT_TYPES = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+)
+RDF_TYPES = (
+    "text/turtle",
+    "application/ld+json",
+    "application/n-triples",
+    "application/rdf+xml",
+    "application/trig",
+    "application/n-quads",
+)
 
 
 def _boolean(response: requests.Response) -> bool:
@@ -51,22 +74,28 @@ def _4xx(response: requests.Response, status: int, *words: str) -> None:
 
 # -- W3C SPARQL 1.1 protocol test cases -------------------------------------------------
 
+
 def test_query_post_form(server: str) -> None:
-    response = requests.post(f"{server}/sparql", params={"default-graph-uri": ALLIANCE},
-                             data="query=ASK%20%7B%7D",
-                             headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = requests.post(
+        f"{server}/sparql",
+        params={"default-graph-uri": ALLIANCE},
+        data="query=ASK%20%7B%7D",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert _boolean(response) is True
 
 
 def test_query_get(server: str) -> None:
-    response = requests.get(f"{server}/sparql",
-                            params={"query": "ASK {}", "default-graph-uri": ALLIANCE})
+    response = requests.get(
+        f"{server}/sparql", params={"query": "ASK {}", "default-graph-uri": ALLIANCE}
+    )
     assert _boolean(response) is True
 
 
 def test_query_post_direct(server: str) -> None:
-    response = requests.post(f"{server}/sparql", data=b"ASK {}",
-                             headers={"Content-Type": "application/sparql-query"})
+    response = requests.post(
+        f"{server}/sparql", data=b"ASK {}", headers={"Content-Type": "application/sparql-query"}
+    )
     assert _boolean(response) is True
 
 
@@ -78,12 +107,15 @@ def test_query_dataset_default_graphs(server: str, method: str) -> None:
     if method == "GET":
         response = requests.get(f"{server}/sparql", params=[("query", query), *params])
     else:
-        response = requests.post(f"{server}/sparql", params=params, data=query.encode(),
-                                 headers={"Content-Type": "application/sparql-query"})
+        response = requests.post(
+            f"{server}/sparql",
+            params=params,
+            data=query.encode(),
+            headers={"Content-Type": "application/sparql-query"},
+        )
     assert _boolean(response) is True
     # Honoured, not ignored: with one of the two graphs only, the pattern fails.
-    alone = requests.get(f"{server}/sparql",
-                         params={"query": query, "default-graph-uri": ALLIANCE})
+    alone = requests.get(f"{server}/sparql", params={"query": query, "default-graph-uri": ALLIANCE})
     assert _boolean(alone) is False
 
 
@@ -95,49 +127,64 @@ def test_query_dataset_named_graphs(server: str, method: str) -> None:
     if method == "GET":
         response = requests.get(f"{server}/sparql", params=[("query", query), *params])
     else:
-        response = requests.post(f"{server}/sparql", params=params, data=query.encode(),
-                                 headers={"Content-Type": "application/sparql-query"})
+        response = requests.post(
+            f"{server}/sparql",
+            params=params,
+            data=query.encode(),
+            headers={"Content-Type": "application/sparql-query"},
+        )
     assert _boolean(response) is True
-    graphs = requests.get(f"{server}/sparql", params=[
-        ("query", "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"), *params],
-        headers={"Accept": "application/sparql-results+json"}).json()
+    graphs = requests.get(
+        f"{server}/sparql",
+        params=[("query", "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"), *params],
+        headers={"Accept": "application/sparql-results+json"},
+    ).json()
     assert {b["g"]["value"] for b in graphs["results"]["bindings"]} == {ALLIANCE, ROR}
     # Only named graphs given: the default graph of that dataset is empty.
-    empty = requests.get(f"{server}/sparql",
-                         params=[("query", "ASK { ?s ?p ?o }"), *params])
+    empty = requests.get(f"{server}/sparql", params=[("query", "ASK { ?s ?p ?o }"), *params])
     assert _boolean(empty) is False
 
 
 def test_query_dataset_full(server: str) -> None:
     query = f"ASK {{ {ROR_FACT} GRAPH ?g1 {{ {MEMBER_FACT} }} }}"
-    response = requests.post(f"{server}/sparql",
-                             params=[("default-graph-uri", ROR), ("named-graph-uri", ALLIANCE)],
-                             data=query.encode(),
-                             headers={"Content-Type": "application/sparql-query"})
+    response = requests.post(
+        f"{server}/sparql",
+        params=[("default-graph-uri", ROR), ("named-graph-uri", ALLIANCE)],
+        data=query.encode(),
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert _boolean(response) is True
 
 
 def test_query_multiple_dataset(server: str) -> None:
     """The protocol's dataset wins over the query's FROM."""
-    query = (f"ASK FROM <{MERGER}> {{ GRAPH ?g1 {{ {MEMBER_FACT} }} "
-             f"GRAPH ?g2 {{ {ROR_FACT} }} }}")
-    response = requests.post(f"{server}/sparql",
-                             params=[("named-graph-uri", ALLIANCE), ("named-graph-uri", ROR)],
-                             data=query.encode(),
-                             headers={"Content-Type": "application/sparql-query"})
+    query = f"ASK FROM <{MERGER}> {{ GRAPH ?g1 {{ {MEMBER_FACT} }} GRAPH ?g2 {{ {ROR_FACT} }} }}"
+    response = requests.post(
+        f"{server}/sparql",
+        params=[("named-graph-uri", ALLIANCE), ("named-graph-uri", ROR)],
+        data=query.encode(),
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert _boolean(response) is True
 
 
-@pytest.mark.parametrize(("query", "types"), [
-    ("SELECT (1 AS ?value) {}", RESULT_TYPES),                       # query_content_type_select
-    ("ASK {}", RESULT_TYPES[:2]),                                     # query_content_type_ask
-    ("DESCRIBE <http://example.org/>", RDF_TYPES),                    # query_content_type_describe
-    ("CONSTRUCT { <s> <p> 1 } WHERE {}", RDF_TYPES),                  # query_content_type_construct
-], ids=["select", "ask", "describe", "construct"])
+@pytest.mark.parametrize(
+    ("query", "types"),
+    [
+        ("SELECT (1 AS ?value) {}", RESULT_TYPES),  # query_content_type_select
+        ("ASK {}", RESULT_TYPES[:2]),  # query_content_type_ask
+        ("DESCRIBE <http://example.org/>", RDF_TYPES),  # query_content_type_describe
+        ("CONSTRUCT { <s> <p> 1 } WHERE {}", RDF_TYPES),  # query_content_type_construct
+    ],
+    ids=["select", "ask", "describe", "construct"],
+)
 def test_query_content_type(server: str, query: str, types: tuple[str, ...]) -> None:
-    response = requests.post(f"{server}/sparql", params={"default-graph-uri": ALLIANCE},
-                             data=query.encode(),
-                             headers={"Content-Type": "application/sparql-query"})
+    response = requests.post(
+        f"{server}/sparql",
+        params={"default-graph-uri": ALLIANCE},
+        data=query.encode(),
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert response.status_code == 200, response.text
     media_type, _, params = response.headers["Content-Type"].partition(";")
     assert media_type in types
@@ -145,16 +192,20 @@ def test_query_content_type(server: str, query: str, types: tuple[str, ...]) -> 
 
 
 def test_bad_query_method(server: str) -> None:
-    response = requests.put(f"{server}/sparql", params={"query": "ASK {}"},
-                            data="query=ASK%20%7B%7D",
-                            headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = requests.put(
+        f"{server}/sparql",
+        params={"query": "ASK {}"},
+        data="query=ASK%20%7B%7D",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     _4xx(response, 405, "PUT", "not allowed")
     assert "POST" in response.headers["Allow"] and "GET" in response.headers["Allow"]
 
 
 def test_bad_multiple_queries(server: str) -> None:
-    response = requests.get(f"{server}/sparql",
-                            params=[("query", "ASK {}"), ("query", "SELECT * {}")])
+    response = requests.get(
+        f"{server}/sparql", params=[("query", "ASK {}"), ("query", "SELECT * {}")]
+    )
     _4xx(response, 400, "more than one")
 
 
@@ -164,13 +215,15 @@ def test_bad_multiple_queries_form(server: str) -> None:
 
 
 def test_bad_query_wrong_media_type(server: str) -> None:
-    response = requests.post(f"{server}/sparql", data=b"ASK {}",
-                             headers={"Content-Type": "text/plain"})
+    response = requests.post(
+        f"{server}/sparql", data=b"ASK {}", headers={"Content-Type": "text/plain"}
+    )
     _4xx(response, 415, "text/plain", "application/sparql-query")
 
 
-@pytest.mark.parametrize("body", [b"query=ASK%20%7B%7D", b"ASK {}"],
-                         ids=["missing_form_type", "missing_direct_type"])
+@pytest.mark.parametrize(
+    "body", [b"query=ASK%20%7B%7D", b"ASK {}"], ids=["missing_form_type", "missing_direct_type"]
+)
 def test_bad_query_missing_type(server: str, body: bytes) -> None:
     response = requests.post(f"{server}/sparql", data=body)
     assert "Content-Type" not in response.request.headers
@@ -178,14 +231,20 @@ def test_bad_query_missing_type(server: str, body: bytes) -> None:
 
 
 def test_bad_query_non_utf8(server: str) -> None:
-    response = requests.post(f"{server}/sparql", data="ASK {}".encode("utf-16"),
-                             headers={"Content-Type": "application/sparql-query; charset=UTF-16"})
+    response = requests.post(
+        f"{server}/sparql",
+        data="ASK {}".encode("utf-16"),
+        headers={"Content-Type": "application/sparql-query; charset=UTF-16"},
+    )
     _4xx(response, 415, "UTF-8")
 
 
 def test_bad_query_invalid_utf8_bytes(server: str) -> None:
-    response = requests.post(f"{server}/sparql", data=b"ASK { \xff }",
-                             headers={"Content-Type": "application/sparql-query"})
+    response = requests.post(
+        f"{server}/sparql",
+        data=b"ASK { \xff }",
+        headers={"Content-Type": "application/sparql-query"},
+    )
     _4xx(response, 400, "UTF-8")
 
 
@@ -198,21 +257,31 @@ def test_bad_query_syntax(server: str) -> None:
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 UPDATE = {"Content-Type": "application/sparql-update"}
-UPDATES = {   # W3C test name -> request
+UPDATES = {  # W3C test name -> request
     "bad_update_get": ("GET", {"params": {"update": "CLEAR ALL"}}),
-    "bad_multiple_updates": ("POST", {"data": "update=CLEAR%20NAMED&update=CLEAR%20DEFAULT",
-                                      "headers": FORM}),
+    "bad_multiple_updates": (
+        "POST",
+        {"data": "update=CLEAR%20NAMED&update=CLEAR%20DEFAULT", "headers": FORM},
+    ),
     "update_post_form": ("POST", {"data": "update=CLEAR+ALL", "headers": FORM}),
     "update_post_direct": ("POST", {"data": b"CLEAR ALL", "headers": UPDATE}),
-    "bad_update_non_utf8": ("POST", {
-        "data": "CLEAR NAMED".encode("utf-16"),
-        "headers": {"Content-Type": "application/sparql-update; charset=UTF-16"}}),
+    "bad_update_non_utf8": (
+        "POST",
+        {
+            "data": "CLEAR NAMED".encode("utf-16"),
+            "headers": {"Content-Type": "application/sparql-update; charset=UTF-16"},
+        },
+    ),
     "bad_update_syntax": ("POST", {"data": "update=CLEAR%20XYZ", "headers": FORM}),
-    "bad_update_dataset_conflict": ("POST", {
-        "params": {"using-named-graph-uri": "http://example/people"},
-        "data": b"WITH <http://example/addresses> DELETE { ?p <x:y> 'Bill' } "
-                b"WHERE { ?p <x:y> 'Bill' }",
-        "headers": UPDATE}),
+    "bad_update_dataset_conflict": (
+        "POST",
+        {
+            "params": {"using-named-graph-uri": "http://example/people"},
+            "data": b"WITH <http://example/addresses> DELETE { ?p <x:y> 'Bill' } "
+            b"WHERE { ?p <x:y> 'Bill' }",
+            "headers": UPDATE,
+        },
+    ),
 }
 
 
@@ -226,8 +295,9 @@ def test_updates_are_refused(server: str, name: str) -> None:
     assert _boolean(count) is True
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", None],
-                         ids=["wrong_media_type", "missing_form_type"])
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", None], ids=["wrong_media_type", "missing_form_type"]
+)
 def test_bad_update_media_type(server: str, content_type: str | None) -> None:
     headers = {"Content-Type": content_type} if content_type else {}
     body = b"CLEAR NAMED" if content_type else b"update=CLEAR%20NAMED"
@@ -237,11 +307,15 @@ def test_bad_update_media_type(server: str, content_type: str | None) -> None:
 
 # -- other malformed or unsupported requests --------------------------------------------
 
-@pytest.mark.parametrize(("param", "iri"), [
-    ("default-graph-uri", "http://kasei.us/2009/09/sparql/data/data1.rdf"),
-    ("named-graph-uri", "https://w3id.org/asu/graph/no-such-graph"),
-    ("default-graph-uri", "not an iri"),
-])
+
+@pytest.mark.parametrize(
+    ("param", "iri"),
+    [
+        ("default-graph-uri", "http://kasei.us/2009/09/sparql/data/data1.rdf"),
+        ("named-graph-uri", "https://w3id.org/asu/graph/no-such-graph"),
+        ("default-graph-uri", "not an iri"),
+    ],
+)
 def test_foreign_dataset_graphs_are_refused(server: str, param: str, iri: str) -> None:
     response = requests.get(f"{server}/sparql", params={"query": "ASK {}", param: iri})
     _4xx(response, 400, param, "not a graph of this dataset", ALLIANCE)
@@ -252,13 +326,20 @@ def test_empty_query(server: str) -> None:
 
 
 def test_form_post_without_query(server: str) -> None:
-    _4xx(requests.post(f"{server}/sparql", data={"default-graph-uri": ALLIANCE}), 400,
-         "missing 'query'")
+    _4xx(
+        requests.post(f"{server}/sparql", data={"default-graph-uri": ALLIANCE}),
+        400,
+        "missing 'query'",
+    )
 
 
 def test_direct_post_with_query_parameter_too(server: str) -> None:
-    response = requests.post(f"{server}/sparql", params={"query": "ASK {}"}, data=b"ASK {}",
-                             headers={"Content-Type": "application/sparql-query"})
+    response = requests.post(
+        f"{server}/sparql",
+        params={"query": "ASK {}"},
+        data=b"ASK {}",
+        headers={"Content-Type": "application/sparql-query"},
+    )
     _4xx(response, 400, "body")
 
 
@@ -269,63 +350,93 @@ def test_unknown_path_and_method(server: str) -> None:
 
 def test_body_too_large(server: str) -> None:
     # The default limit is 1 MiB (ASU_MAX_BODY_BYTES).
-    response = requests.post(f"{server}/sparql", data=b"#" * (2 * 1024 * 1024),
-                             headers={"Content-Type": "application/sparql-query"})
+    response = requests.post(
+        f"{server}/sparql",
+        data=b"#" * (2 * 1024 * 1024),
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert response.status_code == 413
     assert "Traceback" not in response.text and response.text.strip()
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE { ?s ?p }", "PREFIX x <y> SELECT", "\x00", "DESCRIBE", "DESCRIBE ?x WHERE {",
-    "SELECT * WHERE { ?s undeclared:p ?o }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { ?s ?p }",
+        "PREFIX x <y> SELECT",
+        "\x00",
+        "DESCRIBE",
+        "DESCRIBE ?x WHERE {",
+        "SELECT * WHERE { ?s undeclared:p ?o }",
+    ],
+)
 def test_malformed_queries_get_400(server: str, query: str) -> None:
     _4xx(requests.get(f"{server}/sparql", params={"query": query}), 400, "malformed")
 
 
 # -- DESCRIBE: the bounded description ----------------------------------------------------
 
+
 def test_describe_explicit_iri_is_the_bounded_description(server: str) -> None:
     mnhn = URIRef(BASE + "id/mnhn")
-    response = requests.get(f"{server}/sparql", params={"query": f"DESCRIBE <{mnhn}>"},
-                            headers={"Accept": "text/turtle"})
+    response = requests.get(
+        f"{server}/sparql",
+        params={"query": f"DESCRIBE <{mnhn}>"},
+        headers={"Accept": "text/turtle"},
+    )
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/turtle; charset=utf-8"
     graph = Graph().parse(data=response.text, format="turtle")
     org = "http://www.w3.org/ns/org#"
     skos_pref = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
     # Its own triples (from several source graphs) ...
-    assert (mnhn, URIRef(org + "memberOf"), URIRef(BASE + "id/alliance-sorbonne-universite")) \
-        in graph
-    assert (mnhn, URIRef("http://www.w3.org/2004/02/skos/core#exactMatch"),
-            URIRef("https://ror.org/03wkt5x30")) in graph
+    assert (
+        mnhn,
+        URIRef(org + "memberOf"),
+        URIRef(BASE + "id/alliance-sorbonne-universite"),
+    ) in graph
+    assert (
+        mnhn,
+        URIRef("http://www.w3.org/2004/02/skos/core#exactMatch"),
+        URIRef("https://ror.org/03wkt5x30"),
+    ) in graph
     # ... and the labels of what it links to.
-    labels = {str(o) for o in graph.objects(URIRef(BASE + "id/alliance-sorbonne-universite"),
-                                            skos_pref)}
+    labels = {
+        str(o) for o in graph.objects(URIRef(BASE + "id/alliance-sorbonne-universite"), skos_pref)
+    }
     assert "Alliance Sorbonne Université" in labels
     # Not the inbound links: the alliance's own member list is not part of it.
     assert not list(graph.triples((None, URIRef(org + "hasMember"), None)))
 
 
 def test_describe_variables_from_where(server: str) -> None:
-    query = ("PREFIX org: <http://www.w3.org/ns/org#> "
-             "DESCRIBE ?m WHERE { <https://w3id.org/asu/id/alliance-sorbonne-universite> "
-             "org:hasMember ?m }")
-    response = requests.get(f"{server}/sparql", params={"query": query},
-                            headers={"Accept": "application/n-triples"})
+    query = (
+        "PREFIX org: <http://www.w3.org/ns/org#> "
+        "DESCRIBE ?m WHERE { <https://w3id.org/asu/id/alliance-sorbonne-universite> "
+        "org:hasMember ?m }"
+    )
+    response = requests.get(
+        f"{server}/sparql", params={"query": query}, headers={"Accept": "application/n-triples"}
+    )
     assert response.status_code == 200
     graph = Graph().parse(data=response.text, format="nt")
-    described = {str(s) for s in graph.subjects(
-        URIRef("http://www.w3.org/ns/org#memberOf"),
-        URIRef(BASE + "id/alliance-sorbonne-universite"))}
+    described = {
+        str(s)
+        for s in graph.subjects(
+            URIRef("http://www.w3.org/ns/org#memberOf"),
+            URIRef(BASE + "id/alliance-sorbonne-universite"),
+        )
+    }
     assert described == MEMBERS
 
 
 def test_describe_honours_the_protocol_dataset(server: str) -> None:
     query = f"DESCRIBE <{BASE}id/mnhn>"
-    only_ror = requests.get(f"{server}/sparql",
-                            params={"query": query, "default-graph-uri": ROR},
-                            headers={"Accept": "application/n-triples"})
+    only_ror = requests.get(
+        f"{server}/sparql",
+        params={"query": query, "default-graph-uri": ROR},
+        headers={"Accept": "application/n-triples"},
+    )
     graph = Graph().parse(data=only_ror.text, format="nt")
     predicates = {str(p) for p in graph.predicates()}
     assert "http://www.w3.org/2004/02/skos/core#exactMatch" in predicates
@@ -333,9 +444,11 @@ def test_describe_honours_the_protocol_dataset(server: str) -> None:
 
 
 def test_describe_unknown_is_empty_not_an_error(server: str) -> None:
-    response = requests.get(f"{server}/sparql",
-                            params={"query": "DESCRIBE <https://example.org/nothing>"},
-                            headers={"Accept": "application/n-triples"})
+    response = requests.get(
+        f"{server}/sparql",
+        params={"query": "DESCRIBE <https://example.org/nothing>"},
+        headers={"Accept": "application/n-triples"},
+    )
     assert response.status_code == 200 and response.text.strip() == ""
 
 
@@ -343,32 +456,40 @@ def test_describe_unknown_is_empty_not_an_error(server: str) -> None:
 def test_graph_answers_in_dataset_formats(server: str, accept: str) -> None:
     from rdflib import Dataset
 
-    query = ("CONSTRUCT { ?m <http://www.w3.org/ns/org#memberOf> ?a } WHERE "
-             "{ ?a <http://www.w3.org/ns/org#hasMember> ?m }")
-    response = requests.get(f"{server}/sparql", params={"query": query},
-                            headers={"Accept": accept})
+    query = (
+        "CONSTRUCT { ?m <http://www.w3.org/ns/org#memberOf> ?a } WHERE "
+        "{ ?a <http://www.w3.org/ns/org#hasMember> ?m }"
+    )
+    response = requests.get(f"{server}/sparql", params={"query": query}, headers={"Accept": accept})
     assert response.headers["Content-Type"] == f"{accept}; charset=utf-8"
-    dataset = Dataset().parse(data=response.text,
-                              format="trig" if accept.endswith("trig") else "nquads")
+    dataset = Dataset().parse(
+        data=response.text, format="trig" if accept.endswith("trig") else "nquads"
+    )
     assert {str(s) for s, _, _, _ in dataset.quads((None, None, None, None))} == MEMBERS
 
 
 def test_describe_star_with_solution_modifiers(server: str) -> None:
-    query = ("PREFIX org: <http://www.w3.org/ns/org#> DESCRIBE * WHERE { "
-             "<https://w3id.org/asu/id/alliance-sorbonne-universite> org:hasMember ?m } "
-             "ORDER BY ?m LIMIT 2")
-    response = requests.get(f"{server}/sparql", params={"query": query},
-                            headers={"Accept": "application/n-triples"})
+    query = (
+        "PREFIX org: <http://www.w3.org/ns/org#> DESCRIBE * WHERE { "
+        "<https://w3id.org/asu/id/alliance-sorbonne-universite> org:hasMember ?m } "
+        "ORDER BY ?m LIMIT 2"
+    )
+    response = requests.get(
+        f"{server}/sparql", params={"query": query}, headers={"Accept": "application/n-triples"}
+    )
     graph = Graph().parse(data=response.text, format="nt")
-    described = {str(s) for s in graph.subjects(
-        URIRef("http://www.w3.org/ns/org#memberOf"), None)}
+    described = {str(s) for s in graph.subjects(URIRef("http://www.w3.org/ns/org#memberOf"), None)}
     assert described == set(sorted(MEMBERS)[:2])
 
 
 def test_relative_iris_resolve_against_the_dataset_base(server: str) -> None:
-    response = requests.get(f"{server}/sparql", params={
-        "query": "ASK { <id/alliance-sorbonne-universite> "
-                 "<http://www.w3.org/ns/org#hasMember> <id/mnhn> }"})
+    response = requests.get(
+        f"{server}/sparql",
+        params={
+            "query": "ASK { <id/alliance-sorbonne-universite> "
+            "<http://www.w3.org/ns/org#hasMember> <id/mnhn> }"
+        },
+    )
     assert _boolean(response) is True
     # Error positions are those of the text the client sent.
     bad = requests.get(f"{server}/sparql", params={"query": "ASK {"})

@@ -23,11 +23,21 @@ from .support import ROOT
 ID = "https://w3id.org/asu/id/"
 ORG = "http://www.w3.org/ns/org#"
 ALLIANCE = URIRef(ID + "alliance-sorbonne-universite")
-MEMBERS = {ID + slug for slug in (
-    "sorbonne-universite", "mnhn", "insead", "utc", "pspbb", "france-education-international")}
+MEMBERS = {
+    ID + slug
+    for slug in (
+        "sorbonne-universite",
+        "mnhn",
+        "insead",
+        "utc",
+        "pspbb",
+        "france-education-international",
+    )
+}
 MEMBERS_QUERY = f"SELECT ?m WHERE {{ <{ALLIANCE}> <{ORG}hasMember> ?m }}"
-MEMBERS_CONSTRUCT = (f"CONSTRUCT {{ ?m <{ORG}memberOf> <{ALLIANCE}> }} "
-                     f"WHERE {{ <{ALLIANCE}> <{ORG}hasMember> ?m }}")
+MEMBERS_CONSTRUCT = (
+    f"CONSTRUCT {{ ?m <{ORG}memberOf> <{ALLIANCE}> }} WHERE {{ <{ALLIANCE}> <{ORG}hasMember> ?m }}"
+)
 MNHN_NAME = Literal("Muséum national d'Histoire naturelle", lang="fr")
 
 
@@ -44,6 +54,7 @@ def _wrapper(server: str, query: str, fmt: str, method: str | None = None) -> SP
 
 
 # -- SPARQLWrapper -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("method", [None, POST, POSTDIRECTLY], ids=["get", "post", "direct"])
 def test_sparqlwrapper_select_json(server: str, method: str | None) -> None:
@@ -82,8 +93,10 @@ def test_sparqlwrapper_ask(server: str, fmt: str) -> None:
         assert yes.query().convert()["boolean"] is True
         assert no.query().convert()["boolean"] is False
     else:
+
         def boolean(client: SPARQLWrapper) -> str:
             return client.query().convert().getElementsByTagName("boolean")[0].firstChild.data
+
         assert (boolean(yes), boolean(no)) == ("true", "false")
 
 
@@ -97,7 +110,7 @@ def test_sparqlwrapper_construct_turtle(server: str) -> None:
 def test_sparqlwrapper_construct_jsonld(server: str) -> None:
     result = _wrapper(server, MEMBERS_CONSTRUCT, JSONLD).query()
     assert result.response.headers["Content-Type"].startswith("application/ld+json")
-    graph = result.convert()          # SPARQLWrapper parses JSON-LD into an rdflib Graph
+    graph = result.convert()  # SPARQLWrapper parses JSON-LD into an rdflib Graph
     assert {str(s) for s in graph.subjects(URIRef(ORG + "memberOf"), ALLIANCE)} == MEMBERS
 
 
@@ -107,6 +120,7 @@ def test_sparqlwrapper_describe_rdfxml(server: str) -> None:
 
 
 # -- rdflib ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_rdflib_sparqlstore(server: str, method: str) -> None:
@@ -128,13 +142,24 @@ def test_rdflib_parses_a_construct_url(server: str) -> None:
 
 # -- Comunica --------------------------------------------------------------------------------
 
+
 def test_comunica_select_gets_the_same_rows(server: str) -> None:
     comunica = ROOT / "node_modules" / ".bin" / "comunica-sparql"
     if not comunica.exists():
         pytest.fail(f"{comunica} is missing: run the tests through ./dev.sh test (npm ci)")
     completed = subprocess.run(
-        [str(comunica), f"sparql@{server}/sparql", "-t", "application/sparql-results+json",
-         MEMBERS_QUERY], capture_output=True, text=True, timeout=120, cwd=ROOT)
+        [
+            str(comunica),
+            f"sparql@{server}/sparql",
+            "-t",
+            "application/sparql-results+json",
+            MEMBERS_QUERY,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
     assert completed.returncode == 0, completed.stderr
     data = json.loads(completed.stdout)
     assert {b["m"]["value"] for b in data["results"]["bindings"]} == MEMBERS
@@ -142,18 +167,24 @@ def test_comunica_select_gets_the_same_rows(server: str) -> None:
 
 # -- federation: Oxigraph runs SERVICE <our endpoint> ----------------------------------------
 
+
 def test_oxigraph_federates_into_the_endpoint(server: str) -> None:
-    pattern = (f"<{ALLIANCE}> <{ORG}hasMember> ?m . "
-               "?m <http://www.w3.org/2004/02/skos/core#prefLabel> ?name")
+    pattern = (
+        f"<{ALLIANCE}> <{ORG}hasMember> ?m . "
+        "?m <http://www.w3.org/2004/02/skos/core#prefLabel> ?name"
+    )
     direct = SPARQLWrapper(f"{server}/sparql")
     direct.setQuery(f"SELECT ?m ?name WHERE {{ {pattern} }}")
     direct.setReturnFormat(JSON)
-    expected = {(b["m"]["value"], b["name"]["value"], b["name"].get("xml:lang"))
-                for b in direct.query().convert()["results"]["bindings"]}
-    assert len(expected) >= 12     # six members, names in English and French
+    expected = {
+        (b["m"]["value"], b["name"]["value"], b["name"].get("xml:lang"))
+        for b in direct.query().convert()["results"]["bindings"]
+    }
+    assert len(expected) >= 12  # six members, names in English and French
 
-    engine = pyoxigraph.Store()    # empty: every row has to come over HTTP
+    engine = pyoxigraph.Store()  # empty: every row has to come over HTTP
     solutions = engine.query(
-        f"SELECT ?m ?name WHERE {{ SERVICE <{server}/sparql> {{ {pattern} }} }}")
+        f"SELECT ?m ?name WHERE {{ SERVICE <{server}/sparql> {{ {pattern} }} }}"
+    )
     federated = {(s["m"].value, s["name"].value, s["name"].language) for s in solutions}
     assert federated == expected

@@ -28,8 +28,9 @@ TIMEOUT = 1
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 SERVICE_QUERY = "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"
 SERVICE_MESSAGE = "SERVICE <http://example.org/sparql> is refused"
-LABELS = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-          "SELECT ?s ?l WHERE { ?s rdfs:label ?l }")
+LABELS = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT ?s ?l WHERE { ?s rdfs:label ?l }"
+)
 
 
 @pytest.fixture(scope="module")
@@ -37,8 +38,9 @@ def edges(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A server with a small result cap, query size limit and timeout, cache on."""
     env = {"ASU_RESULT_CAP": str(CAP), "ASU_MAX_QUERY_BYTES": str(MAX_BYTES)}
     # One worker process: the cache the size test fills is the one it then meets.
-    with asu_server(tmp_path_factory.mktemp("edges"), "--query-timeout", str(TIMEOUT),
-                    "--workers", "1", env=env) as url:
+    with asu_server(
+        tmp_path_factory.mktemp("edges"), "--query-timeout", str(TIMEOUT), "--workers", "1", env=env
+    ) as url:
         yield url
 
 
@@ -60,6 +62,7 @@ def _raised(call) -> str:
 
 # -- 7. protocol edges ------------------------------------------------------------------
 
+
 def test_head_answers_like_get_without_a_body(server: str) -> None:
     for params in ({}, {"query": "ASK {}"}):
         get = requests.get(server + "/sparql", params=params, timeout=30)
@@ -80,8 +83,7 @@ def test_trailing_slash_is_the_same_endpoint(server: str) -> None:
     client.setReturnFormat(JSON)
     assert len(client.queryAndConvert()["results"]["bindings"]) == 3
     # Its service description names the endpoint without the slash.
-    description = requests.get(server + "/sparql/", headers={"Accept": "text/turtle"},
-                               timeout=30)
+    description = requests.get(server + "/sparql/", headers={"Accept": "text/turtle"}, timeout=30)
     assert description.status_code == 200
     graph = Graph().parse(data=description.text, format="turtle")
     endpoints = {str(o) for o in graph.objects(None, SD.endpoint)}
@@ -100,16 +102,24 @@ def test_size_limit_holds_when_the_answer_is_cached(edges: str) -> None:
     assert f"at most {MAX_BYTES:,} bytes" in refused.text
 
 
-@pytest.mark.parametrize("query,where,says", [
-    ("ASK {", "line 1, column 6", "not complete"),
-    ("SELECT * WHERE {\n  ?s ex:p ?o }", "line 2, column 6", "ex:"),
-    ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT * WHERE {\n"
-     "  ?s rdfs:label ?o\n  FILTER(?o = ) }", "line 4, column", ""),
-    # relative IRIs resolve against the dataset's base, with nothing put in front
-    ("SELECT * WHERE { <id/mnhn> ?p ?o } LIMT 3", "line 1, column", ""),
-])
-def test_syntax_errors_are_short_and_point_at_the_client_text(server: str, query: str,
-                                                              where: str, says: str) -> None:
+@pytest.mark.parametrize(
+    "query,where,says",
+    [
+        ("ASK {", "line 1, column 6", "not complete"),
+        ("SELECT * WHERE {\n  ?s ex:p ?o }", "line 2, column 6", "ex:"),
+        (
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nSELECT * WHERE {\n"
+            "  ?s rdfs:label ?o\n  FILTER(?o = ) }",
+            "line 4, column",
+            "",
+        ),
+        # relative IRIs resolve against the dataset's base, with nothing put in front
+        ("SELECT * WHERE { <id/mnhn> ?p ?o } LIMT 3", "line 1, column", ""),
+    ],
+)
+def test_syntax_errors_are_short_and_point_at_the_client_text(
+    server: str, query: str, where: str, says: str
+) -> None:
     response = requests.get(server + "/sparql", params={"query": query}, timeout=30)
     assert response.status_code == 400
     text = response.text.strip()
@@ -126,8 +136,9 @@ def test_an_undeclared_prefix_is_named(server: str) -> None:
 
 
 def test_relative_iris_and_base_work_on_every_line(server: str) -> None:
-    rows = _wrapper(server, "SELECT ?o WHERE {\n <id/mnhn> <http://www.w3.org/2000/01/"
-                            "rdf-schema#label> ?o }").queryAndConvert()["results"]["bindings"]
+    rows = _wrapper(
+        server, "SELECT ?o WHERE {\n <id/mnhn> <http://www.w3.org/2000/01/rdf-schema#label> ?o }"
+    ).queryAndConvert()["results"]["bindings"]
     assert rows
     own = _wrapper(server, "BASE <https://w3id.org/asu/id/>\nASK { <mnhn> ?p ?o }")
     assert own.queryAndConvert()["boolean"] is True
@@ -141,6 +152,7 @@ def test_checksum_list_says_its_charset_once(server: str) -> None:
 
 # -- 8. messages clients show ------------------------------------------------------------
 
+
 def test_sparqlwrapper_users_read_why_a_service_call_is_refused(server: str) -> None:
     text = _raised(lambda: _wrapper(server, SERVICE_QUERY).query())
     assert SERVICE_MESSAGE in text
@@ -151,7 +163,8 @@ def test_sparqlwrapper_users_read_why_a_service_call_is_refused(server: str) -> 
 def test_sparqlwrapper_users_read_size_timeout_and_format_refusals(edges: str) -> None:
     too_long = "ASK { ?s ?p ?o }\n#" + "x" * MAX_BYTES
     assert f"at most {MAX_BYTES:,} bytes" in _raised(
-        lambda: _wrapper(edges, too_long, method="POST").query())
+        lambda: _wrapper(edges, too_long, method="POST").query()
+    )
     timed_out = _raised(lambda: _wrapper(edges, CROSS_PRODUCT).query())
     assert "did not finish within" in timed_out
     # Stopped at the timeout: a 400 whose message SPARQLWrapper shows (never a 500).
@@ -166,8 +179,10 @@ def test_curl_like_clients_get_a_plain_text_message(server: str) -> None:
         assert response.status_code == 400
         assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
         assert len(response.text) < 300 and response.text.endswith("\n")
-    assert SERVICE_MESSAGE in requests.get(server + "/sparql", params={
-        "query": SERVICE_QUERY}, timeout=30).text
+    assert (
+        SERVICE_MESSAGE
+        in requests.get(server + "/sparql", params={"query": SERVICE_QUERY}, timeout=30).text
+    )
 
 
 def test_a_long_query_in_the_url_is_a_414_with_the_limit(edges: str) -> None:
@@ -185,6 +200,7 @@ def test_rdflib_users_get_an_error_with_the_status(server: str) -> None:
 
 
 # -- 9. a capped answer is refused, never cut ---------------------------------------------
+
 
 def test_sparqlwrapper_gets_an_error_not_the_first_rows(edges: str) -> None:
     text = _raised(lambda: _wrapper(edges, LABELS).queryAndConvert())
@@ -204,54 +220,67 @@ def test_rdflib_gets_an_error_not_the_first_rows(edges: str) -> None:
     assert f"more than {CAP} triples" in response.text
 
 
-def test_an_engine_calling_in_through_service_fails_instead_of_reading_part(
-        edges: str) -> None:
+def test_an_engine_calling_in_through_service_fails_instead_of_reading_part(edges: str) -> None:
     local = ox.Store()
     with pytest.raises(OSError) as caught:
         list(local.query(f"SELECT * WHERE {{ SERVICE <{edges}/sparql> {{ ?s ?p ?o }} }}"))
     assert f"more than {CAP} rows" in str(caught.value)
-    rows = list(local.query(f"SELECT * WHERE {{ SERVICE <{edges}/sparql> "
-                            f"{{ SELECT * {{ ?s ?p ?o }} LIMIT 20 }} }}"))
+    rows = list(
+        local.query(
+            f"SELECT * WHERE {{ SERVICE <{edges}/sparql> {{ SELECT * {{ ?s ?p ?o }} LIMIT 20 }} }}"
+        )
+    )
     assert len(rows) == 20
 
 
 # -- 10. a format word of the other kind falls back ----------------------------------------
 
+
 def test_sparqlwrapper_asking_turtle_for_a_select_gets_results(server: str) -> None:
     query = "SELECT ?s WHERE { ?s a ?t } LIMIT 2"
     answer = _wrapper(server, query, TURTLE).query()
-    assert answer.response.headers["Content-Type"].startswith(
-        "application/sparql-results+json")
+    assert answer.response.headers["Content-Type"].startswith("application/sparql-results+json")
     assert b'"bindings"' in answer.response.read()
 
 
-@pytest.mark.parametrize("fmt,query,expected", [
-    (CSV, "CONSTRUCT WHERE { ?s a ?t } LIMIT 2", "text/turtle"),
-    (XML, "CONSTRUCT WHERE { ?s a ?t } LIMIT 2", "application/rdf+xml"),
-    (TURTLE, "ASK {}", "application/sparql-results+json"),
-])
-def test_format_words_fall_back_to_accept_then_default(server: str, fmt: str, query: str,
-                                                       expected: str) -> None:
+@pytest.mark.parametrize(
+    "fmt,query,expected",
+    [
+        (CSV, "CONSTRUCT WHERE { ?s a ?t } LIMIT 2", "text/turtle"),
+        (XML, "CONSTRUCT WHERE { ?s a ?t } LIMIT 2", "application/rdf+xml"),
+        (TURTLE, "ASK {}", "application/sparql-results+json"),
+    ],
+)
+def test_format_words_fall_back_to_accept_then_default(
+    server: str, fmt: str, query: str, expected: str
+) -> None:
     answer = _wrapper(server, query, fmt).query()
     assert answer.response.headers["Content-Type"].startswith(expected)
     # Without any Accept, the kind's default.
-    plain = requests.get(server + "/sparql", params={"query": query, "format": fmt},
-                         headers={"Accept": ""}, timeout=30)
+    plain = requests.get(
+        server + "/sparql",
+        params={"query": query, "format": fmt},
+        headers={"Accept": ""},
+        timeout=30,
+    )
     assert plain.status_code == 200
 
 
 def test_accept_still_chooses_when_the_word_does_not_fit(server: str) -> None:
-    response = requests.get(server + "/sparql",
-                            params={"query": "SELECT ?s WHERE { ?s a ?t } LIMIT 2",
-                                    "format": "turtle"},
-                            headers={"Accept": "text/csv"}, timeout=30)
+    response = requests.get(
+        server + "/sparql",
+        params={"query": "SELECT ?s WHERE { ?s a ?t } LIMIT 2", "format": "turtle"},
+        headers={"Accept": "text/csv"},
+        timeout=30,
+    )
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
 
 
 def test_a_word_that_names_no_format_is_still_406(server: str) -> None:
-    response = requests.get(server + "/sparql", params={"query": "ASK {}", "format": "xlsx"},
-                            timeout=30)
+    response = requests.get(
+        server + "/sparql", params={"query": "ASK {}", "format": "xlsx"}, timeout=30
+    )
     assert response.status_code == 406
     assert "format=xlsx" in response.text and "Format names for ?format=" in response.text
 

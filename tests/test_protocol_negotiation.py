@@ -31,23 +31,35 @@ def test_format_words_depend_on_the_kind() -> None:
     assert neg.choose(neg.RESULT_OFFERS, neg.WORDS_BY_KIND["SELECT"], ["xml"], None) == "xml"
     assert neg.choose(neg.GRAPH_OFFERS, neg.WORDS_BY_KIND["GRAPH"], ["xml"], None) == "rdfxml"
     # SPARQLWrapper sends the word and the media type; the first that fits wins.
-    assert neg.choose(neg.RESULT_OFFERS, neg.WORDS_BY_KIND["SELECT"],
-                      ["tsv", "text/tab-separated-values"], None) == "tsv"
+    assert (
+        neg.choose(
+            neg.RESULT_OFFERS,
+            neg.WORDS_BY_KIND["SELECT"],
+            ["tsv", "text/tab-separated-values"],
+            None,
+        )
+        == "tsv"
+    )
     assert neg.choose(neg.GRAPH_OFFERS, neg.WORDS_BY_KIND["GRAPH"], ["csv"], "*/*") is None
 
 
 def test_406_message_is_bounded() -> None:
-    message = neg.not_acceptable_message("x", neg.RESULT_OFFERS, neg.WORDS_BY_KIND["SELECT"],
-                                         "a/b," * 5000, [])
+    message = neg.not_acceptable_message(
+        "x", neg.RESULT_OFFERS, neg.WORDS_BY_KIND["SELECT"], "a/b," * 5000, []
+    )
     assert len(message) < 1000 and "application/sparql-results+json" in message
 
 
 CANONICAL = neg.canonical_types(neg.GRAPH_OFFERS)
 
 
-@given(st.dictionaries(st.sampled_from(CANONICAL),
-                       st.integers(min_value=0, max_value=1000).map(lambda n: n / 1000),
-                       min_size=1))
+@given(
+    st.dictionaries(
+        st.sampled_from(CANONICAL),
+        st.integers(min_value=0, max_value=1000).map(lambda n: n / 1000),
+        min_size=1,
+    )
+)
 def test_the_chosen_type_has_the_highest_quality(qualities: dict[str, float]) -> None:
     header = ", ".join(f"{t};q={q}" for t, q in qualities.items())
     chosen = neg.negotiate(header, neg.GRAPH_OFFERS)

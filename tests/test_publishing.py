@@ -25,16 +25,23 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 ID = "https://w3id.org/asu/id/"
-PARSERS = {"turtle": "turtle", "nt": "nt", "json-ld": "json-ld", "rdfxml": "xml",
-           "trig": "trig", "nquads": "nquads"}
+PARSERS = {
+    "turtle": "turtle",
+    "nt": "nt",
+    "json-ld": "json-ld",
+    "rdfxml": "xml",
+    "trig": "trig",
+    "nquads": "nquads",
+}
 QUADS = {"trig", "nquads"}
 # ../shared/reference next to the checkout; ASU_REFERENCE_DIR points elsewhere if needed.
 DCAT_AP = Path(os.environ.get("ASU_REFERENCE_DIR", SHARED / "reference")) / "dcat-ap-3.0.1"
 
 
 def index(server: str) -> dict:
-    response = requests.get(server + "/download/", headers={"Accept": "application/json"},
-                            timeout=10)
+    response = requests.get(
+        server + "/download/", headers={"Accept": "application/json"}, timeout=10
+    )
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/json")
     return response.json()
@@ -50,8 +57,12 @@ def parse_dump(body: bytes, fmt: str) -> tuple[int, Graph | Dataset]:
 
 
 def sparql_count(server: str, query: str) -> int:
-    response = requests.get(server + "/sparql", params={"query": query},
-                            headers={"Accept": "application/sparql-results+json"}, timeout=10)
+    response = requests.get(
+        server + "/sparql",
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=10,
+    )
     assert response.status_code == 200, response.text
     return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
@@ -59,14 +70,14 @@ def sparql_count(server: str, query: str) -> int:
 @pytest.fixture(scope="module")
 def dumps(server: str) -> dict[str, bytes]:
     listing = index(server)
-    return {row["name"]: requests.get(row["url"], timeout=30).content
-            for row in listing["files"]}
+    return {row["name"]: requests.get(row["url"], timeout=30).content for row in listing["files"]}
 
 
 @pytest.fixture(scope="module")
 def void(server: str) -> Graph:
-    response = requests.get(server + "/.well-known/void", headers={"Accept": "text/turtle"},
-                            timeout=10)
+    response = requests.get(
+        server + "/.well-known/void", headers={"Accept": "text/turtle"}, timeout=10
+    )
     assert response.status_code == 200
     return Graph().parse(data=response.content, format="turtle")
 
@@ -74,11 +85,15 @@ def void(server: str) -> Graph:
 def test_every_dump_downloads_matches_checksum_and_reparses(server: str) -> None:
     listing = index(server)
     files = {row["name"]: row for row in listing["files"]}
-    expected = {f"asu.{ext}{gz}" for ext in ("ttl", "nt", "jsonld", "rdf", "trig", "nq")
-                for gz in ("", ".gz")}
+    expected = {
+        f"asu.{ext}{gz}"
+        for ext in ("ttl", "nt", "jsonld", "rdf", "trig", "nq")
+        for gz in ("", ".gz")
+    }
     assert expected <= set(files)
-    triples = sparql_count(server, "SELECT (COUNT(*) AS ?n) WHERE "
-                                   "{ SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
+    triples = sparql_count(
+        server, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+    )
     quads = sparql_count(server, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert triples > 100 and quads >= triples
     sums = requests.get(server + "/download/SHA256SUMS", timeout=10).text
@@ -114,21 +129,25 @@ def test_download_index_html_lists_every_file(server: str) -> None:
 def test_downloads_answer_conditional_requests(server: str) -> None:
     first = requests.get(server + "/download/asu.nt.gz", timeout=10)
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
-    again = requests.get(server + "/download/asu.nt.gz", headers={"If-None-Match": etag},
-                         timeout=10)
+    again = requests.get(
+        server + "/download/asu.nt.gz", headers={"If-None-Match": etag}, timeout=10
+    )
     assert again.status_code == 304 and again.content == b""
-    since = requests.get(server + "/download/asu.nt.gz",
-                         headers={"If-Modified-Since": modified}, timeout=10)
+    since = requests.get(
+        server + "/download/asu.nt.gz", headers={"If-Modified-Since": modified}, timeout=10
+    )
     assert since.status_code == 304
-    other = requests.get(server + "/download/asu.nt.gz", headers={"If-None-Match": '"x"'},
-                         timeout=10)
+    other = requests.get(
+        server + "/download/asu.nt.gz", headers={"If-None-Match": '"x"'}, timeout=10
+    )
     assert other.status_code == 200 and other.content == first.content
     for path in ("/download/", "/void", "/catalog"):
         response = requests.get(server + path, timeout=10)
         assert response.headers.get("ETag") and response.headers.get("Last-Modified"), path
         assert "Accept" in response.headers.get("Vary", ""), path
-        cached = requests.get(server + path, headers={"If-None-Match": response.headers["ETag"]},
-                              timeout=10)
+        cached = requests.get(
+            server + path, headers={"If-None-Match": response.headers["ETag"]}, timeout=10
+        )
         assert cached.status_code == 304, path
 
 
@@ -143,40 +162,44 @@ def raw_get(server: str, path: str, hops: int = 3) -> tuple[int, bytes]:
     if status in (301, 302, 307, 308) and location and hops:
         target = urlsplit(location)
         assert target.hostname in (None, parts.hostname), location
-        return raw_get(server, target.path + ("?" + target.query if target.query else ""),
-                       hops - 1)
+        return raw_get(server, target.path + ("?" + target.query if target.query else ""), hops - 1)
     return status, body
 
 
-@pytest.mark.parametrize("path", [
-    "/download/../manifest.json",
-    "/download/..%2Fmanifest.json",
-    "/download/%2e%2e/%2e%2e/etc/passwd",
-    "/download/..%2F..%2F..%2F..%2Fetc%2Fpasswd",
-    "/download/%2Fetc%2Fpasswd",
-    "//download//etc/passwd",
-    "/download/asu.ttl%00",
-    "/download/.asu.ttl",
-    "/download/latest",
-    "/download/serve.log",
-    "/download/releases/..%2Flatest/asu.ttl",
-    "/download/releases/../latest/asu.ttl",
-    "/download/releases/nope/asu.ttl",
-    "/download/releases/%2E%2E/asu.ttl",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/download/../manifest.json",
+        "/download/..%2Fmanifest.json",
+        "/download/%2e%2e/%2e%2e/etc/passwd",
+        "/download/..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+        "/download/%2Fetc%2Fpasswd",
+        "//download//etc/passwd",
+        "/download/asu.ttl%00",
+        "/download/.asu.ttl",
+        "/download/latest",
+        "/download/serve.log",
+        "/download/releases/..%2Flatest/asu.ttl",
+        "/download/releases/../latest/asu.ttl",
+        "/download/releases/nope/asu.ttl",
+        "/download/releases/%2E%2E/asu.ttl",
+    ],
+)
 def test_paths_outside_the_manifest_are_not_found(server: str, path: str) -> None:
     status, body = raw_get(server, path)
     assert status == 404, (path, status)
     assert b"root:" not in body and b"@prefix" not in body
 
 
-def test_void_counts_equal_the_real_counts(server: str, void: Graph,
-                                           dumps: dict[str, bytes]) -> None:
+def test_void_counts_equal_the_real_counts(
+    server: str, void: Graph, dumps: dict[str, bytes]
+) -> None:
     data = Graph().parse(data=dumps["asu.nt"], format="nt")
     quads = Dataset()
     quads.parse(data=dumps["asu.nq"], format="nquads")
-    dataset = next(s for s in void.subjects(RDF.type, VOID.Dataset)
-                   if (s, VOID.classPartition, None) in void)
+    dataset = next(
+        s for s in void.subjects(RDF.type, VOID.Dataset) if (s, VOID.classPartition, None) in void
+    )
     assert dataset is not None
 
     def number(node, prop) -> int:
@@ -191,15 +214,19 @@ def test_void_counts_equal_the_real_counts(server: str, void: Graph,
     assert number(dataset, VOID.entities) == len(entities)
     assert str(void.value(dataset, VOID.uriSpace)) == ID
 
-    classes = {void.value(p, VOID["class"]): number(p, VOID.entities)
-               for p in void.objects(dataset, VOID.classPartition)}
-    real_classes = {c: len(set(data.subjects(RDF.type, c))) for c in set(data.objects(None,
-                                                                                   RDF.type))}
+    classes = {
+        void.value(p, VOID["class"]): number(p, VOID.entities)
+        for p in void.objects(dataset, VOID.classPartition)
+    }
+    real_classes = {
+        c: len(set(data.subjects(RDF.type, c))) for c in set(data.objects(None, RDF.type))
+    }
     assert classes == real_classes
-    properties = {void.value(p, VOID.property): number(p, VOID.triples)
-                  for p in void.objects(dataset, VOID.propertyPartition)}
-    real_properties = {p: len(list(data.triples((None, p, None))))
-                       for p in set(data.predicates())}
+    properties = {
+        void.value(p, VOID.property): number(p, VOID.triples)
+        for p in void.objects(dataset, VOID.propertyPartition)
+    }
+    real_properties = {p: len(list(data.triples((None, p, None)))) for p in set(data.predicates())}
     assert properties == real_properties
     assert number(dataset, VOID.classes) == len(real_classes)
     assert number(dataset, VOID.properties) == len(real_properties)
@@ -216,11 +243,13 @@ def test_void_counts_equal_the_real_counts(server: str, void: Graph,
 
 
 def test_void_links_the_endpoint_dumps_licence_and_report(server: str, void: Graph) -> None:
-    dataset = next(s for s in void.subjects(RDF.type, VOID.Dataset)
-                   if (s, VOID.classPartition, None) in void)
+    dataset = next(
+        s for s in void.subjects(RDF.type, VOID.Dataset) if (s, VOID.classPartition, None) in void
+    )
     assert void.value(dataset, VOID.sparqlEndpoint) == URIRef(server + "/sparql")
-    assert void.value(dataset, DCTERMS.license) == \
-        URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert void.value(dataset, DCTERMS.license) == URIRef(
+        "https://creativecommons.org/licenses/by/4.0/"
+    )
     assert void.value(dataset, DCTERMS.modified).datatype == XSD.dateTime
     assert URIRef(server + "/validation") in set(void.objects(dataset, None))
     dumps = set(void.objects(dataset, VOID.dataDump))
@@ -231,15 +260,20 @@ def test_void_links_the_endpoint_dumps_licence_and_report(server: str, void: Gra
         assert str(example).startswith(ID)
     vocabularies = {str(v) for v in void.objects(dataset, VOID.vocabulary)}
     assert {"http://www.w3.org/ns/org#", "https://w3id.org/asu/ontology#"} <= vocabularies
-    assert requests.get(server + "/sparql", params={"query": "ASK {}"},
-                        timeout=10).status_code == 200
+    assert (
+        requests.get(server + "/sparql", params={"query": "ASK {}"}, timeout=10).status_code == 200
+    )
 
 
 @pytest.mark.parametrize("path", ["/.well-known/void", "/void", "/catalog"])
 def test_rdf_documents_negotiate(server: str, path: str) -> None:
     sizes = set()
-    for accept, fmt in (("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
-                        ("application/n-triples", "nt"), ("application/rdf+xml", "xml")):
+    for accept, fmt in (
+        ("text/turtle", "turtle"),
+        ("application/ld+json", "json-ld"),
+        ("application/n-triples", "nt"),
+        ("application/rdf+xml", "xml"),
+    ):
         response = requests.get(server + path, headers={"Accept": accept}, timeout=10)
         assert response.status_code == 200, (path, accept)
         assert response.headers["Content-Type"].startswith(accept)
@@ -254,8 +288,10 @@ def test_rdf_documents_negotiate(server: str, path: str) -> None:
 
 def shapes_dcat_ap() -> Graph:
     if not (DCAT_AP / "dcat-ap-SHACL.ttl").is_file():
-        pytest.skip(f"DCAT-AP 3.0.1 shapes not found in {DCAT_AP}: copy dcat-ap-SHACL.ttl and "
-                    "ranges.ttl from the SEMICeu/DCAT-AP repository, releases/3.0.1/shacl/")
+        pytest.skip(
+            f"DCAT-AP 3.0.1 shapes not found in {DCAT_AP}: copy dcat-ap-SHACL.ttl and "
+            "ranges.ttl from the SEMICeu/DCAT-AP repository, releases/3.0.1/shacl/"
+        )
     shapes = Graph()
     shapes.parse(DCAT_AP / "dcat-ap-SHACL.ttl", format="turtle")
     shapes.parse(DCAT_AP / "ranges.ttl", format="turtle")
@@ -309,8 +345,9 @@ def test_dcat_distributions_match_the_downloads(server: str) -> None:
     assert (service, RDF.type, DCAT.DataService) in catalog
     assert catalog.value(service, DCAT.servesDataset) == living
     assert (root, DCAT.service, service) in catalog
-    assert catalog.value(living, DCTERMS.license) == \
-        URIRef("https://creativecommons.org/licenses/by/4.0/")
+    assert catalog.value(living, DCTERMS.license) == URIRef(
+        "https://creativecommons.org/licenses/by/4.0/"
+    )
 
 
 def test_sitemap_points_crawlers_at_pages_dumps_and_endpoint(server: str) -> None:
@@ -318,8 +355,10 @@ def test_sitemap_points_crawlers_at_pages_dumps_and_endpoint(server: str) -> Non
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("application/xml")
     tree = ET.fromstring(response.content)
-    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
-          "sc": "http://sw.deri.org/2007/07/sitemapextension/scschema.xsd"}
+    ns = {
+        "s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+        "sc": "http://sw.deri.org/2007/07/sitemapextension/scschema.xsd",
+    }
     locations = {loc.text for loc in tree.findall("s:url/s:loc", ns)}
     assert server + "/page/mnhn" in locations and server + "/" in locations
     dataset = tree.find("sc:dataset", ns)

@@ -17,7 +17,7 @@ import requests
 from rdflib import Graph, Literal, URIRef
 
 from asu_graph.config import Settings
-from asu_graph.queries import curated_queries
+from asu_graph.pipeline.curated import curated_queries
 
 from .support import asu_server
 
@@ -25,8 +25,14 @@ pytestmark = pytest.mark.browser
 
 SH = "http://www.w3.org/ns/shacl#"
 CURATED = curated_queries(Settings.from_env(), federated=True)
-MEMBERS = ["id:france-education-international", "id:insead", "id:mnhn", "id:pspbb",
-           "id:sorbonne-universite", "id:utc"]
+MEMBERS = [
+    "id:france-education-international",
+    "id:insead",
+    "id:mnhn",
+    "id:pspbb",
+    "id:sorbonne-universite",
+    "id:utc",
+]
 
 
 @pytest.fixture
@@ -48,8 +54,14 @@ def page(browser, server: str) -> Iterator[object]:
     page = context.new_page()
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status} {r.url}"))
-    page.on("console", lambda m: m.type == "error" and "Failed to load resource" not in m.text
-            and problems.append(f"console: {m.text}"))
+    page.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and "Failed to load resource" not in m.text
+            and problems.append(f"console: {m.text}")
+        ),
+    )
     yield page
     context.close()
     assert outside == [], "the page reached outside this server"
@@ -61,8 +73,7 @@ def editor_text(page) -> str:
 
 
 def set_editor_text(page, text: str) -> None:
-    page.evaluate("t => document.querySelector('.yasqe .CodeMirror').CodeMirror.setValue(t)",
-                  text)
+    page.evaluate("t => document.querySelector('.yasqe .CodeMirror').CodeMirror.setValue(t)", text)
 
 
 def run_and_read(page) -> list[list[str]]:
@@ -71,7 +82,8 @@ def run_and_read(page) -> list[list[str]]:
     return page.eval_on_selector_all(
         ".yasr table.dataTable tbody tr",
         "rows => rows.map(r => [...r.querySelectorAll('td')].slice(1)"
-        ".map(td => (td.querySelector('a.iri') || td).innerText.trim()))")
+        ".map(td => (td.querySelector('a.iri') || td).innerText.trim()))",
+    )
 
 
 def screenshot_path(tmp_path: Path) -> Path:
@@ -94,8 +106,12 @@ def test_pick_run_share_and_follow(page, server: str, tmp_path: Path) -> None:
     assert rows[5][2] == "Université de technologie de Compiègne"
     assert page.url == server + "/query?name=members"
 
-    downloads = {a["format"]: a["href"] for a in page.eval_on_selector_all(
-        "#download-links a", "as => as.map(a => ({format: a.dataset.format, href: a.href}))")}
+    downloads = {
+        a["format"]: a["href"]
+        for a in page.eval_on_selector_all(
+            "#download-links a", "as => as.map(a => ({format: a.dataset.format, href: a.href}))"
+        )
+    }
     assert set(downloads) == {"json", "xml", "csv", "tsv"}
     got = requests.get(downloads["csv"], timeout=30)
     assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
@@ -128,18 +144,24 @@ def test_edited_query_is_shared_in_the_url(page, server: str) -> None:
     page.goto(server + "/query?name=research-organisations")
     page.wait_for_selector(".yasqe .CodeMirror")
     assert page.input_value("#curated") == "research-organisations"
-    edited = CURATED["research-organisations"].body.replace("ORDER BY ?name_en",
-                                                            "ORDER BY DESC(?name_en)")
+    edited = CURATED["research-organisations"].body.replace(
+        "ORDER BY ?name_en", "ORDER BY DESC(?name_en)"
+    )
     set_editor_text(page, edited)
     assert page.input_value("#curated") == ""
     shared = urlsplit(page.url)
     assert parse_qs(shared.query)["query"] == [edited]
     rows = run_and_read(page)
     # The order the endpoint gives for the edited query (names come from the data).
-    answer = requests.post(server + "/sparql", data={"query": edited}, timeout=30,
-                           headers={"Accept": "application/sparql-results+json"}).json()
-    expected = ["id:" + b["organisation"]["value"].rsplit("/", 1)[1]
-                for b in answer["results"]["bindings"]]
+    answer = requests.post(
+        server + "/sparql",
+        data={"query": edited},
+        timeout=30,
+        headers={"Accept": "application/sparql-results+json"},
+    ).json()
+    expected = [
+        "id:" + b["organisation"]["value"].rsplit("/", 1)[1] for b in answer["results"]["bindings"]
+    ]
     assert len(expected) == 4 and [r[0] for r in rows] == expected
 
     other = page.context.new_page()
@@ -166,9 +188,12 @@ def test_long_query_goes_in_the_fragment(page, server: str) -> None:
 def test_completion_proposes_the_dataset_terms(page, server: str) -> None:
     page.goto(server + "/query")
     page.wait_for_selector(".yasqe .CodeMirror")
-    set_editor_text(page, "PREFIX org: <http://www.w3.org/ns/org#>\n"
-                          "PREFIX asu: <https://w3id.org/asu/ontology#>\n"
-                          "SELECT * WHERE { ?s org:mem")
+    set_editor_text(
+        page,
+        "PREFIX org: <http://www.w3.org/ns/org#>\n"
+        "PREFIX asu: <https://w3id.org/asu/ontology#>\n"
+        "SELECT * WHERE { ?s org:mem",
+    )
     page.evaluate("""() => { const cm = document.querySelector('.yasqe .CodeMirror').CodeMirror;
                              cm.focus(); cm.setCursor(cm.lineCount(), 0); }""")
     page.keyboard.press("Control+Space")
@@ -176,8 +201,9 @@ def test_completion_proposes_the_dataset_terms(page, server: str) -> None:
     hints = page.eval_on_selector_all(".CodeMirror-hints li", "ls => ls.map(l => l.innerText)")
     assert "org:memberOf" in hints
     page.keyboard.press("Escape")
-    set_editor_text(page, "PREFIX asu: <https://w3id.org/asu/ontology#>\n"
-                          "SELECT * WHERE { ?s a asu:Inst")
+    set_editor_text(
+        page, "PREFIX asu: <https://w3id.org/asu/ontology#>\nSELECT * WHERE { ?s a asu:Inst"
+    )
     page.evaluate("""() => { const cm = document.querySelector('.yasqe .CodeMirror').CodeMirror;
                              cm.focus(); cm.setCursor(cm.lineCount(), 0); }""")
     page.keyboard.press("Control+Space")
@@ -205,6 +231,7 @@ def test_federated_example_is_explained(page, server: str) -> None:
 
 # -- without the editor's files ---------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def bare_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     empty = tmp_path_factory.mktemp("no-yasgui")
@@ -226,8 +253,7 @@ def test_without_editor_files_the_page_is_a_working_form(browser, bare_server: s
 
     def keep(route) -> None:  # the browser may download the CSV: read it on the way
         answer = route.fetch()
-        captured.update(status=answer.status, body=answer.text(),
-                        form=route.request.post_data)
+        captured.update(status=answer.status, body=answer.text(), form=route.request.post_data)
         route.fulfill(response=answer)
 
     page.route("**/sparql", keep)
@@ -242,6 +268,7 @@ def test_without_editor_files_the_page_is_a_working_form(browser, bare_server: s
 
 
 # -- the page and the query resources over plain HTTP --------------------------------
+
 
 def test_unknown_curated_name_is_a_404_listing_the_names(server: str) -> None:
     for path in ("/query?name=nope", "/query/nope", "/query/nope.rq"):
@@ -261,8 +288,12 @@ def test_bad_language_and_unknown_asset(server: str) -> None:
 
 
 def test_query_resource_redirects_browsers_to_the_page(server: str) -> None:
-    response = requests.get(server + "/query/members", headers={"Accept": "text/html"},
-                            allow_redirects=False, timeout=30)
+    response = requests.get(
+        server + "/query/members",
+        headers={"Accept": "text/html"},
+        allow_redirects=False,
+        timeout=30,
+    )
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/query?name=members")
 
@@ -272,17 +303,16 @@ def test_query_resource_as_sparql_and_rdf(server: str) -> None:
     assert text.status_code == 200
     assert text.headers["content-type"].startswith("application/sparql-query")
     assert text.text == CURATED["members"].text
-    negotiated = requests.get(server + "/query/members",
-                              headers={"Accept": "application/sparql-query"}, timeout=30)
+    negotiated = requests.get(
+        server + "/query/members", headers={"Accept": "application/sparql-query"}, timeout=30
+    )
     assert negotiated.text == CURATED["members"].text
-    turtle = requests.get(server + "/query/members", headers={"Accept": "text/turtle"},
-                          timeout=30)
+    turtle = requests.get(server + "/query/members", headers={"Accept": "text/turtle"}, timeout=30)
     assert turtle.status_code == 200
     graph = Graph().parse(data=turtle.text, format="turtle")
     node = URIRef("https://w3id.org/asu/query/members")
     assert graph.value(node, URIRef(SH + "select")) == Literal(CURATED["members"].body)
-    refused = requests.get(server + "/query/members", headers={"Accept": "image/png"},
-                           timeout=30)
+    refused = requests.get(server + "/query/members", headers={"Accept": "image/png"}, timeout=30)
     assert refused.status_code == 406
 
 

@@ -17,8 +17,12 @@ pytestmark = pytest.mark.browser
 
 
 def endpoint_rows(server: str, name: str) -> list[dict]:
-    got = requests.post(server + "/sparql", data={"query": CURATED[name].body},
-                        headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    got = requests.post(
+        server + "/sparql",
+        data={"query": CURATED[name].body},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
     assert got.status_code == 200
     return got.json()["results"]["bindings"]
 
@@ -34,8 +38,9 @@ def test_timeline_query_draws_its_dated_rows(page, server: str) -> None:  # noqa
 
     # One dot and one line of text per dated row, in date order, with the English event word.
     drawn = page.eval_on_selector_all(
-        "#timeline svg g.event", "gs => gs.map(g => [...g.querySelectorAll('text')]"
-        ".map(t => t.textContent))")
+        "#timeline svg g.event",
+        "gs => gs.map(g => [...g.querySelectorAll('text')].map(t => t.textContent))",
+    )
     assert len(drawn) == len(rows)
     assert [d[0] for d in drawn] == sorted(r["date"]["value"][:10] for r in rows)
     first = min(rows, key=lambda r: r["date"]["value"])
@@ -84,10 +89,12 @@ def test_running_query_shows_progress_and_stops(page, server: str) -> None:  # n
     # The elapsed time counts up while it runs.
     page.wait_for_function(
         "() => / [1-9]\\d* s$/.test(document.getElementById('query-status').textContent)",
-        timeout=10000)
+        timeout=10000,
+    )
     page.click("#stop-query")
     page.wait_for_function(
-        "() => document.getElementById('query-status').textContent === 'Query stopped.'")
+        "() => document.getElementById('query-status').textContent === 'Query stopped.'"
+    )
     assert page.locator("#stop-query").is_hidden()
     assert page.locator(".query-progress.running").count() == 0
     assert held, "the query never left the page"
@@ -97,4 +104,5 @@ def test_running_query_shows_progress_and_stops(page, server: str) -> None:  # n
     page.click(".yasqe_queryButton")
     page.wait_for_selector(".yasr a.iri")
     page.wait_for_function(
-        "() => /^6 rows/.test(document.getElementById('query-status').textContent)")
+        "() => /^6 rows/.test(document.getElementById('query-status').textContent)"
+    )

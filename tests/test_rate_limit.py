@@ -18,6 +18,7 @@ from .support import asu_server
 
 # -- who is a client ----------------------------------------------------------------------
 
+
 def test_ipv6_clients_are_counted_per_64() -> None:
     one = client_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd")
     assert one == client_key("2001:db8:1:2::1") == "2001:db8:1:2::/64"
@@ -42,12 +43,13 @@ def test_prefix_length_setting() -> None:
 
 # -- never fails open -----------------------------------------------------------------------
 
+
 def test_full_slots_refuse_instead_of_letting_through() -> None:
     """Every slot a client could use is held by clients within their minute: 429, not 200."""
     limiter = RateLimiter(60)
     now = 1000.0
     target = limiter._key("203.0.113.5")
-    for probe in range(limiter._PROBES):      # what an attacker would need to arrange
+    for probe in range(limiter._PROBES):  # what an attacker would need to arrange
         offset = ((target + probe) % limiter._SLOTS) * limiter._SLOT.size
         limiter._SLOT.pack_into(limiter._table, offset, target + 1000 + probe, now + 30)
     for _ in range(5):
@@ -86,15 +88,25 @@ def test_limit_holds_for_each_client_across_a_burst() -> None:
 
 # -- the default -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("host", "setting", "expected"), [
-    ("127.0.0.1", -1, 0), ("::1", -1, 0), ("localhost", -1, 0),
-    ("0.0.0.0", -1, DEFAULT_PUBLIC_RATE_LIMIT), ("::", -1, DEFAULT_PUBLIC_RATE_LIMIT),
-    ("192.0.2.10", -1, DEFAULT_PUBLIC_RATE_LIMIT), ("data.example.org", -1,
-                                                    DEFAULT_PUBLIC_RATE_LIMIT),
-    ("0.0.0.0", 0, 0), ("0.0.0.0", 20, 20), ("127.0.0.1", 20, 20),
-])
+
+@pytest.mark.parametrize(
+    ("host", "setting", "expected"),
+    [
+        ("127.0.0.1", -1, 0),
+        ("::1", -1, 0),
+        ("localhost", -1, 0),
+        ("0.0.0.0", -1, DEFAULT_PUBLIC_RATE_LIMIT),
+        ("::", -1, DEFAULT_PUBLIC_RATE_LIMIT),
+        ("192.0.2.10", -1, DEFAULT_PUBLIC_RATE_LIMIT),
+        ("data.example.org", -1, DEFAULT_PUBLIC_RATE_LIMIT),
+        ("0.0.0.0", 0, 0),
+        ("0.0.0.0", 20, 20),
+        ("127.0.0.1", 20, 20),
+    ],
+)
 def test_a_server_reachable_from_outside_is_limited_unless_told(
-        host: str, setting: int, expected: int) -> None:
+    host: str, setting: int, expected: int
+) -> None:
     assert Settings(host=host, rate_limit=setting).effective_rate_limit == expected
 
 
@@ -107,8 +119,9 @@ def test_default_limit_applies_to_remote_clients_of_a_public_server() -> None:
     # The budget refills as time passes (one request per 0.2 s), hence "at least".
     for n in range(3 * DEFAULT_PUBLIC_RATE_LIMIT):
         # Addresses of one /64 are one client.
-        response = client.get("/no-such-page",
-                              environ_base={"REMOTE_ADDR": f"2001:db8:7:7::{n % 50 + 1:x}"})
+        response = client.get(
+            "/no-such-page", environ_base={"REMOTE_ADDR": f"2001:db8:7:7::{n % 50 + 1:x}"}
+        )
         if response.status_code == 429:
             refused = response
             break
@@ -124,9 +137,14 @@ def test_default_limit_applies_to_remote_clients_of_a_public_server() -> None:
 
 # -- over HTTP --------------------------------------------------------------------------------
 
+
 def _ask(url: str, forwarded_for: str) -> int:
-    return requests.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=30,
-                        headers={"X-Forwarded-For": forwarded_for}).status_code
+    return requests.get(
+        f"{url}/sparql",
+        params={"query": "ASK {}"},
+        timeout=30,
+        headers={"X-Forwarded-For": forwarded_for},
+    ).status_code
 
 
 def test_behind_a_trusted_proxy_ipv6_clients_share_their_64(tmp_path: Path) -> None:
@@ -134,7 +152,7 @@ def test_behind_a_trusted_proxy_ipv6_clients_share_their_64(tmp_path: Path) -> N
     with asu_server(tmp_path, env=env) as url:
         same_network = [_ask(url, f"2001:db8:42:1::{n:x}") for n in range(1, 6)]
         assert same_network[:3] == [200, 200, 200] and same_network[3:] == [429, 429]
-        assert _ask(url, "2001:db8:42:2::1") == 200        # the next /64 is someone else
+        assert _ask(url, "2001:db8:42:2::1") == 200  # the next /64 is someone else
         assert _ask(url, "198.51.100.20") == 200
 
 

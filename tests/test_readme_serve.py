@@ -16,15 +16,26 @@ def test_dev_sh_serve_answers_sparql_json(tmp_path: Path) -> None:
     log = (tmp_path / "serve.log").open("wb")
     process = subprocess.Popen(
         [str(ROOT / "dev.sh"), "serve", "--port", str(port), "--out-dir", str(tmp_path / "out")],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**os.environ, "ASU_WORKERS": "1"})
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={**os.environ, "ASU_WORKERS": "1"},
+    )
     url = f"http://127.0.0.1:{port}/sparql"
     try:
         wait_for_http(url + "?query=ASK%7B%7D", timeout=120, process=process)
-        response = requests.get(url, params={"query": (
-            "SELECT ?m WHERE { <https://w3id.org/asu/id/alliance-sorbonne-universite> "
-            "<http://www.w3.org/ns/org#hasMember> ?m }")},
-            headers={"Accept": "application/sparql-results+json"}, timeout=10)
+        response = requests.get(
+            url,
+            params={
+                "query": (
+                    "SELECT ?m WHERE { <https://w3id.org/asu/id/alliance-sorbonne-universite> "
+                    "<http://www.w3.org/ns/org#hasMember> ?m }"
+                )
+            },
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=10,
+        )
         assert response.status_code == 200
         assert response.headers["Content-Type"].startswith("application/sparql-results+json")
         members = {b["m"]["value"] for b in response.json()["results"]["bindings"]}

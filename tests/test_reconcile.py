@@ -25,16 +25,16 @@ SCHEMAS = Path(os.environ.get("ASU_REFERENCE_DIR", SHARED / "reference")) / "rec
 # Affiliations as people write them in a spreadsheet, and what each must become.
 AFFILIATIONS: list[tuple[str, str | None, bool]] = [
     # (text, expected entity id or None, expected match flag)
-    ("Muséum national d'histoire naturelle", "mnhn", True),          # official, other case
+    ("Muséum national d'histoire naturelle", "mnhn", True),  # official, other case
     ("Museum national d'Histoire Naturelle, Paris", "mnhn", False),  # no accent, a city added
-    ("MNHN", "mnhn", False),                                          # an acronym is not certain
-    ("Sorbonne Universite", "sorbonne-universite", True),             # French, accent missing
-    ("Sorbonne University", "sorbonne-universite", True),             # English
+    ("MNHN", "mnhn", False),  # an acronym is not certain
+    ("Sorbonne Universite", "sorbonne-universite", True),  # French, accent missing
+    ("Sorbonne University", "sorbonne-universite", True),  # English
     ("UPMC", "universite-paris-6", False),
     ("Universite de Technologie de Compiegne", "utc", True),
     ("INSEAD", "insead", True),
     ("Pole superieur Paris Boulogne Billancourt", "pspbb", False),
-    ("University of Oxford", None, False),                            # not in the Alliance
+    ("University of Oxford", None, False),  # not in the Alliance
 ]
 ORGANISATION = "http://www.w3.org/ns/org#FormalOrganization"
 
@@ -47,9 +47,11 @@ def client() -> FlaskClient:
 @pytest.fixture(scope="module")
 def schema() -> Any:
     if not SCHEMAS.is_dir():
-        pytest.skip(f"reconciliation API schemas not found at {SCHEMAS} (they come from the "
-                    "public repository reconciliation-api/specs, 0.2/schemas and "
-                    "1.0-draft/schemas); set ASU_REFERENCE_DIR")
+        pytest.skip(
+            f"reconciliation API schemas not found at {SCHEMAS} (they come from the "
+            "public repository reconciliation-api/specs, 0.2/schemas and "
+            "1.0-draft/schemas); set ASU_REFERENCE_DIR"
+        )
     import jsonschema
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT7
@@ -57,23 +59,30 @@ def schema() -> Any:
     resources = []
     for path in SCHEMAS.glob("*/*.json"):
         contents = json.loads(path.read_text(encoding="utf-8"))
-        if "$id" not in contents:   # some draft files have none: name them as the specs do
-            contents["$id"] = (f"https://reconciliation-api.github.io/specs/{path.parent.name}/"
-                               f"schemas/{path.name}")
-        resources.append((contents["$id"], Resource.from_contents(contents,
-                                                                   default_specification=DRAFT7)))
+        if "$id" not in contents:  # some draft files have none: name them as the specs do
+            contents["$id"] = (
+                f"https://reconciliation-api.github.io/specs/{path.parent.name}/schemas/{path.name}"
+            )
+        resources.append(
+            (contents["$id"], Resource.from_contents(contents, default_specification=DRAFT7))
+        )
     # The manifests point at Swagger's schema for "authentication", which this service does
     # not use; a stand-in keeps the check offline.
     swagger = {"definitions": {"securityDefinitions": {"additionalProperties": {}}}}
-    resources.append(("http://swagger.io/v2/schema.json",
-                      Resource.from_contents(swagger, default_specification=DRAFT7)))
+    resources.append(
+        (
+            "http://swagger.io/v2/schema.json",
+            Resource.from_contents(swagger, default_specification=DRAFT7),
+        )
+    )
     registry = Registry().with_resources(resources)
 
     def check(version: str, name: str, instance: Any) -> None:
         path = SCHEMAS / version / f"{name}.json"
         contents = json.loads(path.read_text(encoding="utf-8"))
-        uri = contents.get("$id") or (f"https://reconciliation-api.github.io/specs/{version}/"
-                                      f"schemas/{name}.json")
+        uri = contents.get("$id") or (
+            f"https://reconciliation-api.github.io/specs/{version}/schemas/{name}.json"
+        )
         validator = jsonschema.Draft7Validator({"$ref": uri}, registry=registry)
         errors = sorted(validator.iter_errors(instance), key=str)
         assert not errors, f"{version}/{name}: " + "; ".join(e.message for e in errors[:3])
@@ -83,8 +92,11 @@ def schema() -> Any:
 
 def _batch(client: FlaskClient, queries: dict[str, Any], method: str = "POST") -> dict:
     payload = {"queries": json.dumps(queries)}
-    r = client.post("/reconcile", data=payload) if method == "POST" else \
-        client.get("/reconcile", query_string=payload)
+    r = (
+        client.post("/reconcile", data=payload)
+        if method == "POST"
+        else client.get("/reconcile", query_string=payload)
+    )
     assert r.status_code == 200, r.get_data(as_text=True)
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     return r.get_json()
@@ -101,9 +113,10 @@ def test_manifest(client: FlaskClient, schema: Any) -> None:
 
 def test_openrefine_session(client: FlaskClient, schema: Any) -> None:
     """A batch of affiliations, a type filter, a ROR constraint, then an extension."""
-    queries = {f"q{i}": {"query": text, "type": ORGANISATION, "type_strict": "should",
-                         "limit": 3}
-               for i, (text, _, _) in enumerate(AFFILIATIONS)}
+    queries = {
+        f"q{i}": {"query": text, "type": ORGANISATION, "type_strict": "should", "limit": 3}
+        for i, (text, _, _) in enumerate(AFFILIATIONS)
+    }
     schema("0.2", "reconciliation-query-batch", queries)
     answer = _batch(client, queries)
     schema("0.2", "reconciliation-result-batch", answer)
@@ -123,11 +136,12 @@ def test_openrefine_session(client: FlaskClient, schema: Any) -> None:
 
     # The same text with the right ROR identifier becomes a certain match; a wrong one
     # pushes the candidate down.
-    ror = {"q0": {"query": "MNHN", "properties": [{"pid": "ror", "v": "03wkt5x30"}]},
-           "q1": {"query": "MNHN", "properties": [{"pid": "ror",
-                                                  "v": "https://ror.org/03wkt5x30"}]},
-           "q2": {"query": "MNHN", "properties": [{"pid": "ror", "v": "02en5vm52"}]},
-           "q3": {"query": "", "properties": [{"pid": "ror", "v": "02feahw73"}]}}
+    ror = {
+        "q0": {"query": "MNHN", "properties": [{"pid": "ror", "v": "03wkt5x30"}]},
+        "q1": {"query": "MNHN", "properties": [{"pid": "ror", "v": "https://ror.org/03wkt5x30"}]},
+        "q2": {"query": "MNHN", "properties": [{"pid": "ror", "v": "02en5vm52"}]},
+        "q3": {"query": "", "properties": [{"pid": "ror", "v": "02feahw73"}]},
+    }
     schema("0.2", "reconciliation-query-batch", ror)
     answer = _batch(client, ror, method="GET")
     schema("0.2", "reconciliation-result-batch", answer)
@@ -137,8 +151,9 @@ def test_openrefine_session(client: FlaskClient, schema: Any) -> None:
     assert answer["q3"]["result"][0]["id"] == "cnrs"
 
     # Extend the matched rows with what a spreadsheet of affiliations needs.
-    props = client.get("/reconcile/propose_properties", query_string={
-        "type": ORGANISATION}).get_json()
+    props = client.get(
+        "/reconcile/propose_properties", query_string={"type": ORGANISATION}
+    ).get_json()
     schema("0.2", "data-extension-property-proposal", props)
     wanted = ["label_en", "label_fr", "ror", "wikidata", "website", "member_of"]
     assert set(wanted) <= {p["id"] for p in props["properties"]}
@@ -153,8 +168,9 @@ def test_openrefine_session(client: FlaskClient, schema: Any) -> None:
     assert mnhn["wikidata"] == [{"str": "Q838691"}]
     assert {"str": "https://www.mnhn.fr"} in mnhn["website"]
     assert mnhn["label_fr"] == [{"str": "Muséum national d'Histoire naturelle"}]
-    assert {"id": "alliance-sorbonne-universite", "name": "Alliance Sorbonne Université"} \
-        in mnhn["member_of"]
+    assert {"id": "alliance-sorbonne-universite", "name": "Alliance Sorbonne Université"} in mnhn[
+        "member_of"
+    ]
     assert rows["rows"]["utc"]["label_en"] == [{"str": "University of Technology of Compiègne"}]
 
 
@@ -175,13 +191,19 @@ def test_suggest_and_preview(client: FlaskClient, schema: Any) -> None:
 
 
 def test_draft_1_0_forms(client: FlaskClient, schema: Any) -> None:
-    batch = {"queries": [
-        {"conditions": [{"matchType": "name", "propertyValue": "Sorbonne Universite"}]},
-        {"type": ORGANISATION, "conditions": [
-            {"matchType": "name", "propertyValue": "Museum"},
-            {"matchType": "property", "propertyId": "ror", "propertyValue": "03wkt5x30"}]},
-        {"conditions": [{"matchType": "name", "propertyValue": "University of Oxford"}]},
-    ]}
+    batch = {
+        "queries": [
+            {"conditions": [{"matchType": "name", "propertyValue": "Sorbonne Universite"}]},
+            {
+                "type": ORGANISATION,
+                "conditions": [
+                    {"matchType": "name", "propertyValue": "Museum"},
+                    {"matchType": "property", "propertyId": "ror", "propertyValue": "03wkt5x30"},
+                ],
+            },
+            {"conditions": [{"matchType": "name", "propertyValue": "University of Oxford"}]},
+        ]
+    }
     schema("1.0-draft", "reconciliation-query-batch", batch)
     r = client.post("/reconcile/1.0-draft/match", json=batch)
     assert r.status_code == 200, r.get_data(as_text=True)
@@ -199,19 +221,30 @@ def test_draft_1_0_forms(client: FlaskClient, schema: Any) -> None:
     schema("1.0-draft", "suggest-entities-response", entity)
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"queries": "{not json"}, "not valid JSON"),
-    ({"queries": json.dumps(["a"])}, "JSON object of named queries"),
-    ({"queries": json.dumps({"q0": {"query": 3}})}, "query must be a string"),
-    ({"queries": json.dumps({"q0": {}})}, "needs a query text"),
-    ({"queries": json.dumps({"q0": {"query": "x", "limit": -1}})}, "limit must be"),
-    ({"queries": json.dumps({"q0": {"query": "x", "properties": [{"pid": "bif:x", "v": 1}]}})},
-     "Unknown property"),
-    ({"queries": json.dumps({f"q{i}": {"query": "x"} for i in range(101)})}, "at most 100"),
-    ({"extend": json.dumps({"ids": ["mnhn"], "properties": [{"id": "nope"}]})},
-     "Unknown property"),
-    ({"extend": json.dumps({"ids": "mnhn"})}, "ids and properties"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"queries": "{not json"}, "not valid JSON"),
+        ({"queries": json.dumps(["a"])}, "JSON object of named queries"),
+        ({"queries": json.dumps({"q0": {"query": 3}})}, "query must be a string"),
+        ({"queries": json.dumps({"q0": {}})}, "needs a query text"),
+        ({"queries": json.dumps({"q0": {"query": "x", "limit": -1}})}, "limit must be"),
+        (
+            {
+                "queries": json.dumps(
+                    {"q0": {"query": "x", "properties": [{"pid": "bif:x", "v": 1}]}}
+                )
+            },
+            "Unknown property",
+        ),
+        ({"queries": json.dumps({f"q{i}": {"query": "x"} for i in range(101)})}, "at most 100"),
+        (
+            {"extend": json.dumps({"ids": ["mnhn"], "properties": [{"id": "nope"}]})},
+            "Unknown property",
+        ),
+        ({"extend": json.dumps({"ids": "mnhn"})}, "ids and properties"),
+    ],
+)
 def test_bad_requests_get_a_message(client: FlaskClient, data: dict, message: str) -> None:
     r = client.post("/reconcile", data=data)
     assert r.status_code == 400
@@ -219,9 +252,14 @@ def test_bad_requests_get_a_message(client: FlaskClient, data: dict, message: st
 
 
 def test_cors_preflight_for_json_posts(client: FlaskClient) -> None:
-    r = client.options("/reconcile/1.0-draft/match", headers={
-        "Origin": "http://127.0.0.1:3333", "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    r = client.options(
+        "/reconcile/1.0-draft/match",
+        headers={
+            "Origin": "http://127.0.0.1:3333",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert r.status_code in (200, 204)
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert "POST" in r.headers["Access-Control-Allow-Methods"]

@@ -84,8 +84,11 @@ def test_change_set_is_exactly_the_difference(two_releases) -> None:
     assert set(added) == set(new) - set(old)
     assert set(removed) == set(old) - set(new)
     assert ADDED in added
-    assert (URIRef(ID + "alliance-sorbonne-universite"), SKOS.altLabel,
-            Literal("ASU (alliance)", lang="en")) in added
+    assert (
+        URIRef(ID + "alliance-sorbonne-universite"),
+        SKOS.altLabel,
+        Literal("ASU (alliance)", lang="en"),
+    ) in added
     summary = json.loads((folder / "changes.json").read_text())
     assert summary["added"] == len(added) and summary["removed"] == len(removed)
     assert summary["previous"] == first
@@ -107,8 +110,9 @@ def test_release_folder_is_complete_and_checksummed(two_releases) -> None:
         verify_checksums(folder)
         for name, meta in manifest["files"].items():
             assert (folder / name).stat().st_size == meta["bytes"], name
-        assert gzip.decompress((folder / "asu.nt.gz").read_bytes()) == \
-            (folder / "asu.nt").read_bytes()
+        assert (
+            gzip.decompress((folder / "asu.nt.gz").read_bytes()) == (folder / "asu.nt").read_bytes()
+        )
     manifest = json.loads((out / "releases" / second / "manifest.json").read_text())
     assert manifest["previous"] == first
     catalog = Graph().parse(out / "releases" / second / "catalog.ttl", format="turtle")
@@ -125,23 +129,27 @@ def test_release_catalogue_passes_dcat_ap_3(two_releases) -> None:
 
 def test_bad_versions_are_refused_before_any_work(two_releases, tmp_path: Path) -> None:
     out, first, _ = two_releases
-    for version, message in (("../escape", "is not allowed"), ("a/b", "is not allowed"),
-                             ("", "is not allowed"), (first, "already exists")):
+    for version, message in (
+        ("../escape", "is not allowed"),
+        ("a/b", "is not allowed"),
+        ("", "is not allowed"),
+        (first, "already exists"),
+    ):
         code, _, stderr = cli_in_process("release", "--out", str(out), "--version", version)
         assert code == 2, (version, stderr)
         assert message in stderr
     assert not (out / "escape").exists()
 
 
-def test_failed_release_leaves_earlier_releases_untouched(two_releases,
-                                                          tmp_path: Path) -> None:
+def test_failed_release_leaves_earlier_releases_untouched(two_releases, tmp_path: Path) -> None:
     out, first, second = two_releases
     before = {p: p.read_bytes() for p in (out / "releases").rglob("*") if p.is_file()}
     broken = data_copy(tmp_path)
     with (broken / "alliance.ttl").open("a", encoding="utf-8") as handle:
         handle.write(f"\n<{ID}no-label-org> a <http://www.w3.org/ns/org#FormalOrganization> .\n")
-    code, _, stderr = cli_in_process("release", "--out", str(out), "--data-dir", str(broken),
-                                     "--version", "broken")
+    code, _, stderr = cli_in_process(
+        "release", "--out", str(out), "--data-dir", str(broken), "--version", "broken"
+    )
     assert code == 1 and "does not conform" in stderr
     (broken / "alliance.ttl").write_text("this is not turtle", encoding="utf-8")
     code, _, stderr = cli_in_process("release", "--out", str(out), "--data-dir", str(broken))
@@ -151,8 +159,7 @@ def test_failed_release_leaves_earlier_releases_untouched(two_releases,
     assert sorted(p.name for p in (out / "releases").iterdir()) == sorted([first, second])
 
 
-def test_exception_while_writing_removes_the_partial_release(two_releases,
-                                                             monkeypatch) -> None:
+def test_exception_while_writing_removes_the_partial_release(two_releases, monkeypatch) -> None:
     from asu_graph.publication import prepare
     from asu_graph.publishing import release as release_module
     from asu_graph.publishing.layout import list_releases
@@ -179,31 +186,37 @@ def test_releases_are_served_and_survive_restarts(tmp_path: Path) -> None:
     first = release(out, data, "--version", "r9")
     env = {"ASU_DATA_DIR": str(data)}
     with asu_server(tmp_path, "--out-dir", str(out), env=env) as url:
-        listing = requests.get(url + "/download/releases/",
-                               headers={"Accept": "application/json"}, timeout=10).json()
+        listing = requests.get(
+            url + "/download/releases/", headers={"Accept": "application/json"}, timeout=10
+        ).json()
         assert [r["version"] for r in listing["releases"]] == [first]
         # A release made while the server runs is listed at once.
         change_data(data)
-        code, stdout, stderr = cli_in_process("release", "--out", str(out), "--data-dir",
-                                              str(data), "--version", "a2")
+        code, stdout, stderr = cli_in_process(
+            "release", "--out", str(out), "--data-dir", str(data), "--version", "a2"
+        )
         assert code == 0, stderr
         second = stdout.strip()
-        listing = requests.get(url + "/download/releases/",
-                               headers={"Accept": "application/json"}, timeout=10).json()
+        listing = requests.get(
+            url + "/download/releases/", headers={"Accept": "application/json"}, timeout=10
+        ).json()
         assert [r["version"] for r in listing["releases"]] == [second, first]
-        page = requests.get(url + "/download/releases/", headers={"Accept": "text/html"},
-                            timeout=10)
+        page = requests.get(
+            url + "/download/releases/", headers={"Accept": "text/html"}, timeout=10
+        )
         assert page.status_code == 200 and "a2" in page.text
-        files = requests.get(f"{url}/download/releases/{second}/",
-                             headers={"Accept": "application/json"}, timeout=10).json()
+        files = requests.get(
+            f"{url}/download/releases/{second}/", headers={"Accept": "application/json"}, timeout=10
+        ).json()
         assert files["previous"] == first
         for row in files["files"]:
             response = requests.get(row["url"], timeout=10)
             assert response.status_code == 200, row["name"]
             assert hashlib.sha256(response.content).hexdigest() == row["sha256"]
             assert response.headers["ETag"] == f'"{row["sha256"]}"'
-            cached = requests.get(row["url"], headers={"If-None-Match": response.headers["ETag"]},
-                                  timeout=10)
+            cached = requests.get(
+                row["url"], headers={"If-None-Match": response.headers["ETag"]}, timeout=10
+            )
             assert cached.status_code == 304
         added = requests.get(f"{url}/download/releases/{second}/changes-added.nt", timeout=10)
         assert ADDED in set(Graph().parse(data=added.content, format="nt"))
@@ -219,8 +232,9 @@ def test_releases_are_served_and_survive_restarts(tmp_path: Path) -> None:
     # A restart (and a build into the same folder) keeps every release.
     assert cli_in_process("build", "--out", str(out), "--data-dir", str(data))[0] == 0
     with asu_server(tmp_path, "--out-dir", str(out), env=env) as url:
-        listing = requests.get(url + "/download/releases/",
-                               headers={"Accept": "application/json"}, timeout=10).json()
+        listing = requests.get(
+            url + "/download/releases/", headers={"Accept": "application/json"}, timeout=10
+        ).json()
         assert [r["version"] for r in listing["releases"]] == [second, first]
         assert requests.get(url + "/download/asu.ttl", timeout=10).status_code == 200
     verify_checksums(out / "releases" / first)

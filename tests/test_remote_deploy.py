@@ -21,7 +21,7 @@ import pytest
 from SPARQLWrapper import JSON, POST, SPARQLWrapper
 
 from asu_graph.config import Settings
-from asu_graph.queries import curated_queries
+from asu_graph.pipeline.curated import curated_queries
 
 from .stores import OxigraphServer
 from .support import ROOT, free_port
@@ -33,7 +33,7 @@ MARKER = "<!-- deployment-steps -->"
 def guide_steps() -> list[str]:
     text = GUIDE.read_text(encoding="utf-8")
     assert MARKER in text, f"{GUIDE} lost its {MARKER} block"
-    block = re.search(r"```sh\n(.*?)```", text[text.index(MARKER):], re.DOTALL)
+    block = re.search(r"```sh\n(.*?)```", text[text.index(MARKER) :], re.DOTALL)
     assert block, "no sh block after the marker"
     return [line for line in block.group(1).splitlines() if line.strip()]
 
@@ -61,26 +61,34 @@ def answers(url: str, text: str) -> bytes:
     return client.query().response.read()
 
 
-def test_two_replicas_from_the_guide_answer_identically(store: OxigraphServer,
-                                                        tmp_path: Path) -> None:
+def test_two_replicas_from_the_guide_answer_identically(
+    store: OxigraphServer, tmp_path: Path
+) -> None:
     ports = [free_port(), free_port()]
     while ports[1] == ports[0]:
         ports[1] = free_port()
-    substitutions = {"http://127.0.0.1:7878": store.base_url, "8001": str(ports[0]),
-                     "8002": str(ports[1])}
+    substitutions = {
+        "http://127.0.0.1:7878": store.base_url,
+        "8001": str(ports[0]),
+        "8002": str(ports[1]),
+    }
     steps = guide_steps()
     assert any(s.startswith("asu-graph publish") for s in steps)
     assert any("replicas.sh start" in s for s in steps)
     assert steps[-1].startswith("deploy/replicas.sh stop")
-    env = {**os.environ, "ASU_RUN_DIR": str(tmp_path / "run"),
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        "ASU_RUN_DIR": str(tmp_path / "run"),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
     urls = [f"http://127.0.0.1:{port}" for port in ports]
 
     def run(step: str) -> subprocess.CompletedProcess:
         for old, new in substitutions.items():
             step = step.replace(old, new)
-        done = subprocess.run(["bash", "-c", step], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=300)
+        done = subprocess.run(
+            ["bash", "-c", step], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == 0, f"{step}\n{done.stdout}\n{done.stderr}"
         return done
 

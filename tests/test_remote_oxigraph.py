@@ -17,8 +17,10 @@ from .remote_acceptance import Deployment, deploy
 
 # The shared tests, in the order of ACCEPTANCE: the first ones compare with the
 # embedded store before later ones publish other releases.
-for _name in shared.ACCEPTANCE + ["test_bearer_token_instead_of_a_password",
-                                   "test_refused_credentials_give_502_with_a_message"]:
+for _name in shared.ACCEPTANCE + [
+    "test_bearer_token_instead_of_a_password",
+    "test_refused_credentials_give_502_with_a_message",
+]:
     globals()[_name] = getattr(shared, _name)
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from rdflib import Literal, URIRef, Variable
 from rdflib.namespace import XSD
 
-from asu_graph.sparql_text import query_form
+from asu_graph.sparql.text import query_form
 from asu_graph.store.http import check_url, shown
 from asu_graph.store.releases import Renamer, release_from_rows
 from asu_graph.store.virtuoso import boolean_variables, repair_lexical, repair_rows
@@ -63,8 +63,9 @@ SELECT ?g WHERE {{ GRAPH ?g {{ ?s asu:leads ?o }} GRAPH g:ibees {{ ?s ?p ?o }}
     assert f'?o != "{RELEASE}/ontology"' in moved
 
 
-pieces = st.sampled_from([BASE + "graph/", BASE + "ontology", RELEASE, "/graph/", "x", "/",
-                          "release/", " ", "é"])
+pieces = st.sampled_from(
+    [BASE + "graph/", BASE + "ontology", RELEASE, "/graph/", "x", "/", "release/", " ", "é"]
+)
 
 
 @given(st.lists(pieces, max_size=8).map("".join))
@@ -80,23 +81,29 @@ def test_renaming_iris_round_trips(tail: str) -> None:
     assert names.from_store_iri(names.to_store_iri(iri)) == iri
 
 
-@pytest.mark.parametrize("text,form", [
-    ("SELECT * { ?s ?p ?o }", "SELECT"),
-    ("PREFIX a: <http://a/>\nBASE <http://b/>\n# ask?\nask{}", "ASK"),
-    ("PREFIX select: <http://a/> CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
-    ("describe <http://a>", "DESCRIBE"),
-    ("SELECT*{?s ?p ?o}", "SELECT"),
-])
+@pytest.mark.parametrize(
+    "text,form",
+    [
+        ("SELECT * { ?s ?p ?o }", "SELECT"),
+        ("PREFIX a: <http://a/>\nBASE <http://b/>\n# ask?\nask{}", "ASK"),
+        ("PREFIX select: <http://a/> CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("describe <http://a>", "DESCRIBE"),
+        ("SELECT*{?s ?p ?o}", "SELECT"),
+    ],
+)
 def test_query_form(text: str, form: str) -> None:
     assert query_form(text) == form
 
 
-@pytest.mark.parametrize("text,message", [
-    ("INSERT DATA { <a:b> <a:c> <a:d> }", "SPARQL Update"),
-    ("PREFIX a: <http://a/> LOAD <http://evil/>", "SPARQL Update"),
-    ("hello", "expected SELECT"),
-    ("", "expected SELECT"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("INSERT DATA { <a:b> <a:c> <a:d> }", "SPARQL Update"),
+        ("PREFIX a: <http://a/> LOAD <http://evil/>", "SPARQL Update"),
+        ("hello", "expected SELECT"),
+        ("", "expected SELECT"),
+    ],
+)
 def test_query_form_refuses_what_is_not_a_query(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         query_form(text)
@@ -104,26 +111,51 @@ def test_query_form_refuses_what_is_not_a_query(text: str, message: str) -> None
 
 def test_pointer_rows_give_the_newest_release() -> None:
     old, new = URIRef(BASE + "graph/release/a"), URIRef(BASE + "graph/release/b")
-    rows = [{"release": old, "issued": Literal("2026-01-01T00:00:00"), "version": Literal("a"),
-             "part": URIRef(str(old) + "/graph/x")},
-            {"release": new, "issued": Literal("2026-02-01T00:00:00"), "version": Literal("b"),
-             "triples": Literal(12), "part": URIRef(str(new) + "/graph/x")},
-            {"release": new, "issued": Literal("2026-02-01T00:00:00"),
-             "part": URIRef(str(new) + "/graph/y")}]
+    rows = [
+        {
+            "release": old,
+            "issued": Literal("2026-01-01T00:00:00"),
+            "version": Literal("a"),
+            "part": URIRef(str(old) + "/graph/x"),
+        },
+        {
+            "release": new,
+            "issued": Literal("2026-02-01T00:00:00"),
+            "version": Literal("b"),
+            "triples": Literal(12),
+            "part": URIRef(str(new) + "/graph/x"),
+        },
+        {
+            "release": new,
+            "issued": Literal("2026-02-01T00:00:00"),
+            "part": URIRef(str(new) + "/graph/y"),
+        },
+    ]
     release = release_from_rows(rows)
     assert release.iri == str(new) and release.version == "b" and release.triples == 12
     assert release.graphs == (str(new) + "/graph/x", str(new) + "/graph/y")
     assert release_from_rows([]) is None
 
 
-@pytest.mark.parametrize("lexical,datatype,expected", [
-    ("1", XSD.boolean, "true"), ("0", XSD.boolean, "false"), ("true", XSD.boolean, "true"),
-    ("120", XSD.duration, "P10Y"), ("14", XSD.duration, "P1Y2M"), ("0", XSD.duration, "P0M"),
-    ("-24", XSD.yearMonthDuration, "-P2Y"), ("7200.0", XSD.duration, "PT2H"),
-    ("259200.0", XSD.duration, "P3D"), ("90.5", XSD.duration, "PT1M30.5S"),
-    ("93784", XSD.dayTimeDuration, "P1DT2H3M4S"), ("P10Y", XSD.duration, "P10Y"),
-    ("12", XSD.integer, "12"), ("x", None, "x"),
-])
+@pytest.mark.parametrize(
+    "lexical,datatype,expected",
+    [
+        ("1", XSD.boolean, "true"),
+        ("0", XSD.boolean, "false"),
+        ("true", XSD.boolean, "true"),
+        ("120", XSD.duration, "P10Y"),
+        ("14", XSD.duration, "P1Y2M"),
+        ("0", XSD.duration, "P0M"),
+        ("-24", XSD.yearMonthDuration, "-P2Y"),
+        ("7200.0", XSD.duration, "PT2H"),
+        ("259200.0", XSD.duration, "P3D"),
+        ("90.5", XSD.duration, "PT1M30.5S"),
+        ("93784", XSD.dayTimeDuration, "P1DT2H3M4S"),
+        ("P10Y", XSD.duration, "P10Y"),
+        ("12", XSD.integer, "12"),
+        ("x", None, "x"),
+    ],
+)
 def test_virtuoso_values_are_put_back(lexical: str, datatype, expected: str) -> None:
     assert repair_lexical(lexical, str(datatype) if datatype else None) == expected
 
@@ -149,25 +181,52 @@ def test_urls_with_credentials_are_refused_and_never_shown() -> None:
 
 
 def test_publish_usage_errors_exit_2() -> None:
-    done = run_cli("publish", "--query-url", "http://127.0.0.1:1/query",
-                   env={"ASU_STORE_UPDATE_URL": "", "ASU_STORE": "oxigraph"})
+    done = run_cli(
+        "publish",
+        "--query-url",
+        "http://127.0.0.1:1/query",
+        env={"ASU_STORE_UPDATE_URL": "", "ASU_STORE": "oxigraph"},
+    )
     assert done.returncode == 2 and "--to GSP_URL" in done.stderr
-    done = run_cli("publish", "--to", "http://127.0.0.1:1/store",
-                   env={"ASU_STORE_UPDATE_URL": "", "ASU_STORE": "oxigraph"})
+    done = run_cli(
+        "publish",
+        "--to",
+        "http://127.0.0.1:1/store",
+        env={"ASU_STORE_UPDATE_URL": "", "ASU_STORE": "oxigraph"},
+    )
     assert done.returncode == 2 and "--query-url SPARQL_URL" in done.stderr
-    done = run_cli("publish", "--to", "http://dba:s3cr3t@127.0.0.1:1/store",
-                   "--query-url", "http://127.0.0.1:1/query")
+    done = run_cli(
+        "publish",
+        "--to",
+        "http://dba:s3cr3t@127.0.0.1:1/store",
+        "--query-url",
+        "http://127.0.0.1:1/query",
+    )
     assert done.returncode == 2 and "must not carry credentials" in done.stderr
     assert "s3cr3t" not in done.stderr
-    done = run_cli("publish", "--to", "http://127.0.0.1:1/store",
-                   "--query-url", "http://127.0.0.1:1/query", "--retries", "-1")
+    done = run_cli(
+        "publish",
+        "--to",
+        "http://127.0.0.1:1/store",
+        "--query-url",
+        "http://127.0.0.1:1/query",
+        "--retries",
+        "-1",
+    )
     assert done.returncode == 2 and "--retries" in done.stderr
 
 
 def test_publish_to_an_unreachable_store_retries_then_exits_4() -> None:
-    port = free_port()   # nothing listens there
-    done = run_cli("publish", "--to", f"http://127.0.0.1:{port}/store",
-                   "--query-url", f"http://127.0.0.1:{port}/query", "--retries", "2")
+    port = free_port()  # nothing listens there
+    done = run_cli(
+        "publish",
+        "--to",
+        f"http://127.0.0.1:{port}/store",
+        "--query-url",
+        f"http://127.0.0.1:{port}/query",
+        "--retries",
+        "2",
+    )
     assert done.returncode == 4, done.stderr
     assert "cannot be reached" in done.stderr and "Connection refused" in done.stderr
     assert done.stderr.count("Retrying in") == 2
@@ -175,19 +234,21 @@ def test_publish_to_an_unreachable_store_retries_then_exits_4() -> None:
 
 
 def test_serve_refuses_a_store_url_with_credentials() -> None:
-    done = run_cli("serve", "--store", "http://dba:s3cr3t@127.0.0.1:1/sparql",
-                   "--port", str(free_port()))
+    done = run_cli(
+        "serve", "--store", "http://dba:s3cr3t@127.0.0.1:1/sparql", "--port", str(free_port())
+    )
     assert done.returncode == 2, done.stderr
     assert "must not carry credentials" in done.stderr and "s3cr3t" not in done.stderr
 
 
 def test_a_front_end_starts_while_its_store_is_down(tmp_path) -> None:
     """Front ends must not crash-loop during an outage: they start and answer 503."""
-    store = f"http://127.0.0.1:{free_port()}/query"   # nothing listens there
+    store = f"http://127.0.0.1:{free_port()}/query"  # nothing listens there
     with asu_server(tmp_path, "--store", store, ready_path="/ontology.ttl") as url:
         answer = requests.get(url + "/sparql", params={"query": "ASK {}"}, timeout=30)
         assert answer.status_code == 503
         assert "cannot be reached" in answer.text and answer.headers["Retry-After"] == "5"
-        page = requests.get(url + "/id/mnhn", headers={"Accept": "text/turtle"}, timeout=30,
-                            allow_redirects=False)
+        page = requests.get(
+            url + "/id/mnhn", headers={"Accept": "text/turtle"}, timeout=30, allow_redirects=False
+        )
         assert page.status_code == 503

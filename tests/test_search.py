@@ -8,14 +8,24 @@ import time
 import pytest
 from flask.testing import FlaskClient
 
-from asu_graph.search_index import SearchIndex, _one_edit_apart, fold
+from asu_graph.query.search_index import SearchIndex, _one_edit_apart, fold
 from asu_graph.web import create_app
 
 MNHN = "https://w3id.org/asu/id/mnhn"
 # How people write the Muséum: every one of these must find it first.
-MUSEUM_SPELLINGS = ["museum", "Muséum", "MNHN", "mnhn", "museum national", "MUSÉUM NATIONAL",
-                    "Museum national d'histoire naturelle", "histoire naturelle", "musée",
-                    "musuem", "le museum"]
+MUSEUM_SPELLINGS = [
+    "museum",
+    "Muséum",
+    "MNHN",
+    "mnhn",
+    "museum national",
+    "MUSÉUM NATIONAL",
+    "Museum national d'histoire naturelle",
+    "histoire naturelle",
+    "musée",
+    "musuem",
+    "le museum",
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +47,19 @@ def test_folding_ignores_case_accents_and_punctuation() -> None:
     assert fold("—") == ""
 
 
-@pytest.mark.parametrize(("a", "b", "near"), [
-    ("museum", "musuem", True), ("museum", "museu", True), ("museum", "mueum", True),
-    ("museum", "museums", True), ("museum", "maseum", True), ("museum", "musxxm", False),
-    ("ab", "ba", True), ("abc", "cab", False),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "near"),
+    [
+        ("museum", "musuem", True),
+        ("museum", "museu", True),
+        ("museum", "mueum", True),
+        ("museum", "museums", True),
+        ("museum", "maseum", True),
+        ("museum", "musxxm", False),
+        ("ab", "ba", True),
+        ("abc", "cab", False),
+    ],
+)
 def test_one_typo_is_tolerated_two_are_not(a: str, b: str, near: bool) -> None:
     assert _one_edit_apart(a, b) is near
 
@@ -95,20 +113,24 @@ def test_search_html_in_both_languages(client: FlaskClient) -> None:
 
 
 def test_search_page_escapes_what_was_typed(client: FlaskClient) -> None:
-    body = client.get('/search?q=<script>alert(1)</script>').get_data(as_text=True)
+    body = client.get("/search?q=<script>alert(1)</script>").get_data(as_text=True)
     assert "<script>alert(1)" not in body
     assert "&lt;script&gt;" in body
 
 
-@pytest.mark.parametrize(("url", "status", "message"), [
-    ("/search?q=" + "a" * 201, 400, "at most 200"),
-    ("/search?q=museum&limit=0", 400, "limit must be"),
-    ("/search?q=museum&limit=abc", 400, "limit must be"),
-    ("/search?q=museum&format=xml", 400, "Unknown format"),
-    ("/search?q=museum&lang=de", 400, "Unsupported lang"),
-])
-def test_bad_search_requests_get_a_message(client: FlaskClient, url: str, status: int,
-                                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("url", "status", "message"),
+    [
+        ("/search?q=" + "a" * 201, 400, "at most 200"),
+        ("/search?q=museum&limit=0", 400, "limit must be"),
+        ("/search?q=museum&limit=abc", 400, "limit must be"),
+        ("/search?q=museum&format=xml", 400, "Unknown format"),
+        ("/search?q=museum&lang=de", 400, "Unsupported lang"),
+    ],
+)
+def test_bad_search_requests_get_a_message(
+    client: FlaskClient, url: str, status: int, message: str
+) -> None:
     r = client.get(url)
     assert r.status_code == status
     assert message in r.get_data(as_text=True)

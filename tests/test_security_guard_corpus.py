@@ -23,8 +23,14 @@ from .adversarial.service_corpus import Entry, corpus
 from .stores import OxigraphServer, Virtuoso
 from .support import asu_server, run_cli
 
-STORES = ["oxigraph", "oxigraph:DIR", "oxrdflib", "memory", "replica of oxigraph serve",
-          "replica of virtuoso"]
+STORES = [
+    "oxigraph",
+    "oxigraph:DIR",
+    "oxrdflib",
+    "memory",
+    "replica of oxigraph serve",
+    "replica of virtuoso",
+]
 
 
 @pytest.fixture(scope="module")
@@ -35,20 +41,30 @@ def listener() -> Iterator[Listener]:
 
 
 @pytest.fixture(scope="module", params=STORES)
-def store_server(request: pytest.FixtureRequest,
-                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def store_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     tmp: Path = tmp_path_factory.mktemp("corpus")
     if request.param.startswith("replica"):
         # A real store would follow SERVICE itself: the app in front must never
         # forward such a query.
         virtuoso = request.param.endswith("virtuoso")
         backing: OxigraphServer | Virtuoso = (Virtuoso if virtuoso else OxigraphServer)(
-            tmp / "backing")
+            tmp / "backing"
+        )
         env = {"ASU_STORE_USER": "dba", "ASU_STORE_PASSWORD": "dba"} if virtuoso else {}
         backing.start()
         try:
-            done = run_cli("publish", "--to", backing.gsp_url, "--query-url",
-                           backing.query_url, "--grace", "0", env=env)
+            done = run_cli(
+                "publish",
+                "--to",
+                backing.gsp_url,
+                "--query-url",
+                backing.query_url,
+                "--grace",
+                "0",
+                env=env,
+            )
             assert done.returncode == 0, done.stderr
             with asu_server(tmp, "--store", backing.query_url, env=env) as url:
                 yield url
@@ -79,8 +95,7 @@ def test_corpus_is_large_and_varied() -> None:
     assert {e.param for e in entries} == {"query", "update"}
 
 
-def test_every_entry_is_refused_and_nothing_connects(store_server: str,
-                                                     listener: Listener) -> None:
+def test_every_entry_is_refused_and_nothing_connects(store_server: str, listener: Listener) -> None:
     failures = []
     entries = corpus(listener.port)
     for entry in entries:
@@ -101,8 +116,9 @@ def test_control_the_corpus_connects_when_nothing_checks_it() -> None:
     own = Listener()
     try:
         store = ox.Store()
-        store.add(ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"),
-                          ox.NamedNode("urn:x:o")))
+        store.add(
+            ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.NamedNode("urn:x:o"))
+        )
         reached = 0
         services = [e for e in corpus(own.port) if e.name.startswith("service-")]
         for entry in services:

@@ -22,19 +22,29 @@ from .support import asu_server
 
 EVIL = "evil.example"
 # Pages whose rendered bodies are cached and carry links (linked_data render cache).
-CACHED_PAGES = ["/page/mnhn", "/page/sorbonne-universite", "/", "/graph-view.json",
-                "/ontology", "/validation", "/shapes", "/query", "/void", "/catalog",
-                "/graph/alliance"]
+CACHED_PAGES = [
+    "/page/mnhn",
+    "/page/sorbonne-universite",
+    "/",
+    "/graph-view.json",
+    "/ontology",
+    "/validation",
+    "/shapes",
+    "/query",
+    "/void",
+    "/catalog",
+    "/graph/alliance",
+]
 
 
-def _raw(url: str, path: str,
-         headers: dict[str, str]) -> tuple[int, CaseInsensitiveDict[str], bytes]:
+def _raw(
+    url: str, path: str, headers: dict[str, str]
+) -> tuple[int, CaseInsensitiveDict[str], bytes]:
     """One request with exactly these headers and this path (no client-side clean-up)."""
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     try:
-        connection.putrequest("GET", path, skip_host="Host" in headers,
-                              skip_accept_encoding=True)
+        connection.putrequest("GET", path, skip_host="Host" in headers, skip_accept_encoding=True)
         for name, value in headers.items():
             connection.putheader(name, value)
         connection.endheaders()
@@ -61,29 +71,39 @@ def direct(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Served behind a proxy on loopback: ASU_TRUSTED_PROXIES=127.0.0.1."""
-    with asu_server(tmp_path_factory.mktemp("proxied"),
-                    env={"ASU_TRUSTED_PROXIES": "127.0.0.1"}) as url:
+    with asu_server(
+        tmp_path_factory.mktemp("proxied"), env={"ASU_TRUSTED_PROXIES": "127.0.0.1"}
+    ) as url:
         yield url
 
 
 def test_script_name_header_is_no_open_redirect(direct: str) -> None:
     for path in (f"//{EVIL}/id/mnhn", "/id/mnhn"):
-        status, headers, body = _raw(direct, path, {
-            "Host": urlsplit(direct).netloc, "Accept": "text/html",
-            "SCRIPT_NAME": f"//{EVIL}"})
+        status, headers, body = _raw(
+            direct,
+            path,
+            {"Host": urlsplit(direct).netloc, "Accept": "text/html", "SCRIPT_NAME": f"//{EVIL}"},
+        )
         # The path with the host in it is just an unknown path (404 naming it).
         assert status in (303, 404), (path, status, body[:200])
         assert EVIL not in headers.get("location", ""), (path, headers)
-    redirect = requests.get(direct + "/id/mnhn", headers={"Accept": "text/html"},
-                            allow_redirects=False, timeout=30)
+    redirect = requests.get(
+        direct + "/id/mnhn", headers={"Accept": "text/html"}, allow_redirects=False, timeout=30
+    )
     assert redirect.status_code == 303 and redirect.headers["Location"] == "/page/mnhn"
 
 
 def test_hostile_headers_never_reach_another_client(direct: str) -> None:
-    hostile = {"Host": urlsplit(direct).netloc, "Accept": "text/html",
-               "SCRIPT_NAME": f"//{EVIL}", "X-Forwarded-Host": EVIL,
-               "X-Forwarded-Proto": "https", "X-Forwarded-Prefix": f"//{EVIL}",
-               "Forwarded": f"host={EVIL};proto=https", "X-Forwarded-For": "192.0.2.1"}
+    hostile = {
+        "Host": urlsplit(direct).netloc,
+        "Accept": "text/html",
+        "SCRIPT_NAME": f"//{EVIL}",
+        "X-Forwarded-Host": EVIL,
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Prefix": f"//{EVIL}",
+        "Forwarded": f"host={EVIL};proto=https",
+        "X-Forwarded-For": "192.0.2.1",
+    }
     for path in CACHED_PAGES:
         status, _, body = _raw(direct, path, hostile)
         assert status < 500 and EVIL.encode() not in body, (path, status)
@@ -98,7 +118,7 @@ def test_a_foreign_host_header_stays_with_its_request(direct: str) -> None:
         status, _, body = _raw(direct, path, {"Host": EVIL, "Accept": "text/html"})
         assert status < 500, (path, status)
     page = _raw(direct, "/page/mnhn", {"Host": EVIL, "Accept": "text/html"})[2]
-    assert f"http://{EVIL}/page/mnhn".encode() in page   # the canonical link of that request
+    assert f"http://{EVIL}/page/mnhn".encode() in page  # the canonical link of that request
     for path in CACHED_PAGES:
         assert EVIL not in _clean(direct, path).text, path
     for path in ("/data/mnhn.ttl", "/ontology.ttl"):
@@ -107,12 +127,19 @@ def test_a_foreign_host_header_stays_with_its_request(direct: str) -> None:
 
 
 def test_trusted_proxy_sets_scheme_host_and_prefix(proxied: str) -> None:
-    forwarded = {"Host": urlsplit(proxied).netloc, "Accept": "text/html",
-                 "X-Forwarded-Proto": "https", "X-Forwarded-Host": "data.example.org",
-                 "X-Forwarded-Prefix": "/asu", "X-Forwarded-For": "198.51.100.4"}
+    forwarded = {
+        "Host": urlsplit(proxied).netloc,
+        "Accept": "text/html",
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "data.example.org",
+        "X-Forwarded-Prefix": "/asu",
+        "X-Forwarded-For": "198.51.100.4",
+    }
     status, headers, _ = _raw(proxied, "/id/mnhn", forwarded)
     assert status == 303 and headers["location"] in (
-        "/asu/page/mnhn", "https://data.example.org/asu/page/mnhn"), headers
+        "/asu/page/mnhn",
+        "https://data.example.org/asu/page/mnhn",
+    ), headers
     status, _, body = _raw(proxied, "/page/mnhn", forwarded)
     assert status == 200
     assert b'rel="canonical" href="https://data.example.org/asu/page/mnhn"' in body
@@ -124,9 +151,11 @@ def test_trusted_proxy_sets_scheme_host_and_prefix(proxied: str) -> None:
 def test_trusted_proxy_cannot_forward_a_host_as_prefix(proxied: str) -> None:
     """A proxy that passes a client's X-Forwarded-Prefix through still cannot redirect away."""
     for prefix in (f"//{EVIL}", f"http://{EVIL}", f"/ok/..//{EVIL}x\\y"):
-        status, headers, body = _raw(proxied, "/id/mnhn", {
-            "Host": urlsplit(proxied).netloc, "Accept": "text/html",
-            "X-Forwarded-Prefix": prefix})
+        status, headers, body = _raw(
+            proxied,
+            "/id/mnhn",
+            {"Host": urlsplit(proxied).netloc, "Accept": "text/html", "X-Forwarded-Prefix": prefix},
+        )
         assert status == 400, (prefix, status, headers)
         assert b"X-Forwarded-Prefix" in body
         assert EVIL not in headers.get("location", "")
@@ -135,10 +164,17 @@ def test_trusted_proxy_cannot_forward_a_host_as_prefix(proxied: str) -> None:
 def test_untrusted_peer_gets_no_say(tmp_path: Path) -> None:
     """Trusting another address does not make loopback clients trusted."""
     with asu_server(tmp_path, env={"ASU_TRUSTED_PROXIES": "192.0.2.0/24"}) as url:
-        status, headers, body = _raw(url, "/page/mnhn", {
-            "Host": urlsplit(url).netloc, "Accept": "text/html",
-            "X-Forwarded-Host": EVIL, "X-Forwarded-Proto": "https",
-            "X-Forwarded-Prefix": "/asu"})
+        status, headers, body = _raw(
+            url,
+            "/page/mnhn",
+            {
+                "Host": urlsplit(url).netloc,
+                "Accept": "text/html",
+                "X-Forwarded-Host": EVIL,
+                "X-Forwarded-Proto": "https",
+                "X-Forwarded-Prefix": "/asu",
+            },
+        )
         assert status == 200
         assert EVIL.encode() not in body and b'href="/asu/' not in body
 
@@ -148,5 +184,6 @@ def test_bad_trusted_proxy_setting_is_refused_at_start() -> None:
 
     with pytest.raises(ValueError, match="ASU_TRUSTED_PROXIES"):
         Settings.from_env({"ASU_TRUSTED_PROXIES": "proxy.example"})
-    assert Settings.from_env({"ASU_TRUSTED_PROXIES": "10.0.0.1, 2001:db8::/48"}) \
-        .trusted_proxies == ("10.0.0.1", "2001:db8::/48")
+    assert Settings.from_env(
+        {"ASU_TRUSTED_PROXIES": "10.0.0.1, 2001:db8::/48"}
+    ).trusted_proxies == ("10.0.0.1", "2001:db8::/48")

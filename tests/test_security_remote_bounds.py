@@ -28,12 +28,11 @@ from .stores import OxigraphServer
 from .test_security_remote import group_rss_kib, publish, serve_app
 
 BIG = "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 500000"
-BIG_GRAPH = "CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f } " \
-    "LIMIT 500000"
+BIG_GRAPH = "CONSTRUCT { ?a ?b ?f } WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 500000"
 SMALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 RESULTS_JSON = "application/sparql-results+json"
-MARGIN_S = 15.0          # generous: the machine is shared
-RSS_GROWTH_KIB = 400 * 1024   # the unbounded reader grew one process by gigabytes
+MARGIN_S = 15.0  # generous: the machine is shared
+RSS_GROWTH_KIB = 400 * 1024  # the unbounded reader grew one process by gigabytes
 
 
 @pytest.fixture(scope="module")
@@ -68,10 +67,8 @@ class SlowRelay:
                 return
             upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
             self._open += [client, upstream]
-            threading.Thread(target=self._pump, args=(client, upstream, False),
-                             daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client, True),
-                             daemon=True).start()
+            threading.Thread(target=self._pump, args=(client, upstream, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(upstream, client, True), daemon=True).start()
 
     @staticmethod
     def _pump(source: socket.socket, target: socket.socket, slow: bool) -> None:
@@ -116,37 +113,48 @@ def _measured(app: str, pgid: int, text: str) -> tuple[requests.Response, float,
     watcher.start()
     started = time.monotonic()
     try:
-        answer = requests.get(app + "/sparql", params={"query": text},
-                              headers={"Accept": RESULTS_JSON}, timeout=120)
+        answer = requests.get(
+            app + "/sparql", params={"query": text}, headers={"Accept": RESULTS_JSON}, timeout=120
+        )
     finally:
         elapsed = time.monotonic() - started
         done.set()
         watcher.join()
     # Shown with pytest -s: the numbers docs/security.md quotes.
-    print(f"\n{answer.status_code} in {elapsed:.2f} s, {len(answer.content):,} bytes, "
-          f"RSS {baseline // 1024} MiB + {(peak - baseline) // 1024} MiB at peak")
+    print(
+        f"\n{answer.status_code} in {elapsed:.2f} s, {len(answer.content):,} bytes, "
+        f"RSS {baseline // 1024} MiB + {(peak - baseline) // 1024} MiB at peak"
+    )
     return answer, elapsed, peak - baseline
 
 
 def _still_answers(app: str) -> None:
-    answer = requests.get(app + "/sparql", params={"query": SMALL},
-                          headers={"Accept": RESULTS_JSON}, timeout=30)
+    answer = requests.get(
+        app + "/sparql", params={"query": SMALL}, headers={"Accept": RESULTS_JSON}, timeout=30
+    )
     assert answer.status_code == 200, answer.text
     assert int(answer.json()["results"]["bindings"][0]["n"]["value"]) > 1000
 
 
 def _warm(app: str) -> None:
     _still_answers(app)
-    requests.get(app + "/sparql", params={"query": "SELECT * { ?s ?p ?o } LIMIT 2000"},
-                 headers={"Accept": RESULTS_JSON}, timeout=30)
+    requests.get(
+        app + "/sparql",
+        params={"query": "SELECT * { ?s ?p ?o } LIMIT 2000"},
+        headers={"Accept": RESULTS_JSON},
+        timeout=30,
+    )
 
 
-def test_a_huge_answer_is_read_only_up_to_the_result_cap(store: OxigraphServer,
-                                                         tmp_path: Path) -> None:
+def test_a_huge_answer_is_read_only_up_to_the_result_cap(
+    store: OxigraphServer, tmp_path: Path
+) -> None:
     timeout = 20
-    with serve_app(tmp_path, store.query_url, {"ASU_WORKERS": "1",
-                                               "ASU_QUERY_TIMEOUT": str(timeout),
-                                               "ASU_CACHE_SIZE": "0"}) as (app, process):
+    with serve_app(
+        tmp_path,
+        store.query_url,
+        {"ASU_WORKERS": "1", "ASU_QUERY_TIMEOUT": str(timeout), "ASU_CACHE_SIZE": "0"},
+    ) as (app, process):
         _warm(app)
         answer, elapsed, growth = _measured(app, process.pid, BIG)
         # /sparql sends no answer cut short: 400, saying how to page.
@@ -156,19 +164,29 @@ def test_a_huge_answer_is_read_only_up_to_the_result_cap(store: OxigraphServer,
         assert growth < RSS_GROWTH_KIB, f"RSS grew by {growth // 1024} MiB"
         # A graph answer is read the same way: 10,001 distinct triples, then no more.
         started = time.monotonic()
-        graph = requests.get(app + "/sparql", params={"query": BIG_GRAPH},
-                             headers={"Accept": "application/n-triples"}, timeout=120)
+        graph = requests.get(
+            app + "/sparql",
+            params={"query": BIG_GRAPH},
+            headers={"Accept": "application/n-triples"},
+            timeout=120,
+        )
         assert graph.status_code == 400, graph.text[:300]
         assert "more than 10,000 triples" in graph.text
         assert time.monotonic() - started < timeout + MARGIN_S
         _still_answers(app)
 
 
-def test_an_answer_over_the_byte_cap_is_cut_with_a_400(store: OxigraphServer,
-                                                       tmp_path: Path) -> None:
+def test_an_answer_over_the_byte_cap_is_cut_with_a_400(
+    store: OxigraphServer, tmp_path: Path
+) -> None:
     timeout = 20
-    env = {"ASU_WORKERS": "1", "ASU_QUERY_TIMEOUT": str(timeout), "ASU_RESULT_CAP": "0",
-           "ASU_STORE_MAX_BYTES": "4000000", "ASU_CACHE_SIZE": "0"}
+    env = {
+        "ASU_WORKERS": "1",
+        "ASU_QUERY_TIMEOUT": str(timeout),
+        "ASU_RESULT_CAP": "0",
+        "ASU_STORE_MAX_BYTES": "4000000",
+        "ASU_CACHE_SIZE": "0",
+    }
     with serve_app(tmp_path, store.query_url, env) as (app, process):
         _warm(app)
         answer, elapsed, growth = _measured(app, process.pid, BIG)
@@ -188,8 +206,9 @@ def test_an_answer_over_the_byte_cap_is_cut_with_a_400(store: OxigraphServer,
         _still_answers(app)
 
 
-def test_a_trickling_answer_is_stopped_at_the_query_timeout(store: OxigraphServer,
-                                                            tmp_path: Path) -> None:
+def test_a_trickling_answer_is_stopped_at_the_query_timeout(
+    store: OxigraphServer, tmp_path: Path
+) -> None:
     timeout = 5
     relay = SlowRelay(store.http_port)
     env = {"ASU_WORKERS": "1", "ASU_QUERY_TIMEOUT": str(timeout), "ASU_CACHE_SIZE": "0"}
@@ -208,9 +227,12 @@ def test_a_trickling_answer_is_stopped_at_the_query_timeout(store: OxigraphServe
             # A DESCRIBE asks the store two queries per resource, each quick on
             # its own: the timeout bounds them all together.
             started = time.monotonic()
-            answer = requests.get(app + "/sparql", params={
-                "query": "DESCRIBE ?s WHERE { ?s ?p ?o }"},
-                headers={"Accept": "application/n-triples"}, timeout=120)
+            answer = requests.get(
+                app + "/sparql",
+                params={"query": "DESCRIBE ?s WHERE { ?s ?p ?o }"},
+                headers={"Accept": "application/n-triples"},
+                timeout=120,
+            )
             assert answer.status_code == 503, answer.text[:300]
             assert f"within {timeout} s" in answer.text
             assert time.monotonic() - started < timeout + MARGIN_S

@@ -19,8 +19,8 @@ from rdflib.compare import isomorphic
 from rdflib.query import Result
 
 from asu_graph.config import Settings
+from asu_graph.pipeline.curated import curated_queries
 from asu_graph.publication import build_and_validate
-from asu_graph.queries import curated_queries
 from asu_graph.store import QuerySyntaxError, Store, open_store, store_names
 from benchmarks.generate import generate
 from benchmarks.queries import mix_queries
@@ -71,8 +71,10 @@ def generated_stores(generated_file, tmp_path_factory) -> Iterator[dict[str, Sto
 
 def _canonical(rows: list[dict]) -> list[tuple]:
     """Rows as comparable tuples; blank node labels are engine-specific."""
-    return [tuple(sorted((k, "_:b" if isinstance(v, BNode) else v) for k, v in row.items()))
-            for row in rows]
+    return [
+        tuple(sorted((k, "_:b" if isinstance(v, BNode) else v) for k, v in row.items()))
+        for row in rows
+    ]
 
 
 def _same_answers(stores: dict[str, Store], text: str, **dataset) -> None:
@@ -113,9 +115,13 @@ def test_generated_data_same_answers_everywhere(generated_stores, query):
 
 def test_generated_data_has_answers(generated_stores):
     store = generated_stores["oxigraph"]
-    empty = [q.name for q in mix_queries()
-             if q.text.lstrip().split("\n")[-1] and store.query(q.text).kind == "SELECT"
-             and not store.query(q.text).rows()]
+    empty = [
+        q.name
+        for q in mix_queries()
+        if q.text.lstrip().split("\n")[-1]
+        and store.query(q.text).kind == "SELECT"
+        and not store.query(q.text).rows()
+    ]
     assert not empty, f"queries without answers on generated data: {empty}"
 
 
@@ -126,8 +132,9 @@ def test_same_triple_count_everywhere(real_stores, generated_stores, publication
 
 def test_protocol_dataset_same_everywhere(real_stores):
     text = "SELECT ?g ?s WHERE { { ?s a ?type } UNION { GRAPH ?g { ?s a ?type } } }"
-    _same_answers(real_stores, text, default_graphs=[GRAPH + "alliance"],
-                  named_graphs=[GRAPH + "institutes"])
+    _same_answers(
+        real_stores, text, default_graphs=[GRAPH + "alliance"], named_graphs=[GRAPH + "institutes"]
+    )
     _same_answers(real_stores, "ASK { ?s ?p ?o }", union_default_graph=False)
     for store in real_stores.values():
         assert store.query("ASK { ?s ?p ?o }", union_default_graph=False).boolean is False
@@ -139,8 +146,7 @@ def test_default_graph_is_a_set_even_when_sources_repeat_a_fact(real_stores):
     Oxigraph's own union is a bag over quads; the store answers with the RDF
     merge, as SPARQL's default graph (and Jena's union graph) is a set.
     """
-    both = ("PREFIX asu: <https://w3id.org/asu/ontology#>\n"
-            "PREFIX id: <https://w3id.org/asu/id/>\n")
+    both = "PREFIX asu: <https://w3id.org/asu/ontology#>\nPREFIX id: <https://w3id.org/asu/id/>\n"
     sources = both + "SELECT ?g WHERE { GRAPH ?g { id:mnhn asu:leads id:ibees } }"
     count = both + "SELECT (COUNT(*) AS ?n) WHERE { id:mnhn asu:leads id:ibees }"
     for name, store in real_stores.items():
@@ -158,14 +164,12 @@ def test_hidden_merge_graph_never_shows(real_stores):
 
 
 def test_from_in_the_query_is_honoured(real_stores):
-    text = ("SELECT (COUNT(DISTINCT ?s) AS ?n) FROM <" + GRAPH + "sources> "
-            "WHERE { ?s ?p ?o }")
+    text = "SELECT (COUNT(DISTINCT ?s) AS ?n) FROM <" + GRAPH + "sources> WHERE { ?s ?p ?o }"
     everything = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s ?p ?o }"
     counts = {name: int(store.query(text).rows()[0]["n"]) for name, store in real_stores.items()}
     assert len(set(counts.values())) == 1, counts
     assert 0 < counts["oxigraph"] < int(real_stores["oxigraph"].query(everything).rows()[0]["n"])
-    named = ("SELECT DISTINCT ?g FROM NAMED <" + GRAPH + "alliance> "
-             "WHERE { GRAPH ?g { ?s ?p ?o } }")
+    named = "SELECT DISTINCT ?g FROM NAMED <" + GRAPH + "alliance> WHERE { GRAPH ?g { ?s ?p ?o } }"
     for name, store in real_stores.items():
         assert [str(r["g"]) for r in store.query(named).rows()] == [GRAPH + "alliance"], name
 
@@ -189,8 +193,10 @@ def test_result_formats_parse_back_to_the_same_rows(real_stores, fmt):
 
 @pytest.mark.parametrize("fmt", ["turtle", "nt", "json-ld", "rdfxml"])
 def test_graph_formats_parse_back(real_stores, fmt):
-    text = ("PREFIX org: <http://www.w3.org/ns/org#>\n"
-            "CONSTRUCT { ?a org:hasMember ?m } WHERE { ?a org:hasMember ?m }")
+    text = (
+        "PREFIX org: <http://www.w3.org/ns/org#>\n"
+        "CONSTRUCT { ?a org:hasMember ?m } WHERE { ?a org:hasMember ?m }"
+    )
     expected = real_stores["memory"].query(text).graph()
     assert len(expected) == 6
     for name, store in real_stores.items():
@@ -199,11 +205,14 @@ def test_graph_formats_parse_back(real_stores, fmt):
         assert isomorphic(parsed, expected), name
 
 
-@pytest.mark.parametrize("text", [
-    "SELECT * WHERE { ?s ?p }",
-    "SELECT * WHERE { ?s rdfs:label ?o }",          # undeclared prefix
-    "SELEKT * WHERE { ?s ?p ?o }",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE { ?s ?p }",
+        "SELECT * WHERE { ?s rdfs:label ?o }",  # undeclared prefix
+        "SELEKT * WHERE { ?s ?p ?o }",
+    ],
+)
 def test_malformed_queries_are_refused_by_every_store(real_stores, text):
     for name, store in real_stores.items():
         with pytest.raises(QuerySyntaxError):
@@ -242,9 +251,12 @@ def test_served_answers_do_not_depend_on_the_store(tmp_path, server, store):
         for text in texts:
             answers = []
             for base in (server, url):
-                response = requests.post(base + "/sparql", data={"query": text},
-                                         headers={"Accept": "application/sparql-results+json"},
-                                         timeout=30)
+                response = requests.post(
+                    base + "/sparql",
+                    data={"query": text},
+                    headers={"Accept": "application/sparql-results+json"},
+                    timeout=30,
+                )
                 assert response.status_code == 200, response.text
                 answers.append(json.loads(response.content))
             got, expected = answers[1], answers[0]
@@ -254,5 +266,10 @@ def test_served_answers_do_not_depend_on_the_store(tmp_path, server, store):
 
 def _plain(results: dict) -> list:
     rows = results["results"]["bindings"]
-    return [{k: {f: v[f] for f in ("type", "value", "xml:lang", "datatype") if f in v}
-             for k, v in row.items()} for row in rows]
+    return [
+        {
+            k: {f: v[f] for f in ("type", "value", "xml:lang", "datatype") if f in v}
+            for k, v in row.items()
+        }
+        for row in rows
+    ]

@@ -22,15 +22,20 @@ DCTERMS_TITLE = "http://purl.org/dc/terms/title"
 def _comunica(server: str, query: str) -> list[dict]:
     if not COMUNICA.exists():
         pytest.fail(f"{COMUNICA} is missing: run the tests through ./dev.sh test (npm ci)")
-    result = subprocess.run([str(COMUNICA), server + "/fragments", query],
-                            capture_output=True, text=True, timeout=180)
+    result = subprocess.run(
+        [str(COMUNICA), server + "/fragments", query], capture_output=True, text=True, timeout=180
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
 def _sparql(server: str, query: str) -> list[dict]:
-    response = requests.post(server + "/sparql", data={"query": query},
-                             headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    response = requests.post(
+        server + "/sparql",
+        data={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
     assert response.status_code == 200, response.text
     return response.json()["results"]["bindings"]
 
@@ -88,27 +93,36 @@ def _comunica_split(quads: list[tuple], url: str) -> tuple[list, list]:
     return data, meta
 
 
-@pytest.mark.parametrize("params", [{"subject": ID + "mnhn"},
-                                    {"predicate": "http://www.w3.org/2000/01/rdf-schema#label",
-                                     "page": "2"},
-                                    {}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"subject": ID + "mnhn"},
+        {"predicate": "http://www.w3.org/2000/01/rdf-schema#label", "page": "2"},
+        {},
+    ],
+)
 def test_nquads_pages_split_into_data_and_metadata(server: str, params: dict) -> None:
-    response = requests.get(server + "/fragments", params=params,
-                            headers={"Accept": "application/n-quads"}, timeout=10)
+    response = requests.get(
+        server + "/fragments", params=params, headers={"Accept": "application/n-quads"}, timeout=10
+    )
     assert response.status_code == 200
     quads = []
     for line in response.text.splitlines():
         one = Dataset()
         one.parse(data=line, format="nquads")
-        quads += [(s, p, o, None if g == one.default_graph.identifier else g)
-                  for s, p, o, g in one.quads((None, None, None, None))]
+        quads += [
+            (s, p, o, None if g == one.default_graph.identifier else g)
+            for s, p, o, g in one.quads((None, None, None, None))
+        ]
     data, meta = _comunica_split(quads, response.url)
     assert meta, "Comunica would find no metadata graph"
     assert all(g is None for *_, g in data)
     here = URIRef(response.url)
     assert any(s == here and p == HYDRA.totalItems for s, p, _, _ in meta)
-    assert not any(p in (HYDRA.totalItems, HYDRA.search, RDF.type) and str(o).startswith(
-        str(HYDRA)) for _, p, o, _ in data)
+    assert not any(
+        p in (HYDRA.totalItems, HYDRA.search, RDF.type) and str(o).startswith(str(HYDRA))
+        for _, p, o, _ in data
+    )
 
 
 def test_graph_queries_are_not_answered_by_fragments(server: str) -> None:

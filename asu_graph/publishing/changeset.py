@@ -26,11 +26,20 @@ class ChangeSet:
         for name, graph in (("added", self.added), ("removed", self.removed)):
             for predicate, count in Counter(str(p) for p in graph.predicates()).items():
                 per_predicate.setdefault(predicate, {"added": 0, "removed": 0})[name] = count
-        subjects = sorted({str(s) for g in (self.added, self.removed) for s in g.subjects()
-                           if not isinstance(s, BNode)})
-        return {"added": len(self.added), "removed": len(self.removed),
-                "predicates": dict(sorted(per_predicate.items())),
-                "subjects": subjects}
+        subjects = sorted(
+            {
+                str(s)
+                for g in (self.added, self.removed)
+                for s in g.subjects()
+                if not isinstance(s, BNode)
+            }
+        )
+        return {
+            "added": len(self.added),
+            "removed": len(self.removed),
+            "predicates": dict(sorted(per_predicate.items())),
+            "subjects": subjects,
+        }
 
 
 def _has_bnodes(graph: Graph) -> bool:
@@ -61,13 +70,18 @@ def sorted_ntriples(graph: Graph) -> bytes:
 def summary_markdown(summary: dict, version: str, previous: str | None) -> str:
     """The readable summary written as ``changes.md`` next to the N-Triples files."""
     against = f"release {previous}" if previous else "nothing (first release)"
-    lines = [f"# Changes in release {version}", "",
-             f"Compared with {against}: {summary['added']} triples added, "
-             f"{summary['removed']} removed, {len(summary['subjects'])} subjects touched.", ""]
+    lines = [
+        f"# Changes in release {version}",
+        "",
+        f"Compared with {against}: {summary['added']} triples added, "
+        f"{summary['removed']} removed, {len(summary['subjects'])} subjects touched.",
+        "",
+    ]
     if summary["predicates"]:
         lines += ["| predicate | added | removed |", "| --- | ---: | ---: |"]
-        lines += [f"| <{p}> | {c['added']} | {c['removed']} |"
-                  for p, c in summary["predicates"].items()]
+        lines += [
+            f"| <{p}> | {c['added']} | {c['removed']} |" for p, c in summary["predicates"].items()
+        ]
         lines.append("")
     if summary["subjects"]:
         lines += ["## Subjects touched", ""]

@@ -16,11 +16,11 @@ from datetime import datetime
 
 from rdflib import Graph, Literal, URIRef
 
-from ..config import Settings
-from ..formats import RDF_FORMATS
-from ..iris import catalog_iri, dataset_iri, publisher_iri, release_iri, service_iri
-from ..namespaces import DCAT, DCTERMS, FOAF, RDF, RDFS, SPDX, VCARD, XSD
-from .terms import (
+from asu_graph.config import Settings
+from asu_graph.formats import RDF_FORMATS
+from asu_graph.iris import catalog_iri, dataset_iri, publisher_iri, release_iri, service_iri
+from asu_graph.namespaces import DCAT, DCTERMS, FOAF, RDF, RDFS, SPDX, VCARD, XSD
+from asu_graph.publishing.terms import (
     DESCRIPTION,
     IANA_MEDIA,
     LICENSE,
@@ -29,8 +29,10 @@ from .terms import (
     W3C_FORMATS,
 )
 
-_LANGUAGES = ("http://publications.europa.eu/resource/authority/language/ENG",
-              "http://publications.europa.eu/resource/authority/language/FRA")
+_LANGUAGES = (
+    "http://publications.europa.eu/resource/authority/language/ENG",
+    "http://publications.europa.eu/resource/authority/language/FRA",
+)
 SPARQL_PROTOCOL = "http://www.w3.org/TR/sparql11-protocol/"
 TPF_SPEC = "http://www.hydra-cg.com/spec/latest/triple-pattern-fragments/"
 _SHA256 = SPDX.checksumAlgorithm_sha256
@@ -42,8 +44,9 @@ def _when(value: str | datetime) -> Literal:
     return Literal(text, datatype=XSD.dateTime)
 
 
-def _texts(graph: Graph, node: URIRef, prop: URIRef, texts: dict[str, str],
-           prefix: str = "") -> None:
+def _texts(
+    graph: Graph, node: URIRef, prop: URIRef, texts: dict[str, str], prefix: str = ""
+) -> None:
     for lang, text in texts.items():
         graph.add((node, prop, Literal(prefix + text, lang=lang)))
 
@@ -56,8 +59,14 @@ def _typed(graph: Graph, iri: str, cls: URIRef) -> URIRef:
 
 def _new_graph() -> Graph:
     graph = Graph()
-    for prefix, ns in (("dcat", DCAT), ("dcterms", DCTERMS), ("foaf", FOAF),
-                       ("spdx", SPDX), ("vcard", VCARD), ("xsd", XSD)):
+    for prefix, ns in (
+        ("dcat", DCAT),
+        ("dcterms", DCTERMS),
+        ("foaf", FOAF),
+        ("spdx", SPDX),
+        ("vcard", VCARD),
+        ("xsd", XSD),
+    ):
         graph.bind(prefix, ns)
     return graph
 
@@ -76,8 +85,9 @@ def _agents(graph: Graph, settings: Settings, root: str) -> tuple[URIRef, URIRef
     return publisher, contact
 
 
-def _distribution(graph: Graph, dist: URIRef, name: str, meta: dict, url: str,
-                  access_url: str, modified: str) -> None:
+def _distribution(
+    graph: Graph, dist: URIRef, name: str, meta: dict, url: str, access_url: str, modified: str
+) -> None:
     fmt = RDF_FORMATS.get(meta.get("format") or "")
     graph.add((dist, RDF.type, DCAT.Distribution))
     graph.add((dist, DCAT.downloadURL, URIRef(url)))
@@ -89,11 +99,21 @@ def _distribution(graph: Graph, dist: URIRef, name: str, meta: dict, url: str,
     graph.add((dist, DCAT.mediaType, _typed(graph, IANA_MEDIA + media, DCTERMS.MediaType)))
     label = _FORMAT_NAMES.get(fmt.key, name) if fmt else name
     if fmt is not None:
-        graph.add((dist, DCTERMS["format"],
-                   _typed(graph, W3C_FORMATS + W3C_FORMAT[fmt.key], DCTERMS.MediaTypeOrExtent)))
+        graph.add(
+            (
+                dist,
+                DCTERMS["format"],
+                _typed(graph, W3C_FORMATS + W3C_FORMAT[fmt.key], DCTERMS.MediaTypeOrExtent),
+            )
+        )
     if meta.get("gzip"):
-        graph.add((dist, DCAT.compressFormat,
-                   _typed(graph, IANA_MEDIA + "application/gzip", DCTERMS.MediaType)))
+        graph.add(
+            (
+                dist,
+                DCAT.compressFormat,
+                _typed(graph, IANA_MEDIA + "application/gzip", DCTERMS.MediaType),
+            )
+        )
         label += ", gzip"
     graph.add((dist, DCTERMS.title, Literal(f"{name} ({label})", lang="en")))
     checksum = URIRef(str(dist) + "#sha256")
@@ -103,9 +123,17 @@ def _distribution(graph: Graph, dist: URIRef, name: str, meta: dict, url: str,
     graph.add((checksum, SPDX.checksumValue, Literal(meta["sha256"], datatype=XSD.hexBinary)))
 
 
-def _dataset(graph: Graph, settings: Settings, node: URIRef, root: str, manifest: dict,
-             folder_url: str, distribution_ns: str, publisher: URIRef,
-             contact: URIRef) -> None:
+def _dataset(
+    graph: Graph,
+    settings: Settings,
+    node: URIRef,
+    root: str,
+    manifest: dict,
+    folder_url: str,
+    distribution_ns: str,
+    publisher: URIRef,
+    contact: URIRef,
+) -> None:
     modified = manifest["modified"]
     graph.add((node, RDF.type, DCAT.Dataset))
     _texts(graph, node, DCTERMS.title, TITLE)
@@ -119,8 +147,12 @@ def _dataset(graph: Graph, settings: Settings, node: URIRef, root: str, manifest
     graph.add((node, RDFS.seeAlso, URIRef(root + ".well-known/void")))
     for language in _LANGUAGES:
         graph.add((node, DCTERMS.language, _typed(graph, language, DCTERMS.LinguisticSystem)))
-    for word in ("Alliance Sorbonne Université", "higher education", "research",
-                 "linked open data"):
+    for word in (
+        "Alliance Sorbonne Université",
+        "higher education",
+        "research",
+        "linked open data",
+    ):
         graph.add((node, DCAT.keyword, Literal(word, lang="en")))
     for name, meta in sorted(manifest["files"].items()):
         # Only the dumps are distributions; change sets and metadata are not the dataset.
@@ -131,13 +163,15 @@ def _dataset(graph: Graph, settings: Settings, node: URIRef, root: str, manifest
         _distribution(graph, dist, name, meta, folder_url + name, folder_url, modified)
 
 
-def _services(graph: Graph, settings: Settings, root: str, served: URIRef,
-              publisher: URIRef, contact: URIRef) -> list[URIRef]:
+def _services(
+    graph: Graph, settings: Settings, root: str, served: URIRef, publisher: URIRef, contact: URIRef
+) -> list[URIRef]:
     sparql = URIRef(service_iri(settings.base))
     tpf = URIRef(settings.base + "service/fragments")
     for node, title, url, spec in (
-            (sparql, "SPARQL 1.1 endpoint", root + "sparql", SPARQL_PROTOCOL),
-            (tpf, "Triple Pattern Fragments interface", root + "fragments", TPF_SPEC)):
+        (sparql, "SPARQL 1.1 endpoint", root + "sparql", SPARQL_PROTOCOL),
+        (tpf, "Triple Pattern Fragments interface", root + "fragments", TPF_SPEC),
+    ):
         graph.add((node, RDF.type, DCAT.DataService))
         graph.add((node, DCTERMS.title, Literal(f"{TITLE['en']}: {title}", lang="en")))
         # DCAT-AP's range shape asks for an explicit rdfs:Resource here (no inference).
@@ -158,8 +192,9 @@ def _services(graph: Graph, settings: Settings, root: str, served: URIRef,
     return [sparql, tpf]
 
 
-def _catalog(graph: Graph, settings: Settings, root: str, modified: str,
-             publisher: URIRef) -> URIRef:
+def _catalog(
+    graph: Graph, settings: Settings, root: str, modified: str, publisher: URIRef
+) -> URIRef:
     catalog = URIRef(catalog_iri(settings.base))
     graph.add((catalog, RDF.type, DCAT.Catalog))
     _texts(graph, catalog, DCTERMS.title, TITLE, prefix="")
@@ -173,13 +208,13 @@ def _catalog(graph: Graph, settings: Settings, root: str, modified: str,
     return catalog
 
 
-def _release(graph: Graph, settings: Settings, root: str, manifest: dict,
-             publisher: URIRef, contact: URIRef) -> URIRef:
+def _release(
+    graph: Graph, settings: Settings, root: str, manifest: dict, publisher: URIRef, contact: URIRef
+) -> URIRef:
     version = manifest["release"]
     node = URIRef(release_iri(settings.base, version))
     folder_url = f"{root}download/releases/{version}/"
-    _dataset(graph, settings, node, root, manifest, folder_url, str(node) + "/",
-             publisher, contact)
+    _dataset(graph, settings, node, root, manifest, folder_url, str(node) + "/", publisher, contact)
     graph.add((node, DCAT.version, Literal(version)))
     graph.add((node, DCTERMS.issued, _when(manifest["released"])))
     graph.add((node, DCTERMS.isVersionOf, URIRef(dataset_iri(settings.base))))
@@ -189,8 +224,7 @@ def _release(graph: Graph, settings: Settings, root: str, manifest: dict,
     return node
 
 
-def catalog_graph(settings: Settings, root: str, latest: dict,
-                  releases: list[dict]) -> Graph:
+def catalog_graph(settings: Settings, root: str, latest: dict, releases: list[dict]) -> Graph:
     """The live catalogue: the served dataset, its endpoint, and every release.
 
     ``latest`` is the manifest of the dumps being served, ``releases`` the
@@ -201,8 +235,17 @@ def catalog_graph(settings: Settings, root: str, latest: dict,
     catalog = _catalog(graph, settings, root, latest["modified"], publisher)
     living = URIRef(dataset_iri(settings.base))
     graph.add((catalog, DCAT.dataset, living))
-    _dataset(graph, settings, living, root, latest, root + "download/",
-             dataset_iri(settings.base) + "/distribution/", publisher, contact)
+    _dataset(
+        graph,
+        settings,
+        living,
+        root,
+        latest,
+        root + "download/",
+        dataset_iri(settings.base) + "/distribution/",
+        publisher,
+        contact,
+    )
     graph.add((living, DCAT.version, Literal(latest["version"])))
     for service in _services(graph, settings, root, living, publisher, contact):
         graph.add((catalog, DCAT.service, service))

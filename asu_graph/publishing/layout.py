@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..config import Settings
+from asu_graph.config import Settings
 
 LATEST = "latest"
 BUILDS = "builds"
@@ -68,8 +68,9 @@ def _holder(fd: int) -> str:
 
 
 @contextmanager
-def writer_lock(out_dir: Path, what: str, wait: float = LOCK_WAIT,
-                say: Callable[[str], None] = lambda _m: None) -> Iterator[None]:
+def writer_lock(
+    out_dir: Path, what: str, wait: float = LOCK_WAIT, say: Callable[[str], None] = lambda _m: None
+) -> Iterator[None]:
     """Be the only process writing into ``out_dir`` (``fcntl.flock`` on a lock file).
 
     A second ``build``, ``release`` or starting ``serve`` waits for the first
@@ -104,7 +105,8 @@ def writer_lock(out_dir: Path, what: str, wait: float = LOCK_WAIT,
                             errno.EBUSY,
                             f"{out_dir} is still being written by {_holder(fd)} after "
                             f"{wait:g} s; nothing was written. Try again when it is done, "
-                            "or choose another output folder") from None
+                            "or choose another output folder",
+                        ) from None
             say(f"{out_dir} is free again; going on")
         try:
             os.ftruncate(fd, 0)

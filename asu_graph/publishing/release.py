@@ -19,8 +19,12 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .. import formats
-from ..export import (
+from asu_graph import formats
+from asu_graph.pipeline.graphs import union_graph
+from asu_graph.publication import Publication
+from asu_graph.publishing.changeset import diff, sorted_ntriples, summary_markdown
+from asu_graph.publishing.dcat import release_catalog
+from asu_graph.publishing.export import (
     build_manifest,
     data_date,
     file_entry,
@@ -32,20 +36,16 @@ from ..export import (
     write_manifest,
     write_once,
 )
-from ..graphs import union_graph
-from ..publication import Publication
-from .changeset import diff, sorted_ntriples, summary_markdown
-from .dcat import release_catalog
-from .layout import (
+from asu_graph.publishing.layout import (
     RELEASES,
     VERSION_PATTERN,
     list_releases,
     remove_stale_staging,
     writer_lock,
 )
-from .stats import compute_stats
-from .terms import release_root
-from .void import void_graph
+from asu_graph.publishing.stats import compute_stats
+from asu_graph.publishing.terms import release_root
+from asu_graph.publishing.void import void_graph
 
 
 class ReleaseError(ValueError):
@@ -68,11 +68,15 @@ def check_version(out_dir: Path, version: str | None) -> None:
     if version is None:
         return
     if not VERSION_PATTERN.match(version):
-        raise ReleaseError(f"release version {version!r} is not allowed: use letters, digits, "
-                           "'.', '_' or '-' (at most 64, starting with a letter or digit)")
+        raise ReleaseError(
+            f"release version {version!r} is not allowed: use letters, digits, "
+            "'.', '_' or '-' (at most 64, starting with a letter or digit)"
+        )
     if (Path(out_dir) / RELEASES / version).exists():
-        raise ReleaseError(f"release {version!r} already exists in {Path(out_dir) / RELEASES}; "
-                           "releases are never overwritten, choose another --version")
+        raise ReleaseError(
+            f"release {version!r} already exists in {Path(out_dir) / RELEASES}; "
+            "releases are never overwritten, choose another --version"
+        )
 
 
 def _previous_graph(previous: dict) -> Graph:
@@ -81,9 +85,13 @@ def _previous_graph(previous: dict) -> Graph:
     return graph
 
 
-def make_release(publication: Publication, out_dir: Path, version: str | None = None,
-                 progress: Callable[[str], None] = lambda _m: None,
-                 lock_wait: float | None = None) -> dict:
+def make_release(
+    publication: Publication,
+    out_dir: Path,
+    version: str | None = None,
+    progress: Callable[[str], None] = lambda _m: None,
+    lock_wait: float | None = None,
+) -> dict:
     """Write a release of the (validated) publication into ``out_dir/releases``."""
     out_dir = Path(out_dir).absolute()
     settings = publication.settings.with_(out_dir=out_dir)
@@ -104,21 +112,28 @@ def make_release(publication: Publication, out_dir: Path, version: str | None = 
         manifest: dict = {}
 
         def fill(staging: Path) -> None:
-            manifest.update(_fill(staging, publication, settings, version, previous, now,
-                                  progress))
+            manifest.update(_fill(staging, publication, settings, version, previous, now, progress))
 
         try:
             target = write_once(root_folder, version, fill)
         except FileExistsError:
-            raise ReleaseError(f"release {version!r} appeared while writing; "
-                               "it was left as it is") from None
+            raise ReleaseError(
+                f"release {version!r} appeared while writing; it was left as it is"
+            ) from None
         # Only a release that succeeded tidies up after killed ones.
         remove_stale_staging(root_folder)
     return {**manifest, "folder": str(target)}
 
 
-def _fill(folder: Path, publication: Publication, settings, version: str,
-          previous: dict | None, now: datetime, progress: Callable[[str], None]) -> dict:
+def _fill(
+    folder: Path,
+    publication: Publication,
+    settings,
+    version: str,
+    previous: dict | None,
+    now: datetime,
+    progress: Callable[[str], None],
+) -> dict:
     files = write_dumps(publication.dataset, folder, settings, progress)
 
     old = _previous_graph(previous) if previous else Graph()
@@ -126,23 +141,41 @@ def _fill(folder: Path, publication: Publication, settings, version: str,
     summary = changes.summary()
     previous_version = previous["release"] if previous else None
     for name, data, media in (
-            ("changes-added.nt", sorted_ntriples(changes.added), "application/n-triples"),
-            ("changes-removed.nt", sorted_ntriples(changes.removed), "application/n-triples"),
-            ("changes.json", (json.dumps({"release": version, "previous": previous_version,
-                                          **summary}, indent=2) + "\n").encode("utf-8"),
-             "application/json"),
-            ("changes.md", summary_markdown(summary, version, previous_version)
-             .encode("utf-8"), "text/markdown; charset=utf-8")):
+        ("changes-added.nt", sorted_ntriples(changes.added), "application/n-triples"),
+        ("changes-removed.nt", sorted_ntriples(changes.removed), "application/n-triples"),
+        (
+            "changes.json",
+            (
+                json.dumps({"release": version, "previous": previous_version, **summary}, indent=2)
+                + "\n"
+            ).encode("utf-8"),
+            "application/json",
+        ),
+        (
+            "changes.md",
+            summary_markdown(summary, version, previous_version).encode("utf-8"),
+            "text/markdown; charset=utf-8",
+        ),
+    ):
         write_file(folder / name, data)
         files[name] = file_entry(folder / name, "changes", media)
-    progress(f"change set: +{summary['added']} -{summary['removed']} triples, "
-             f"{len(summary['subjects'])} subjects touched")
+    progress(
+        f"change set: +{summary['added']} -{summary['removed']} triples, "
+        f"{len(summary['subjects'])} subjects touched"
+    )
 
-    manifest = {**build_manifest(publication, files), "release": version,
-                "released": now.isoformat(), "previous": previous_version,
-                "sequence": (previous.get("sequence", 0) + 1) if previous else 1,
-                "changes": {"added": summary["added"], "removed": summary["removed"],
-                            "subjects": len(summary["subjects"])}}
+    manifest = {
+        **build_manifest(publication, files),
+        "release": version,
+        "released": now.isoformat(),
+        "previous": previous_version,
+        "sequence": (previous.get("sequence", 0) + 1) if previous else 1,
+        "changes": {
+            "added": summary["added"],
+            "removed": summary["removed"],
+            "subjects": len(summary["subjects"]),
+        },
+    }
     root = release_root(settings)
     downloads = f"{root}download/releases/{version}/"
     stats = compute_stats(publication.store, settings)
@@ -153,8 +186,9 @@ def _fill(folder: Path, publication: Publication, settings, version: str,
     )
     for name, graph in documents:
         write_file(folder / name, formats.serialize(graph, "turtle"))
-        files[name] = file_entry(folder / name, "metadata",
-                                 formats.RDF_FORMATS["turtle"].media_type)
+        files[name] = file_entry(
+            folder / name, "metadata", formats.RDF_FORMATS["turtle"].media_type
+        )
     write_checksums(folder, files)
     manifest["files"] = files
     manifest["sha256sums"] = sha256(folder / "SHA256SUMS")

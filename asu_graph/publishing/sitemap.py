@@ -9,20 +9,21 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from .terms import TITLE
+from asu_graph.publishing.terms import TITLE
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SC_NS = "http://sw.deri.org/2007/07/sitemapextension/scschema.xsd"
 
 
-def sitemap_xml(root: str, id_ns: str, entity_iris: list[str], dataset_uri: str,
-                dumps: list[str], lastmod: str) -> bytes:
+def sitemap_xml(
+    root: str, id_ns: str, entity_iris: list[str], dataset_uri: str, dumps: list[str], lastmod: str
+) -> bytes:
     """``root`` is the server URL ending in ``/``; ``dumps`` are file names in /download/."""
     ET.register_namespace("", SITEMAP_NS)
     ET.register_namespace("sc", SC_NS)
     urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
     pages = ["", "download/", "download/releases/", "ontology"]
-    pages += ["page/" + iri[len(id_ns):] for iri in entity_iris if iri.startswith(id_ns)]
+    pages += ["page/" + iri[len(id_ns) :] for iri in entity_iris if iri.startswith(id_ns)]
     for path in pages:
         url = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
         ET.SubElement(url, f"{{{SITEMAP_NS}}}loc").text = root + path
@@ -31,10 +32,12 @@ def sitemap_xml(root: str, id_ns: str, entity_iris: list[str], dataset_uri: str,
     ET.SubElement(dataset, f"{{{SC_NS}}}datasetLabel").text = TITLE["en"]
     ET.SubElement(dataset, f"{{{SC_NS}}}datasetURI").text = dataset_uri
     # Entity URIs are canonical under the base; on this host they live under /id/.
-    ET.SubElement(dataset, f"{{{SC_NS}}}linkedDataPrefix", slicing="subject-object").text = \
+    ET.SubElement(dataset, f"{{{SC_NS}}}linkedDataPrefix", slicing="subject-object").text = (
         root + "id/"
-    ET.SubElement(dataset, f"{{{SC_NS}}}sparqlEndpointLocation",
-                  slicing="subject-object").text = root + "sparql"
+    )
+    ET.SubElement(dataset, f"{{{SC_NS}}}sparqlEndpointLocation", slicing="subject-object").text = (
+        root + "sparql"
+    )
     for name in dumps:
         ET.SubElement(dataset, f"{{{SC_NS}}}dataDumpLocation").text = root + "download/" + name
     ET.SubElement(dataset, f"{{{SC_NS}}}changefreq").text = "monthly"
@@ -43,5 +46,7 @@ def sitemap_xml(root: str, id_ns: str, entity_iris: list[str], dataset_uri: str,
 
 def robots_txt(root: str) -> bytes:
     # Query interfaces have unbounded URL spaces: crawlers get the dumps instead.
-    return (f"User-agent: *\nDisallow: /sparql\nDisallow: /fragments\nAllow: /\n\n"
-            f"Sitemap: {root}sitemap.xml\n").encode()
+    return (
+        f"User-agent: *\nDisallow: /sparql\nDisallow: /fragments\nAllow: /\n\n"
+        f"Sitemap: {root}sitemap.xml\n"
+    ).encode()

@@ -15,21 +15,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..cache import ResultCache
-from ..export import export_build
-from ..publication import Publication
-from .stats import DatasetStats, compute_stats
+from asu_graph.cache import ResultCache
+from asu_graph.publication import Publication
+from asu_graph.publishing.export import export_build
+from asu_graph.publishing.stats import DatasetStats, compute_stats
 
 
-def ensure_latest(publication: Publication,
-                  progress: Callable[[str], None] = lambda _m: None) -> dict:
+def ensure_latest(
+    publication: Publication, progress: Callable[[str], None] = lambda _m: None
+) -> dict:
     """The build of the publication's version in the out dir, written if missing.
 
     Also settles ``publication.modified`` on the date of this version of the
     data, so that a restart changes no date (see ``export.data_date``).
     """
-    return export_build(publication, publication.settings.out_dir, progress=progress,
-                        serving=True)
+    return export_build(publication, publication.settings.out_dir, progress=progress, serving=True)
 
 
 @dataclass
@@ -40,7 +40,8 @@ class PublishingState:
     # Few keys exist (document x host x format), but Host headers are the
     # client's to choose: the cache is bounded.
     _rendered: ResultCache[bytes] = field(
-        default_factory=lambda: ResultCache(256, 16 * 1024 * 1024))
+        default_factory=lambda: ResultCache(256, 16 * 1024 * 1024)
+    )
 
     @property
     def folder(self) -> Path:
@@ -67,7 +68,7 @@ def _stats_store(publication: Publication):
     """
     if getattr(publication.store, "name", "") != "remote":
         return publication.store
-    from ..store.oxigraph import OxigraphStore
+    from asu_graph.store.oxigraph import OxigraphStore
 
     local = OxigraphStore()
     local.load(publication.dataset)

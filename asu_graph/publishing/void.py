@@ -6,12 +6,12 @@ from datetime import datetime
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from ..config import Settings
-from ..formats import RDF_FORMATS
-from ..iris import catalog_iri, dataset_iri, publisher_iri
-from ..namespaces import DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
-from .stats import DatasetStats
-from .terms import (
+from asu_graph.config import Settings
+from asu_graph.formats import RDF_FORMATS
+from asu_graph.iris import catalog_iri, dataset_iri, publisher_iri
+from asu_graph.namespaces import DCTERMS, FOAF, PROV, RDF, RDFS, VOID, XSD
+from asu_graph.publishing.stats import DatasetStats
+from asu_graph.publishing.terms import (
     DESCRIPTION,
     LICENSE,
     TITLE,
@@ -27,12 +27,21 @@ def _int(value: int) -> Literal:
 
 def dump_names(manifest: dict) -> list[tuple[str, dict]]:
     """Plain (not gzipped) dumps of a manifest, one per RDF format, sorted by name."""
-    return sorted((name, meta) for name, meta in manifest["files"].items()
-                  if meta.get("format") in RDF_FORMATS and not meta.get("gzip"))
+    return sorted(
+        (name, meta)
+        for name, meta in manifest["files"].items()
+        if meta.get("format") in RDF_FORMATS and not meta.get("gzip")
+    )
 
 
-def void_graph(settings: Settings, stats: DatasetStats, root: str, manifest: dict,
-               modified: datetime, downloads: str | None = None) -> Graph:
+def void_graph(
+    settings: Settings,
+    stats: DatasetStats,
+    root: str,
+    manifest: dict,
+    modified: datetime,
+    downloads: str | None = None,
+) -> Graph:
     """VoID for the served dataset; ``root`` is the server's URL ending in ``/``.
 
     ``downloads`` is the URL of the folder holding the manifest's dumps
@@ -40,8 +49,13 @@ def void_graph(settings: Settings, stats: DatasetStats, root: str, manifest: dic
     """
     downloads = downloads or root + "download/"
     graph = Graph()
-    for prefix, ns in (("void", VOID), ("dcterms", DCTERMS), ("foaf", FOAF),
-                       ("prov", PROV), ("xsd", XSD)):
+    for prefix, ns in (
+        ("void", VOID),
+        ("dcterms", DCTERMS),
+        ("foaf", FOAF),
+        ("prov", PROV),
+        ("xsd", XSD),
+    ):
         graph.bind(prefix, ns)
     ds = URIRef(dataset_iri(settings.base))
     doc = URIRef(root + ".well-known/void")

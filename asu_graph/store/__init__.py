@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .base import QueryAnswerError, QueryResult, QuerySyntaxError, Store, StoreUnavailable
+from asu_graph.store.base import (
+    QueryAnswerError,
+    QueryResult,
+    QuerySyntaxError,
+    Store,
+    StoreUnavailable,
+)
 
 _FACTORIES: dict[str, Callable[[str, object], Store]] = {}
 
@@ -22,26 +28,26 @@ def register(scheme: str, factory: Callable[[str, object], Store]) -> None:
 
 
 def _oxigraph(spec: str, settings: object) -> Store:
-    from .oxigraph import OxigraphStore
+    from asu_graph.store.oxigraph import OxigraphStore
 
     _, _, path = spec.partition(":")
     return OxigraphStore(path or None)
 
 
 def _memory(spec: str, settings: object) -> Store:
-    from .memory import MemoryStore
+    from asu_graph.store.memory import MemoryStore
 
     return MemoryStore()
 
 
 def _oxrdflib(spec: str, settings: object) -> Store:
-    from .oxrdflib import OxrdflibStore
+    from asu_graph.store.oxrdflib import OxrdflibStore
 
     return OxrdflibStore()
 
 
 def _remote(spec: str, settings: object) -> Store:
-    from .remote import RemoteStore
+    from asu_graph.store.remote import RemoteStore
 
     return RemoteStore(spec, settings)
 
@@ -64,5 +70,13 @@ def open_store(spec: str, settings: object = None) -> Store:
     return _FACTORIES[scheme](spec, settings)
 
 
-__all__ = ["QueryAnswerError", "QueryResult", "QuerySyntaxError", "Store", "StoreUnavailable",
-           "open_store", "register", "store_names"]
+__all__ = [
+    "QueryAnswerError",
+    "QueryResult",
+    "QuerySyntaxError",
+    "Store",
+    "StoreUnavailable",
+    "open_store",
+    "register",
+    "store_names",
+]

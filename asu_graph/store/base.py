@@ -10,16 +10,15 @@ from typing import Literal
 from rdflib import Dataset, Graph
 from rdflib.term import Identifier
 
+from asu_graph.sparql.guard import QuerySyntaxError  # noqa: F401  defined beside the one lexer
+
 Kind = Literal["SELECT", "ASK", "GRAPH"]
 
 
-class QuerySyntaxError(ValueError):
-    """The query text is not valid SPARQL 1.1."""
-
-
 _OXIGRAPH = re.compile(r"^error at (\d+):(\d+): (.*)$", re.DOTALL)
-_PYPARSING = re.compile(r"^(.*?),? found (.*?)\s+\(at char \d+\), \(line:(\d+), col:(\d+)\)$",
-                        re.DOTALL)
+_PYPARSING = re.compile(
+    r"^(.*?),? found (.*?)\s+\(at char \d+\), \(line:(\d+), col:(\d+)\)$", re.DOTALL
+)
 _PNAME = re.compile(r"([A-Za-z\u00c0-\U000effff][\w.\-\u00b7-\U000effff]*)?:")
 _SHOWN_EXPECTED = 8
 
@@ -28,7 +27,7 @@ def _found(query: str, line: int, column: int) -> str:
     lines = query.split("\n")
     if line > len(lines):
         return "the end of the query"
-    rest = lines[line - 1][column - 1:].strip()
+    rest = lines[line - 1][column - 1 :].strip()
     if not rest and line >= len(lines):
         return "the end of the query"
     return repr(rest.split()[0][:30]) if rest else "the end of the line"
@@ -48,19 +47,25 @@ def readable_syntax_error(message: str, query: str) -> str:
         line, column, rest = int(match.group(1)), int(match.group(2)), match.group(3)
         rest = re.sub(r"\s+", " ", rest)
         if "Prefix not found" in rest or "prefix not found" in rest.lower():
-            before = query.split("\n")[line - 1][:column - 1] if line <= query.count("\n") + 1 \
-                else ""
+            before = (
+                query.split("\n")[line - 1][: column - 1] if line <= query.count("\n") + 1 else ""
+            )
             names = _PNAME.findall(before)
             name = (names[-1] if names else "") + ":"
-            return (f"line {line}, column {column}: the prefix {name} is not declared; add "
-                    f"PREFIX {name} <...> before the query.")
+            return (
+                f"line {line}, column {column}: the prefix {name} is not declared; add "
+                f"PREFIX {name} <...> before the query."
+            )
         found = _found(query, line, column)
-        if rest.startswith("expected") and (re.search(r"\[[^\]]*\]", rest) or
-                                            rest.count(", ") >= _SHOWN_EXPECTED):
+        if rest.startswith("expected") and (
+            re.search(r"\[[^\]]*\]", rest) or rest.count(", ") >= _SHOWN_EXPECTED
+        ):
             # A grammar dump (character classes): what went wrong matters, not the list.
             if found == "the end of the query":
-                return (f"line {line}, column {column}: the query ends here but is not "
-                        "complete (a brace, bracket or string left open?).")
+                return (
+                    f"line {line}, column {column}: the query ends here but is not "
+                    "complete (a brace, bracket or string left open?)."
+                )
             return f"line {line}, column {column}: unexpected {found}."
         if len(rest) > 200:
             rest = rest[:200] + "..."
@@ -70,12 +75,10 @@ def readable_syntax_error(message: str, query: str) -> str:
         expected, found, line, column = match.groups()
         expected = expected[:200] + ("..." if len(expected) > 200 else "")
         found = "the end of the query" if found == "end of text" else found
-        return f"line {line}, column {column}: found {found}, {expected[:1].lower()}" \
-               f"{expected[1:]}."
+        return f"line {line}, column {column}: found {found}, {expected[:1].lower()}{expected[1:]}."
     if message.startswith("undeclared prefix: "):
-        names = message[len("undeclared prefix: "):]
-        return (f"the prefix {names} is not declared; add PREFIX declarations before "
-                "the query.")
+        names = message[len("undeclared prefix: ") :]
+        return f"the prefix {names} is not declared; add PREFIX declarations before the query."
     return message
 
 
@@ -148,10 +151,15 @@ class Store(ABC):
         self.load(dataset)
 
     @abstractmethod
-    def query(self, sparql: str, *, union_default_graph: bool = True,
-              default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None,
-              base_iri: str | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        union_default_graph: bool = True,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
         """Run a SPARQL 1.1 query; raises QuerySyntaxError for a malformed one.
 
         ``base_iri`` resolves relative IRIs (unless the query has its own

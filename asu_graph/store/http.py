@@ -1,7 +1,7 @@
 """HTTP to a remote triple store: one connection pool per process, credentials, errors.
 
 Shared by the remote query store (``remote.py``) and the Graph Store Protocol
-publisher (``asu_graph/publish.py``). Credentials come only from settings
+publisher (``asu_graph/publishing/remote.py``). Credentials come only from settings
 (environment variables) and are never part of a message, a log line or a URL.
 """
 
@@ -24,7 +24,7 @@ from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPDigestAuth, _basic_auth_str
 from urllib3.util.retry import Retry
 
-from .base import QueryAnswerError, QuerySyntaxError, StoreUnavailable
+from asu_graph.store.base import QueryAnswerError, QuerySyntaxError, StoreUnavailable
 
 log = logging.getLogger("asu_graph.store")
 
@@ -57,8 +57,10 @@ class AnswerTooLarge(StoreError):
 
     status = 400
 
-    hint = ("Ask for less: add a LIMIT, select fewer variables or shorter values, or page "
-            "with ORDER BY, LIMIT and OFFSET.")
+    hint = (
+        "Ask for less: add a LIMIT, select fewer variables or shorter values, or page "
+        "with ORDER BY, LIMIT and OFFSET."
+    )
 
 
 _DEADLINE: ContextVar[float | None] = ContextVar("asu_store_deadline", default=None)
@@ -92,8 +94,10 @@ def check_url(url: str, what: str = "store URL") -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"{what} must be an http:// or https:// URL, not {shown(url)!r}")
     if parts.username or parts.password:
-        raise ValueError(f"{what} must not carry credentials; set ASU_STORE_USER and "
-                         "ASU_STORE_PASSWORD (or ASU_STORE_TOKEN) in the environment instead")
+        raise ValueError(
+            f"{what} must not carry credentials; set ASU_STORE_USER and "
+            "ASU_STORE_PASSWORD (or ASU_STORE_TOKEN) in the environment instead"
+        )
     return url
 
 
@@ -123,8 +127,11 @@ class _StoreAuth(HTTPDigestAuth):
 
     def handle_401(self, r: requests.Response, **kwargs: object) -> requests.Response:
         challenge = r.headers.get("www-authenticate", "").lower()
-        if ("basic" in challenge and "digest" not in challenge
-                and not getattr(self._thread_local, "basic", False)):
+        if (
+            "basic" in challenge
+            and "digest" not in challenge
+            and not getattr(self._thread_local, "basic", False)
+        ):
             self._thread_local.basic = True
             if self._thread_local.pos is not None:
                 r.request.body.seek(self._thread_local.pos)
@@ -189,10 +196,18 @@ class StoreClient:
                 session = requests.Session()
                 # One quick reconnect covers a pooled connection the store closed
                 # while idle (a restart); real outages surface as StoreDown.
-                retry = Retry(total=1, connect=1, read=0, status=0, other=0,
-                              allowed_methods=None, raise_on_status=False)
-                adapter = HTTPAdapter(pool_connections=2, pool_maxsize=self.pool_size,
-                                      max_retries=retry)
+                retry = Retry(
+                    total=1,
+                    connect=1,
+                    read=0,
+                    status=0,
+                    other=0,
+                    allowed_methods=None,
+                    raise_on_status=False,
+                )
+                adapter = HTTPAdapter(
+                    pool_connections=2, pool_maxsize=self.pool_size, max_retries=retry
+                )
                 session.mount("http://", adapter)
                 session.mount("https://", adapter)
                 session.headers["User-Agent"] = USER_AGENT
@@ -201,33 +216,50 @@ class StoreClient:
                 self._sessions = {pid: session}
             return self._sessions[pid]
 
-    def send(self, method: str, url: str, *, data: bytes | None = None,
-             headers: dict[str, str] | None = None,
-             params: dict[str, str] | None = None,
-             timeout: float | None = None, stream: bool = False) -> requests.Response:
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
+        timeout: float | None = None,
+        stream: bool = False,
+    ) -> requests.Response:
         """One request; connection failures and time-outs become StoreDown.
 
         ``stream``: only the headers are read; read the body with :class:`BoundedBody`.
         """
         read = timeout if timeout is not None else self.timeout
         try:
-            return self.session().request(method, url, data=data, headers=headers,
-                                          params=params, timeout=(CONNECT_TIMEOUT, read),
-                                          stream=stream)
+            return self.session().request(
+                method,
+                url,
+                data=data,
+                headers=headers,
+                params=params,
+                timeout=(CONNECT_TIMEOUT, read),
+                stream=stream,
+            )
         except (requests.Timeout, requests.ConnectionError) as exc:
             # A send that times out surfaces as a ConnectionError ("timed out").
             if isinstance(exc, requests.ConnectTimeout):
                 within = CONNECT_TIMEOUT
             elif isinstance(exc, requests.Timeout) or _reason(exc) == "timed out":
-                within = self.timeout or read or CONNECT_TIMEOUT   # the setting, not the rest
+                within = self.timeout or read or CONNECT_TIMEOUT  # the setting, not the rest
             else:
-                raise StoreDown(f"The triple store at {shown(url)} cannot be reached "
-                                f"({_reason(exc)}); try again later.") from None
-            raise StoreDown(f"The triple store at {shown(url)} did not answer within "
-                            f"{within:g} s.") from None
+                raise StoreDown(
+                    f"The triple store at {shown(url)} cannot be reached "
+                    f"({_reason(exc)}); try again later."
+                ) from None
+            raise StoreDown(
+                f"The triple store at {shown(url)} did not answer within {within:g} s."
+            ) from None
         except requests.RequestException as exc:
-            raise StoreError(f"Talking to the triple store at {shown(url)} failed: "
-                             f"{_reason(exc)}") from None
+            raise StoreError(
+                f"Talking to the triple store at {shown(url)} failed: {_reason(exc)}"
+            ) from None
 
     def close(self) -> None:
         for session in self._sessions.values():
@@ -238,8 +270,14 @@ class StoreClient:
 def _reason(exc: Exception) -> str:
     # urllib3 nests the useful part ("Connection refused") deep inside.
     text = str(exc)
-    for marker in ("Connection refused", "Name or service not known", "timed out",
-                   "Connection reset", "Remote end closed connection", "No route to host"):
+    for marker in (
+        "Connection refused",
+        "Name or service not known",
+        "timed out",
+        "Connection reset",
+        "Remote end closed connection",
+        "No route to host",
+    ):
         if marker in text:
             return marker
     return type(exc).__name__
@@ -257,8 +295,15 @@ class BoundedBody(io.RawIOBase):
     dropped, which tells the store to stop.
     """
 
-    def __init__(self, response: requests.Response, *, timeout: float | None,
-                 deadline: float | None, max_bytes: int, what: str = "its answer") -> None:
+    def __init__(
+        self,
+        response: requests.Response,
+        *,
+        timeout: float | None,
+        deadline: float | None,
+        max_bytes: int,
+        what: str = "its answer",
+    ) -> None:
         super().__init__()
         self._response = response
         self._raw = response.raw
@@ -282,13 +327,15 @@ class BoundedBody(io.RawIOBase):
             try:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
-                pass   # already closed: the reader sees the end of the stream anyway
+                pass  # already closed: the reader sees the end of the stream anyway
 
     def _out_of_time(self) -> StoreDown:
         limit = f" within {self._timeout:g} s" if self._timeout else ""
-        return StoreDown(f"The triple store at {shown(self._response.url)} did not finish "
-                         f"{self._what}{limit} (ASU_QUERY_TIMEOUT); the query was stopped. "
-                         "Try a more selective query.")
+        return StoreDown(
+            f"The triple store at {shown(self._response.url)} did not finish "
+            f"{self._what}{limit} (ASU_QUERY_TIMEOUT); the query was stopped. "
+            "Try a more selective query."
+        )
 
     @property
     def content_type(self) -> str:
@@ -305,16 +352,19 @@ class BoundedBody(io.RawIOBase):
         except Exception as exc:  # noqa: BLE001 - urllib3 / socket errors of a cut stream
             if self._expired:
                 raise self._out_of_time() from None
-            raise StoreDown(f"The triple store at {shown(self._response.url)} broke off "
-                            f"{self._what} ({_reason(exc)}).") from None
+            raise StoreDown(
+                f"The triple store at {shown(self._response.url)} broke off "
+                f"{self._what} ({_reason(exc)})."
+            ) from None
         if self._expired:
             raise self._out_of_time()
         self.received += len(chunk)
         if self._max is not None and self.received > self._max:
             raise AnswerTooLarge(
                 f"The triple store's answer to this query is larger than {self._max:,} bytes "
-                "(ASU_STORE_MAX_BYTES); it was cut off.")
-        buffer[:len(chunk)] = chunk
+                "(ASU_STORE_MAX_BYTES); it was cut off."
+            )
+        buffer[: len(chunk)] = chunk
         return len(chunk)
 
     def close(self) -> None:
@@ -326,12 +376,12 @@ class BoundedBody(io.RawIOBase):
 
 def body_text(response: requests.Response, limit: int = 300) -> str:
     """The start of an error body, on one line, for messages (at most 4000 bytes read)."""
-    if response._content is False:   # noqa: SLF001 - a streamed body not read yet
+    if response._content is False:  # noqa: SLF001 - a streamed body not read yet
         try:
             head = response.raw.read(4000, decode_content=True) or b""
         except Exception:  # noqa: BLE001 - the error status says enough
             head = b""
-        response._content = head     # noqa: SLF001
+        response._content = head  # noqa: SLF001
         response.close()
     text = response.content[:4000].decode("utf-8", "replace")
     text = " ".join(text.split())
@@ -359,16 +409,21 @@ def raise_for_status(response: requests.Response, what: str, *, query: bool = Fa
     reason = detail.split(" SPARQL query:", 1)[0]
     if query and (status == 400 or (status == 500 and "37000" in detail)):
         raise QuerySyntaxError(reason or f"HTTP {status}")
-    if query and status == 500 and (_VIRTUOSO_QUERY_FAULT.match(detail)
-                                    or _OXIGRAPH_QUERY_FAULT.match(detail)):
+    if (
+        query
+        and status == 500
+        and (_VIRTUOSO_QUERY_FAULT.match(detail) or _OXIGRAPH_QUERY_FAULT.match(detail))
+    ):
         # SQL state class 22, a data exception (an invalid regular expression or
         # language tag, a division by zero), or 42, a query Virtuoso's SQL
         # compiler refuses (a variable selected twice, an unknown function):
         # the query's fault, not the store's.
         raise QueryAnswerError(f"The query could not be evaluated by the triple store: {reason}")
     if status in (401, 403):
-        raise StoreRefused(f"The triple store at {where} refused {what} (HTTP {status}): "
-                           "check ASU_STORE_USER / ASU_STORE_PASSWORD or ASU_STORE_TOKEN.")
+        raise StoreRefused(
+            f"The triple store at {where} refused {what} (HTTP {status}): "
+            "check ASU_STORE_USER / ASU_STORE_PASSWORD or ASU_STORE_TOKEN."
+        )
     if status in (502, 503, 504):
         raise StoreDown(f"The triple store at {where} is unavailable (HTTP {status}).")
     raise StoreError(f"The triple store at {where} failed {what} (HTTP {status}): {detail}")

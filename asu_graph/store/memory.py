@@ -17,8 +17,14 @@ from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 from rdflib.term import Identifier
 
-from ..rdf_writers import serialize_graph
-from .base import QueryAnswerError, QueryResult, QuerySyntaxError, Store, readable_syntax_error
+from asu_graph.rdf_writers import serialize_graph
+from asu_graph.store.base import (
+    QueryAnswerError,
+    QueryResult,
+    QuerySyntaxError,
+    Store,
+    readable_syntax_error,
+)
 
 # FROM <iri> names a graph of the dataset; never fetch it from the web.
 rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
@@ -88,8 +94,10 @@ def _bool_tsv(result: Result) -> bytes:
 _NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
 
 # A \uXXXX / \UXXXXXXXX escape of a UTF-16 surrogate, or such a code point itself.
-_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F][0-9a-fA-F]{2}"
-                        r"|[\ud800-\udfff]")
+_SURROGATE = re.compile(
+    r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}|\\U0000[dD][89a-fA-F][0-9a-fA-F]{2}"
+    r"|[\ud800-\udfff]"
+)
 
 
 def _legal(subject: Identifier, predicate: Identifier, obj: Identifier) -> bool:
@@ -101,8 +109,9 @@ def _legal(subject: Identifier, predicate: Identifier, obj: Identifier) -> bool:
     """
     if not isinstance(subject, URIRef | BNode) or not isinstance(predicate, URIRef):
         return False
-    return not any(isinstance(term, URIRef) and _NOT_IN_IRI.search(term)
-                   for term in (subject, predicate, obj))
+    return not any(
+        isinstance(term, URIRef) and _NOT_IN_IRI.search(term) for term in (subject, predicate, obj)
+    )
 
 
 def _evaluated(result: Result) -> Result:
@@ -118,12 +127,14 @@ def _evaluated(result: Result) -> Result:
 
 def _translate(parsed: object, base: str | None = None) -> tuple:
     undeclared = _used_prefixes(parsed) - {
-        decl.get("prefix") or "" for decl in parsed[0] if decl.name == "PrefixDecl"}
+        decl.get("prefix") or "" for decl in parsed[0] if decl.name == "PrefixDecl"
+    }
     if undeclared:
         # rdflib quietly knows rdf:, rdfs:, xsd:, owl:; SPARQL engines (and the
         # other stores) refuse a prefix the query does not declare.
-        raise QuerySyntaxError("undeclared prefix: " + ", ".join(
-            f"{p}:" for p in sorted(undeclared)))
+        raise QuerySyntaxError(
+            "undeclared prefix: " + ", ".join(f"{p}:" for p in sorted(undeclared))
+        )
     query = translateQuery(parsed, base=base)
     return query.prologue, query.algebra
 
@@ -160,38 +171,51 @@ class MemoryStore(Store):
         fresh.parse(str(path))
         self._dataset = fresh
 
-    def _view(self, union: bool, default_graphs: list[str] | None,
-              named_graphs: list[str] | None) -> Dataset | Graph:
+    def _view(
+        self, union: bool, default_graphs: list[str] | None, named_graphs: list[str] | None
+    ) -> Dataset | Graph:
         if default_graphs is None and named_graphs is None:
             return Dataset(store=self._dataset.store, default_union=union)
         # A restricted dataset: copy the chosen graphs (small data, rarely used).
         view = Dataset(default_union=False)
         # An empty list is an empty default graph (protocol dataset with only
         # named-graph-uri), not "no restriction".
-        for name in default_graphs if default_graphs is not None else (
-                [] if not union else [str(c.identifier) for c in self._dataset.contexts()]):
+        for name in (
+            default_graphs
+            if default_graphs is not None
+            else ([] if not union else [str(c.identifier) for c in self._dataset.contexts()])
+        ):
             source = self._dataset.graph(URIRef(name)) if name else self._dataset.default_context
             for triple in source:
                 view.default_context.add(triple)
-        names = named_graphs if named_graphs is not None else [
-            str(c.identifier) for c in self._dataset.contexts()]
+        names = (
+            named_graphs
+            if named_graphs is not None
+            else [str(c.identifier) for c in self._dataset.contexts()]
+        )
         for name in names:
             target = view.graph(URIRef(name))
             for triple in self._dataset.graph(URIRef(name)):
                 target.add(triple)
         return view
 
-    def query(self, sparql: str, *, union_default_graph: bool = True,
-              default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None,
-              base_iri: str | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        union_default_graph: bool = True,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
         surrogate = _SURROGATE.search(sparql)
         if surrogate:
             # rdflib would expand it into text no document can carry; Oxigraph
             # refuses it while parsing, as the grammar says.
             shown = surrogate.group(0).encode("ascii", "backslashreplace").decode()
-            raise QuerySyntaxError(f"{shown} at offset {surrogate.start()} is a "
-                                   "surrogate code point, not a character")
+            raise QuerySyntaxError(
+                f"{shown} at offset {surrogate.start()} is a surrogate code point, not a character"
+            )
         try:
             parsed = parseQuery(sparql)
             prepared = Query(*_translate(parsed, base_iri))

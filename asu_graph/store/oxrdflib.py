@@ -17,9 +17,9 @@ from rdflib import XSD, Dataset, Graph, Literal
 from rdflib.query import Result
 from rdflib.term import Identifier
 
-from .base import QueryResult, QuerySyntaxError, Store, readable_syntax_error
-from .memory import MemoryResult
-from .oxigraph import OxigraphStore, UnionView
+from asu_graph.store.base import QueryResult, QuerySyntaxError, Store, readable_syntax_error
+from asu_graph.store.memory import MemoryResult
+from asu_graph.store.oxigraph import OxigraphStore, UnionView
 
 
 class _NoPrefixes(oxrdflib.OxigraphStore):
@@ -51,8 +51,14 @@ class _UnionAware:
         self._native = native
         self._view = view
 
-    def query(self, sparql: str, *, use_default_graph_as_union: bool = False,
-              default_graph: object = None, **rest: object) -> object:
+    def query(
+        self,
+        sparql: str,
+        *,
+        use_default_graph_as_union: bool = False,
+        default_graph: object = None,
+        **rest: object,
+    ) -> object:
         if default_graph is None or isinstance(default_graph, ox.DefaultGraph):
             kwargs = self._view.kwargs(sparql, use_default_graph_as_union, None, None)
         else:
@@ -89,8 +95,7 @@ class OxrdflibStore(Store):
     def load(self, dataset: Dataset) -> None:
         fresh = self._fresh()
         # Oxigraph parses N-Quads far faster than rdflib adds quads one by one.
-        fresh.parse(data=dataset.serialize(format="nquads", encoding="utf-8"),
-                    format="ox-nquads")
+        fresh.parse(data=dataset.serialize(format="nquads", encoding="utf-8"), format="ox-nquads")
         self._loaded(fresh)
 
     def load_file(self, path: str | Path) -> None:
@@ -98,19 +103,31 @@ class OxrdflibStore(Store):
         fresh.store._inner.bulk_load(path=str(path), format=_file_format(path))
         self._loaded(fresh)
 
-    def query(self, sparql: str, *, union_default_graph: bool = True,
-              default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None,
-              base_iri: str | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        union_default_graph: bool = True,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
         if default_graphs is not None or named_graphs is not None:
             # oxrdflib has no protocol dataset (FROM / FROM NAMED by parameter):
             # ask the Oxigraph store underneath directly.
             view = OxigraphStore.over(self.native, self._view)
-            return view.query(sparql, union_default_graph=union_default_graph,
-                              default_graphs=default_graphs, named_graphs=named_graphs,
-                              base_iri=base_iri)
-        target = self._dataset if union_default_graph else Dataset(
-            store=self._dataset.store, default_union=False)
+            return view.query(
+                sparql,
+                union_default_graph=union_default_graph,
+                default_graphs=default_graphs,
+                named_graphs=named_graphs,
+                base_iri=base_iri,
+            )
+        target = (
+            self._dataset
+            if union_default_graph
+            else Dataset(store=self._dataset.store, default_union=False)
+        )
         token = _BASE_IRI.set(base_iri)
         try:
             result = _plain_strings(target.query(sparql))
@@ -127,8 +144,7 @@ class OxrdflibStore(Store):
             # tuples, which no rdflib writer takes): the Oxigraph store
             # underneath answers such queries itself, and reports its own errors.
             view = OxigraphStore.over(self.native, self._view)
-            return view.query(sparql, union_default_graph=union_default_graph,
-                              base_iri=base_iri)
+            return view.query(sparql, union_default_graph=union_default_graph, base_iri=base_iri)
         return MemoryResult(result)
 
     def triple_count(self) -> int:
@@ -158,8 +174,10 @@ def _plain_strings(result: Result) -> Result:
     if result.type == "SELECT":
         # Unbound variables are left out of a row, as rdflib's own engine does
         # (its writers fail on a None value).
-        rows = [{var: _plain(value) for var, value in row.items() if value is not None}
-                for row in result.bindings]
+        rows = [
+            {var: _plain(value) for var, value in row.items() if value is not None}
+            for row in result.bindings
+        ]
         result.bindings = rows
     elif result.type in ("CONSTRUCT", "DESCRIBE"):
         graph = Graph()
@@ -171,8 +189,7 @@ def _plain_strings(result: Result) -> Result:
 
 def _has_triple_terms(result: Result) -> bool:
     if result.type == "SELECT":
-        return any(isinstance(value, tuple) for row in result.bindings
-                   for value in row.values())
+        return any(isinstance(value, tuple) for row in result.bindings for value in row.values())
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         return any(isinstance(term, tuple) for triple in result.graph for term in triple)
     return False

@@ -38,12 +38,13 @@ from urllib.parse import urljoin
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Identifier
 
-from ..guard import scan
-from ..iris import dataset_iri, pointer_graph_iri
-from ..namespaces import DCAT, DCTERMS, RDF, VOID, XSD
-from ..sparql_text import query_form  # noqa: F401
+from asu_graph.iris import dataset_iri, pointer_graph_iri
+from asu_graph.namespaces import DCAT, DCTERMS, RDF, VOID, XSD
+from asu_graph.sparql.guard import scan
+from asu_graph.sparql.text import query_form  # noqa: F401
 
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
 
 @dataclass(frozen=True)
 class Release:
@@ -51,7 +52,7 @@ class Release:
 
     iri: str
     version: str
-    graphs: tuple[str, ...]          # stored names of its named graphs
+    graphs: tuple[str, ...]  # stored names of its named graphs
     triples: int | None = None
     issued: str | None = None
 
@@ -87,14 +88,14 @@ class Renamer:
     # -- IRIs and text ------------------------------------------------------
     def to_store_iri(self, iri: str) -> str:
         if iri.startswith(self._graph_ns):
-            return self._stored_graph_ns + iri[len(self._graph_ns):]
+            return self._stored_graph_ns + iri[len(self._graph_ns) :]
         if iri == self._ontology:
             return self._stored_ontology
         return iri
 
     def from_store_iri(self, iri: str) -> str:
         if iri.startswith(self._stored_graph_ns):
-            return self._graph_ns + iri[len(self._stored_graph_ns):]
+            return self._graph_ns + iri[len(self._stored_graph_ns) :]
         if iri == self._stored_ontology:
             return self._ontology
         return iri
@@ -102,14 +103,18 @@ class Renamer:
     def to_store_text(self, text: str) -> str:
         if text == self._ontology:
             return self._stored_ontology
-        return text.replace(self._graph_ns, self._stored_graph_ns) \
-            if self._graph_ns in text else text
+        return (
+            text.replace(self._graph_ns, self._stored_graph_ns) if self._graph_ns in text else text
+        )
 
     def from_store_text(self, text: str) -> str:
         if text == self._stored_ontology:
             return self._ontology
-        return text.replace(self._stored_graph_ns, self._graph_ns) \
-            if self._stored_graph_ns in text else text
+        return (
+            text.replace(self._stored_graph_ns, self._graph_ns)
+            if self._stored_graph_ns in text
+            else text
+        )
 
     def graph_name(self, published: str) -> str:
         """The stored name of a published named graph ("" = the default graph)."""
@@ -117,8 +122,10 @@ class Renamer:
             return self.default_graph
         stored = self.to_store_iri(published)
         if stored == published:
-            raise ValueError(f"<{published}> is neither under {self._graph_ns} nor "
-                             f"{self._ontology}: it cannot be published as a release graph")
+            raise ValueError(
+                f"<{published}> is neither under {self._graph_ns} nor "
+                f"{self._ontology}: it cannot be published as a release graph"
+            )
         return stored
 
     # -- rdflib terms --------------------------------------------------------
@@ -181,6 +188,7 @@ class Renamer:
 
 # -- the pointer graph ---------------------------------------------------------
 
+
 def pointer_content(base: str, release: Release, issued: datetime) -> Graph:
     graph = Graph()
     graph.bind("dcat", DCAT)
@@ -221,8 +229,9 @@ def release_from_rows(rows: list[dict[str, Identifier]]) -> Release | None:
         iri = row.get("release")
         if not isinstance(iri, URIRef):
             continue
-        entry = found.setdefault(str(iri), {"parts": set(), "version": None,
-                                            "triples": None, "issued": None})
+        entry = found.setdefault(
+            str(iri), {"parts": set(), "version": None, "triples": None, "issued": None}
+        )
         if row.get("part") is not None:
             entry["parts"].add(str(row["part"]))
         for key in ("version", "triples", "issued"):
@@ -233,5 +242,10 @@ def release_from_rows(rows: list[dict[str, Identifier]]) -> Release | None:
     # One pointer is written at a time; should two ever be read, the newest wins.
     iri, entry = max(found.items(), key=lambda item: (item[1]["issued"] or "", item[0]))
     triples = int(entry["triples"]) if entry["triples"] and entry["triples"].isdigit() else None
-    return Release(iri, entry["version"] or iri.rsplit("/", 1)[-1], tuple(sorted(entry["parts"])),
-                   triples, entry["issued"])
+    return Release(
+        iri,
+        entry["version"] or iri.rsplit("/", 1)[-1],
+        tuple(sorted(entry["parts"])),
+        triples,
+        entry["issued"],
+    )

@@ -52,11 +52,11 @@ from rdflib.query import Result
 from rdflib.term import Identifier
 from SPARQLWrapper import POST, SPARQLWrapper
 
-from .. import function_policy
-from ..guard import QueryRefused
-from ..namespaces import XSD
-from ..sparql_text import query_form
-from .base import (
+from asu_graph.namespaces import XSD
+from asu_graph.sparql import functions as function_policy
+from asu_graph.sparql.guard import QueryRefused
+from asu_graph.sparql.text import query_form
+from asu_graph.store.base import (
     QueryAnswerError,
     QueryResult,
     QuerySyntaxError,
@@ -64,7 +64,7 @@ from .base import (
     StoreUnavailable,
     readable_syntax_error,
 )
-from .http import (
+from asu_graph.store.http import (
     BoundedBody,
     StoreClient,
     StoreDown,
@@ -74,9 +74,9 @@ from .http import (
     raise_for_status,
     shown,
 )
-from .memory import MemoryResult
-from .releases import Release, pointer_query, release_from_rows
-from .virtuoso import is_virtuoso, repair_lexical, repair_rows
+from asu_graph.store.memory import MemoryResult
+from asu_graph.store.releases import Release, pointer_query, release_from_rows
+from asu_graph.store.virtuoso import is_virtuoso, repair_lexical, repair_rows
 
 log = logging.getLogger("asu_graph.store")
 
@@ -111,8 +111,8 @@ class PooledSPARQLWrapper(SPARQLWrapper):
     def __init__(self, endpoint: str, client: StoreClient) -> None:
         super().__init__(endpoint)
         self._client = client
-        self.setMethod(POST)       # no URL length limit, nothing cached on the way
-        self.setOnlyConneg(True)   # the Accept header only, no format=/output= guesses
+        self.setMethod(POST)  # no URL length limit, nothing cached on the way
+        self.setOnlyConneg(True)  # the Accept header only, no format=/output= guesses
 
     def _query(self):
         return _Response(self.open(None)), self.returnFormat
@@ -122,16 +122,23 @@ class PooledSPARQLWrapper(SPARQLWrapper):
         if self.isSparqlUpdateRequest():  # never: the store only ever receives queries
             raise QuerySyntaxError("only queries are sent to the store")
         request = self._createRequest()
-        headers = {name: value for name, value in request.header_items()
-                   if name.lower() != "user-agent"}
-        response = self._client.send(request.get_method(), request.full_url,
-                                     data=request.data, headers=headers, timeout=timeout,
-                                     stream=True)
+        headers = {
+            name: value for name, value in request.header_items() if name.lower() != "user-agent"
+        }
+        response = self._client.send(
+            request.get_method(),
+            request.full_url,
+            data=request.data,
+            headers=headers,
+            timeout=timeout,
+            stream=True,
+        )
         raise_for_status(response, "the query", query=True)
         return response
 
 
 # -- answers -----------------------------------------------------------------------
+
 
 def _bnode(label: str) -> BNode:
     # Virtuoso labels blank nodes "nodeID://b10000": keep them valid in N-Triples/TSV.
@@ -142,7 +149,7 @@ def _literal(value: str, lang: str | None, datatype: str | None, virtuoso: bool)
     if lang:
         return Literal(value, lang=lang)
     if not datatype or datatype == _XSD_STRING:
-        return Literal(value)       # RDF 1.1 simple literal, as the embedded stores give it
+        return Literal(value)  # RDF 1.1 simple literal, as the embedded stores give it
     if virtuoso:
         value = repair_lexical(value, datatype)
     return Literal(value, datatype=URIRef(datatype))
@@ -180,8 +187,9 @@ def _select_result(document: dict, rename, virtuoso: bool = False) -> Result:
     result.vars = [Variable(v) for v in names]
     rows = []
     for binding in document.get("results", {}).get("bindings", []):
-        rows.append({Variable(k): rename(json_term(v, virtuoso)) for k, v in binding.items()
-                     if k in names})
+        rows.append(
+            {Variable(k): rename(json_term(v, virtuoso)) for k, v in binding.items() if k in names}
+        )
     result.bindings = rows
     return result
 
@@ -193,9 +201,11 @@ class _VirtuosoBlankNodes(io.RawIOBase):
     kept back until the next one completes it.
     """
 
-    _LABEL = re.compile(rb'("type"\s{0,8}:\s{0,8}"bnode"\s{0,8},\s{0,8}"value"\s{0,8}:'
-                        rb'\s{0,8}")nodeID://')
-    _KEEP = 96   # longer than any match of _LABEL (at most 81 bytes)
+    _LABEL = re.compile(
+        rb'("type"\s{0,8}:\s{0,8}"bnode"\s{0,8},\s{0,8}"value"\s{0,8}:'
+        rb'\s{0,8}")nodeID://'
+    )
+    _KEEP = 96  # longer than any match of _LABEL (at most 81 bytes)
 
     def __init__(self, source: IO[bytes]) -> None:
         super().__init__()
@@ -226,8 +236,7 @@ def _limit(cap: int) -> int | None:
     return cap + 1 if cap > 0 else None
 
 
-def _parsed_select(body: IO[bytes], rename: Callable, virtuoso: bool, cap: int,
-                   url: str) -> Result:
+def _parsed_select(body: IO[bytes], rename: Callable, virtuoso: bool, cap: int, url: str) -> Result:
     """SPARQL JSON results read as they arrive, at most ``cap + 1`` rows."""
     stream = _VirtuosoBlankNodes(body) if virtuoso else body
     try:
@@ -250,32 +259,40 @@ def _parsed_select(body: IO[bytes], rename: Callable, virtuoso: bool, cap: int,
         result.bindings = rows
         return result
     except SyntaxError as exc:
-        raise StoreError(f"The triple store at {shown(url)} sent results that are not "
-                         f"SPARQL JSON: {exc}") from None
-    except ValueError as exc:   # a term rdflib cannot hold (ox_term)
+        raise StoreError(
+            f"The triple store at {shown(url)} sent results that are not SPARQL JSON: {exc}"
+        ) from None
+    except ValueError as exc:  # a term rdflib cannot hold (ox_term)
         raise _unreadable_term(exc) from None
 
 
-def _graph_result(body: IO[bytes], content_type: str, rename, virtuoso: bool = False,
-                  cap: int = 0) -> Result:
+def _graph_result(
+    body: IO[bytes], content_type: str, rename, virtuoso: bool = False, cap: int = 0
+) -> Result:
     media = content_type.split(";")[0].strip().lower()
     fmt = ox.RdfFormat.from_media_type(media) if media else None
-    if media == "text/plain":        # N-Triples under its old media type
+    if media == "text/plain":  # N-Triples under its old media type
         fmt = ox.RdfFormat.N_TRIPLES
     if fmt is None or fmt.supports_datasets:
-        raise StoreError(f"The triple store answered a graph query with {media or 'no type'}, "
-                         "which this service cannot read.")
+        raise StoreError(
+            f"The triple store answered a graph query with {media or 'no type'}, "
+            "which this service cannot read."
+        )
     graph = Graph()
     most = _limit(cap)
     try:
         for triple in ox.parse(body, format=fmt):
-            graph.add(tuple(rename(ox_term(t, virtuoso))
-                            for t in (triple.subject, triple.predicate, triple.object)))
+            graph.add(
+                tuple(
+                    rename(ox_term(t, virtuoso))
+                    for t in (triple.subject, triple.predicate, triple.object)
+                )
+            )
             if most is not None and len(graph) >= most:
-                break   # the cap is exceeded: the rest is never downloaded
+                break  # the cap is exceeded: the rest is never downloaded
     except SyntaxError as exc:
         raise StoreError(f"The triple store sent an unreadable graph: {exc}") from None
-    except ValueError as exc:   # a term rdflib cannot hold (ox_term)
+    except ValueError as exc:  # a term rdflib cannot hold (ox_term)
         raise _unreadable_term(exc) from None
     result = Result("CONSTRUCT")
     result.graph = graph
@@ -285,19 +302,28 @@ def _graph_result(body: IO[bytes], content_type: str, rename, virtuoso: bool = F
 def _unreadable_term(exc: ValueError) -> QueryAnswerError:
     # The answers of a remote store are held as rdflib terms, which have no
     # RDF 1.2 triple terms: a clear refusal instead of an internal error.
-    return QueryAnswerError(f"The answer holds a term this service cannot pass on from its "
-                            f"triple store ({exc}); RDF 1.2 triple terms are not supported "
-                            "with a remote store.")
+    return QueryAnswerError(
+        f"The answer holds a term this service cannot pass on from its "
+        f"triple store ({exc}); RDF 1.2 triple terms are not supported "
+        "with a remote store."
+    )
 
 
 def _unshift(message: str, columns: int) -> str:
     """Positions on line 1 of ``message`` as in the text before ``columns`` were put in front."""
-    return re.sub(r"\b1:(\d+)|(line:? ?1, col(?:umn)?:? ?)(\d+)",
-                  lambda m: f"1:{max(1, int(m.group(1)) - columns)}" if m.group(1) else
-                  f"{m.group(2)}{max(1, int(m.group(3)) - columns)}", message)
+    return re.sub(
+        r"\b1:(\d+)|(line:? ?1, col(?:umn)?:? ?)(\d+)",
+        lambda m: (
+            f"1:{max(1, int(m.group(1)) - columns)}"
+            if m.group(1)
+            else f"{m.group(2)}{max(1, int(m.group(3)) - columns)}"
+        ),
+        message,
+    )
 
 
 # -- the store -----------------------------------------------------------------------
+
 
 class RemoteStore(Store):
     """Reads the current release of a triple store over the SPARQL 1.1 Protocol."""
@@ -315,7 +341,7 @@ class RemoteStore(Store):
         self._release: Release | None = None
         self._checked = float("-inf")
         self._lock = threading.Lock()
-        self.virtuoso = False   # set from the Server header of the store's answers
+        self.virtuoso = False  # set from the Server header of the store's answers
 
     def __repr__(self) -> str:
         return f"RemoteStore({shown(self.url)!r})"
@@ -329,8 +355,12 @@ class RemoteStore(Store):
         """
         try:
             release = self.current_release()
-            log.info("remote store %s serves release %s (version %s)", shown(self.url),
-                     release.iri, release.version)
+            log.info(
+                "remote store %s serves release %s (version %s)",
+                shown(self.url),
+                release.iri,
+                release.version,
+            )
         except StoreUnavailable as exc:
             log.warning("remote store not ready: %s", exc)
 
@@ -348,8 +378,10 @@ class RemoteStore(Store):
                     # The pointer is being rewritten (not every store replaces a
                     # graph atomically): keep answering from the release we know.
                     return self._release
-                raise StoreDown(f"The triple store at {shown(self.url)} holds no published "
-                                "release yet: run asu-graph publish first.")
+                raise StoreDown(
+                    f"The triple store at {shown(self.url)} holds no published "
+                    "release yet: run asu-graph publish first."
+                )
             if self._release is None or found.iri != self._release.iri:
                 log.info("current release is now %s", found.iri)
             self._release, self._checked = found, time.monotonic()
@@ -367,9 +399,15 @@ class RemoteStore(Store):
         return self.current_release().iri
 
     # -- queries -----------------------------------------------------------------------
-    def _open(self, text: str, accept: str, default_graphs: list[str] | None,
-              named_graphs: list[str] | None, form: str,
-              deadline: float | None) -> BoundedBody:
+    def _open(
+        self,
+        text: str,
+        accept: str,
+        default_graphs: list[str] | None,
+        named_graphs: list[str] | None,
+        form: str,
+        deadline: float | None,
+    ) -> BoundedBody:
         """Send query text as it is (no renaming, no release dataset); the body to read."""
         wrapper = PooledSPARQLWrapper(self.url, self.client)
         with warnings.catch_warnings():
@@ -386,14 +424,20 @@ class RemoteStore(Store):
         wrapper.addCustomHttpHeader("Accept", accept)
         remaining = None if deadline is None else deadline - time.monotonic()
         if remaining is not None and remaining <= 0:
-            raise StoreDown(f"The triple store at {shown(self.url)} did not finish its answers "
-                            f"to this request within {self.client.timeout:g} s "
-                            "(ASU_QUERY_TIMEOUT); the query was stopped. Try a more selective "
-                            "query.")
+            raise StoreDown(
+                f"The triple store at {shown(self.url)} did not finish its answers "
+                f"to this request within {self.client.timeout:g} s "
+                "(ASU_QUERY_TIMEOUT); the query was stopped. Try a more selective "
+                "query."
+            )
         response = wrapper.open(remaining)
         self.virtuoso = is_virtuoso(response.headers.get("Server", ""))
-        return BoundedBody(response, timeout=self.client.timeout, deadline=deadline,
-                           max_bytes=int(getattr(self.settings, "store_max_bytes", 0)))
+        return BoundedBody(
+            response,
+            timeout=self.client.timeout,
+            deadline=deadline,
+            max_bytes=int(getattr(self.settings, "store_max_bytes", 0)),
+        )
 
     def _deadline(self) -> float | None:
         """This exchange's deadline: the query timeout, within the request's own deadline."""
@@ -402,35 +446,48 @@ class RemoteStore(Store):
         candidates = [d for d in (own, current_deadline()) if d is not None]
         return min(candidates) if candidates else None
 
-    def send(self, text: str, accept: str, default_graphs: list[str] | None,
-             named_graphs: list[str] | None, form: str = "SELECT") -> tuple[bytes, str]:
+    def send(
+        self,
+        text: str,
+        accept: str,
+        default_graphs: list[str] | None,
+        named_graphs: list[str] | None,
+        form: str = "SELECT",
+    ) -> tuple[bytes, str]:
         """Send query text as it is (no renaming, no release dataset): body and media type.
 
         The whole body is read (within the time and byte bounds): for short
         answers of the service's own queries (the release pointer, counts).
         """
-        with self._open(text, accept, default_graphs, named_graphs, form,
-                        self._deadline()) as body:
+        with self._open(text, accept, default_graphs, named_graphs, form, self._deadline()) as body:
             return body.read(), body.content_type
 
-    def query(self, sparql: str, *, union_default_graph: bool = True,
-              default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None,
-              base_iri: str | None = None) -> QueryResult:
+    def query(
+        self,
+        sparql: str,
+        *,
+        union_default_graph: bool = True,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
         # The protocol has no base IRI parameter: a BASE goes in front of the
         # text (the renaming below resolves relative IRIs with it), on line 1
         # so that only line 1's columns move, and they are moved back.
         prologue = f"BASE <{base_iri}> " if base_iri is not None else ""
         try:
-            return self._query(prologue + sparql, union_default_graph, default_graphs,
-                               named_graphs)
+            return self._query(prologue + sparql, union_default_graph, default_graphs, named_graphs)
         except QuerySyntaxError as exc:
             message = _unshift(str(exc), len(prologue)) if prologue else str(exc)
             raise QuerySyntaxError(readable_syntax_error(message, sparql)) from None
 
-    def _query(self, sparql: str, union_default_graph: bool,
-               default_graphs: list[str] | None,
-               named_graphs: list[str] | None) -> QueryResult:
+    def _query(
+        self,
+        sparql: str,
+        union_default_graph: bool,
+        default_graphs: list[str] | None,
+        named_graphs: list[str] | None,
+    ) -> QueryResult:
         deadline = self._deadline()
         try:
             form = query_form(sparql)
@@ -458,11 +515,15 @@ class RemoteStore(Store):
                 defaults = [names.graph_name(g) for g in default_graphs]
             else:
                 defaults = [release.iri if union_default_graph else names.default_graph]
-            nameds = [names.graph_name(g) for g in named_graphs] \
-                if named_graphs is not None else list(release.graphs)
+            nameds = (
+                [names.graph_name(g) for g in named_graphs]
+                if named_graphs is not None
+                else list(release.graphs)
+            )
         except ValueError as exc:
-            raise QueryRefused(f"Only the graphs this service publishes can be queried: "
-                               f"{exc}.") from None
+            raise QueryRefused(
+                f"Only the graphs this service publishes can be queried: {exc}."
+            ) from None
         # An empty list cannot be sent as parameters (and a store given none
         # uses all its graphs): name one that the release never writes.
         defaults = defaults or [names.empty_graph]
@@ -470,11 +531,13 @@ class RemoteStore(Store):
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         cap = int(getattr(self.settings, "result_cap", 0))
         rename = names.from_store_term
-        with self._open(text, _GRAPH_ACCEPT if graph_form else _RESULTS_JSON, defaults,
-                        nameds, form, deadline) as body:
+        with self._open(
+            text, _GRAPH_ACCEPT if graph_form else _RESULTS_JSON, defaults, nameds, form, deadline
+        ) as body:
             if graph_form:
-                return RemoteResult(_graph_result(body, body.content_type, rename,
-                                                  self.virtuoso, cap))
+                return RemoteResult(
+                    _graph_result(body, body.content_type, rename, self.virtuoso, cap)
+                )
             result = _parsed_select(body, rename, self.virtuoso, cap, self.url)
         if self.virtuoso and result.type == "SELECT":
             repair_rows(sparql, result.bindings)

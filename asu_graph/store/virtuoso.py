@@ -34,11 +34,24 @@ _DURATIONS = {str(XSD.duration), str(XSD.yearMonthDuration), str(XSD.dayTimeDura
 _DAY_TIME = str(XSD.dayTimeDuration)
 _BOOLEAN = str(XSD.boolean)
 _BOOLEAN_EXPRESSIONS = {
-    "Builtin_EXISTS", "Builtin_NOTEXISTS", "RelationalExpression",
-    "ConditionalAndExpression", "ConditionalOrExpression", "UnaryNot", "Builtin_isIRI",
-    "Builtin_isBLANK", "Builtin_isLITERAL", "Builtin_isNUMERIC", "Builtin_BOUND",
-    "Builtin_sameTerm", "Builtin_LANGMATCHES", "Builtin_REGEX", "Builtin_CONTAINS",
-    "Builtin_STRSTARTS", "Builtin_STRENDS"}
+    "Builtin_EXISTS",
+    "Builtin_NOTEXISTS",
+    "RelationalExpression",
+    "ConditionalAndExpression",
+    "ConditionalOrExpression",
+    "UnaryNot",
+    "Builtin_isIRI",
+    "Builtin_isBLANK",
+    "Builtin_isLITERAL",
+    "Builtin_isNUMERIC",
+    "Builtin_BOUND",
+    "Builtin_sameTerm",
+    "Builtin_LANGMATCHES",
+    "Builtin_REGEX",
+    "Builtin_CONTAINS",
+    "Builtin_STRSTARTS",
+    "Builtin_STRENDS",
+}
 
 
 def is_virtuoso(server_header: str) -> bool:
@@ -61,8 +74,11 @@ def _seconds(total: Decimal) -> str:
     minutes, seconds = divmod(rest, 60)
     secs = Decimal(seconds) + fraction
     text = format(secs.normalize(), "f") if secs else ""
-    time_part = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + \
-        (f"{text}S" if text else "")
+    time_part = (
+        (f"{hours}H" if hours else "")
+        + (f"{minutes}M" if minutes else "")
+        + (f"{text}S" if text else "")
+    )
     body = (f"{days}D" if days else "") + (f"T{time_part}" if time_part else "")
     return f"{sign}P{body or 'T0S'}"
 
@@ -96,8 +112,9 @@ def boolean_variables(query: str) -> set[str]:
         if isinstance(node, CompValue):
             if node.name == "Extend":
                 expr = node.get("expr")
-                if (isinstance(expr, CompValue) and expr.name in _BOOLEAN_EXPRESSIONS) or \
-                        (isinstance(expr, Literal) and expr.datatype == XSD.boolean):
+                if (isinstance(expr, CompValue) and expr.name in _BOOLEAN_EXPRESSIONS) or (
+                    isinstance(expr, Literal) and expr.datatype == XSD.boolean
+                ):
                     found.add(str(node.get("var")))
             for value in node.values():
                 walk(value)
@@ -111,9 +128,12 @@ def boolean_variables(query: str) -> set[str]:
 
 def repair_rows(query: str, rows: list[dict[Variable, Identifier]]) -> None:
     """Turn 0/1 integers back into booleans where the query computes booleans (in place)."""
-    suspects = {name for row in rows for name, value in row.items()
-                if isinstance(value, Literal) and value.datatype == XSD.integer
-                and str(value) in ("0", "1")}
+    suspects = {
+        name
+        for row in rows
+        for name, value in row.items()
+        if isinstance(value, Literal) and value.datatype == XSD.integer and str(value) in ("0", "1")
+    }
     if not suspects:
         return
     booleans = {Variable(v) for v in boolean_variables(query)} & suspects
@@ -121,5 +141,4 @@ def repair_rows(query: str, rows: list[dict[Variable, Identifier]]) -> None:
         for name in booleans:
             value = row.get(name)
             if isinstance(value, Literal) and value.datatype == XSD.integer:
-                row[name] = Literal("true" if str(value) == "1" else "false",
-                                    datatype=XSD.boolean)
+                row[name] = Literal("true" if str(value) == "1" else "false", datatype=XSD.boolean)

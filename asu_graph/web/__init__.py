@@ -13,16 +13,14 @@ import logging
 
 from flask import Flask
 
-from ..config import Settings
-from ..publication import Publication, prepare
-from .state import AppState, current_publication, current_service, current_state
+from asu_graph.config import Settings
+from asu_graph.publication import Publication, prepare
+from asu_graph.web.state import AppState, current_publication, current_service, current_state
 
-__all__ = ["AppState", "create_app", "current_publication", "current_service",
-           "current_state"]
+__all__ = ["AppState", "create_app", "current_publication", "current_service", "current_state"]
 
 
-def create_app(settings: Settings | None = None,
-               publication: Publication | None = None) -> Flask:
+def create_app(settings: Settings | None = None, publication: Publication | None = None) -> Flask:
     """Build, validate and load the graph (unless given), then wire the blueprints.
 
     Raises ``asu_graph.publication.InvalidData`` when the data breaks the shapes:
@@ -39,23 +37,31 @@ def create_app(settings: Settings | None = None,
     app.extensions["asu"] = publication
     app.extensions["asu_queries"] = state.queries
 
-    from .downloads import blueprint as downloads
-    from .errors_remote import install as install_store_errors
-    from .fragments import blueprint as fragments
-    from .http import install as install_http
-    from .landing import blueprint as landing
-    from .linked_data import blueprint as linked_data
-    from .query_page import blueprint as query_page
-    from .reconcile import blueprint as reconcile
-    from .search import blueprint as search
-    from .security import install as install_security
-    from .sparql import blueprint as sparql
+    from asu_graph.web.downloads import blueprint as downloads
+    from asu_graph.web.errors_remote import install as install_store_errors
+    from asu_graph.web.fragments import blueprint as fragments
+    from asu_graph.web.http import install as install_http
+    from asu_graph.web.landing import blueprint as landing
+    from asu_graph.web.linked_data import blueprint as linked_data
+    from asu_graph.web.query_page import blueprint as query_page
+    from asu_graph.web.reconcile import blueprint as reconcile
+    from asu_graph.web.search import blueprint as search
+    from asu_graph.web.security import install as install_security
+    from asu_graph.web.sparql import blueprint as sparql
 
     install_http(app)
     install_security(app, settings)
     install_store_errors(app)
 
-    for blueprint in (sparql, linked_data, landing, downloads, fragments, query_page, search,
-                      reconcile):
+    for blueprint in (
+        sparql,
+        linked_data,
+        landing,
+        downloads,
+        fragments,
+        query_page,
+        search,
+        reconcile,
+    ):
         app.register_blueprint(blueprint)
     return app

@@ -13,8 +13,8 @@ import logging
 
 from flask import Flask, Response
 
-from ..store import StoreUnavailable
-from .http import error
+from asu_graph.store import StoreUnavailable
+from asu_graph.web.http import error
 
 log = logging.getLogger("asu_graph.web")
 
@@ -25,8 +25,9 @@ def store_failed(exc: StoreUnavailable) -> Response:
     status = getattr(exc, "status", 503)
     log.warning("store failure answered with %s: %s", status, exc)
     # An answer too large to read is no outage: such errors carry their own advice.
-    hint = getattr(exc, "hint", "The query service depends on that triple store; "
-                                "please try again shortly.")
+    hint = getattr(
+        exc, "hint", "The query service depends on that triple store; please try again shortly."
+    )
     response = error(status, f"{exc}\n{hint}")
     if status == 503:
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)

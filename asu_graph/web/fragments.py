@@ -25,13 +25,13 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, request
 from rdflib import BNode, Literal, URIRef
 
-from .. import formats
-from ..namespaces import DCTERMS, FOAF, HYDRA, RDF, VOID, XSD
-from ..publishing.html import fragment_page
-from ..store import QuerySyntaxError
-from .downloads import HTML, format_links, negotiate, not_acceptable
-from .http import conditional, error, etag_for
-from .state import current_publication, current_state
+from asu_graph import formats
+from asu_graph.namespaces import DCTERMS, FOAF, HYDRA, RDF, VOID, XSD
+from asu_graph.publishing.html import fragment_page
+from asu_graph.store import QuerySyntaxError
+from asu_graph.web.downloads import HTML, format_links, negotiate, not_acceptable
+from asu_graph.web.http import conditional, error, etag_for
+from asu_graph.web.state import current_publication, current_state
 
 blueprint = Blueprint("fragments", __name__)
 
@@ -42,8 +42,11 @@ OFFERED = ("trig", "nquads", "json-ld", "turtle", "nt")
 _QUAD_FORMATS = {"trig", "nquads", "json-ld"}
 
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|\\^`]')
-_LITERAL = re.compile(r'^"(?P<value>.*)"(?:@(?P<lang>[A-Za-z]+(?:-[A-Za-z0-9]+)*)'
-                      r'|\^\^<?(?P<datatype>[^<>]+?)>?)?$', re.DOTALL)
+_LITERAL = re.compile(
+    r'^"(?P<value>.*)"(?:@(?P<lang>[A-Za-z]+(?:-[A-Za-z0-9]+)*)'
+    r"|\^\^<?(?P<datatype>[^<>]+?)>?)?$",
+    re.DOTALL,
+)
 
 
 class BadTerm(ValueError):
@@ -62,8 +65,10 @@ def parse_term(text: str, position: str) -> URIRef | Literal | None:
             raise BadTerm(f"{position}: a literal can only be the object")
         match = _LITERAL.match(text)
         if match is None:
-            raise BadTerm(f"{position}: malformed literal {text!r}; write \"text\", "
-                          "\"text\"@lang or \"value\"^^datatype-IRI")
+            raise BadTerm(
+                f'{position}: malformed literal {text!r}; write "text", '
+                '"text"@lang or "value"^^datatype-IRI'
+            )
         value = match.group("value")
         if match.group("lang"):
             return Literal(value, lang=match.group("lang"))
@@ -105,8 +110,9 @@ def matching(store, terms: dict[str, object], offset: int, limit: int) -> tuple[
     inner = f"SELECT DISTINCT {selected} WHERE {{ {pattern} }}"
     total = int(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {inner} }}").rows()[0]["n"])
     rows = store.query(f"{inner} ORDER BY {selected} LIMIT {limit} OFFSET {offset}").rows()
-    triples = [tuple(row[n] if terms[n] is None else terms[n] for n in ("s", "p", "o"))
-               for row in rows]
+    triples = [
+        tuple(row[n] if terms[n] is None else terms[n] for n in ("s", "p", "o")) for row in rows
+    ]
     return triples, total
 
 
@@ -121,9 +127,11 @@ def _param_text(term: object) -> str:
 
 
 def fragment_url(root: str, terms: dict[str, object], page: int) -> str:
-    params = [(name, _param_text(terms[key]))
-              for key, name in (("s", "subject"), ("p", "predicate"), ("o", "object"))
-              if terms[key] is not None]
+    params = [
+        (name, _param_text(terms[key]))
+        for key, name in (("s", "subject"), ("p", "predicate"), ("o", "object"))
+        if terms[key] is not None
+    ]
     if page > 1:
         params.append(("page", str(page)))
     return root + "fragments" + ("?" + urlencode(params) if params else "")
@@ -132,8 +140,9 @@ def fragment_url(root: str, terms: dict[str, object], page: int) -> str:
 Triple = tuple[object, object, object]
 
 
-def _metadata(root: str, fragment: URIRef, here: URIRef, terms: dict, page: int,
-              total: int) -> list[Triple]:
+def _metadata(
+    root: str, fragment: URIRef, here: URIRef, terms: dict, page: int, total: int
+) -> list[Triple]:
     """The controls and metadata of one page, in the order they are written.
 
     ``fragment`` is the fragment itself (its URL without ``page``), ``here``
@@ -158,13 +167,18 @@ def _metadata(root: str, fragment: URIRef, here: URIRef, terms: dict, page: int,
         (search, HYDRA.template, Literal(root + "fragments{?subject,predicate,object}")),
         (search, HYDRA.variableRepresentation, HYDRA.ExplicitRepresentation),
     ]
-    for variable, prop in (("subject", RDF.subject), ("predicate", RDF.predicate),
-                           ("object", RDF.object)):
+    for variable, prop in (
+        ("subject", RDF.subject),
+        ("predicate", RDF.predicate),
+        ("object", RDF.object),
+    ):
         mapping = BNode("tpf-" + variable)
-        meta += [(search, HYDRA.mapping, mapping),
-                 (mapping, RDF.type, HYDRA.IriTemplateMapping),
-                 (mapping, HYDRA.variable, Literal(variable)),
-                 (mapping, HYDRA.property, prop)]
+        meta += [
+            (search, HYDRA.mapping, mapping),
+            (mapping, RDF.type, HYDRA.IriTemplateMapping),
+            (mapping, HYDRA.variable, Literal(variable)),
+            (mapping, HYDRA.property, prop),
+        ]
     meta += [
         (fragment, VOID.subset, here),
         (here, RDF.type, HYDRA.PartialCollectionView),
@@ -197,8 +211,13 @@ def _nt(term: object) -> str:
         return f"<{term}>"
     if isinstance(term, BNode):
         return f"_:{term}"
-    value = (str(term).replace("\\", "\\\\").replace('"', '\\"')
-             .replace("\n", "\\n").replace("\r", "\\r"))
+    value = (
+        str(term)
+        .replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+    )
     if term.language:
         return f'"{value}"@{term.language}'
     if term.datatype is not None and term.datatype != XSD.string:
@@ -234,8 +253,16 @@ def _jsonld_nodes(triples: list[Triple]) -> list[dict]:
     return list(nodes.values())
 
 
-def _body(key: str, triples: list, root: str, fragment: URIRef, here: URIRef, terms: dict,
-          page: int, total: int) -> bytes:
+def _body(
+    key: str,
+    triples: list,
+    root: str,
+    fragment: URIRef,
+    here: URIRef,
+    terms: dict,
+    page: int,
+    total: int,
+) -> bytes:
     """The page in format ``key``: data in the default graph, metadata in its own graph.
 
     Written by hand, in order (see ``_metadata``): rdflib's writers order
@@ -244,11 +271,12 @@ def _body(key: str, triples: list, root: str, fragment: URIRef, here: URIRef, te
     meta_name = URIRef(str(fragment) + "#metadata")
     # Named first, as the reference server does, so streaming clients know the
     # metadata graph before its content.
-    meta = [(meta_name, FOAF.primaryTopic, fragment),
-            *_metadata(root, fragment, here, terms, page, total)]
+    meta = [
+        (meta_name, FOAF.primaryTopic, fragment),
+        *_metadata(root, fragment, here, terms, page, total),
+    ]
     if key == "json-ld":
-        document = [*_jsonld_nodes(triples),
-                    {"@id": str(meta_name), "@graph": _jsonld_nodes(meta)}]
+        document = [*_jsonld_nodes(triples), {"@id": str(meta_name), "@graph": _jsonld_nodes(meta)}]
         return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     if key == "trig":
         lines = [*_lines(triples), f"{_nt(meta_name)} {{", *_lines(meta), "}"]
@@ -262,14 +290,15 @@ def _body(key: str, triples: list, root: str, fragment: URIRef, here: URIRef, te
 @blueprint.route("/fragments")
 def fragments() -> Response:
     try:
-        terms = {key: parse_term(request.args.get(name, ""), name)
-                 for key, name in (("s", "subject"), ("p", "predicate"), ("o", "object"))}
+        terms = {
+            key: parse_term(request.args.get(name, ""), name)
+            for key, name in (("s", "subject"), ("p", "predicate"), ("o", "object"))
+        }
     except BadTerm as exc:
         return error(400, f"Bad triple pattern: {exc}")
     page_text = request.args.get("page", "1").strip()
     if not page_text.isdigit() or not 1 <= int(page_text) <= MAX_PAGE:
-        return error(400, f"page must be a whole number from 1 to {MAX_PAGE}, "
-                          f"got {page_text!r}")
+        return error(400, f"page must be a whole number from 1 to {MAX_PAGE}, got {page_text!r}")
     page = int(page_text)
     key = negotiate(OFFERED, "trig", html=True)
     if key is None:
@@ -280,15 +309,15 @@ def fragments() -> Response:
     query = request.query_string.decode("latin-1")
     here = URIRef(request.base_url + ("?" + query if query else ""))
     # The fragment is the pattern, whatever the page: the same URL without ``page``.
-    rest = "&".join(part for part in query.split("&")
-                    if part and part.split("=", 1)[0] != "page")
+    rest = "&".join(part for part in query.split("&") if part and part.split("=", 1)[0] != "page")
     fragment = URIRef(request.base_url + ("?" + rest if rest else ""))
     # Finished bytes per data version, format, language and the exact URL (host
     # and root included).
     cache = current_state().fragments
     lang = ""
-    if key == HTML:   # the page is in the reader's language; the RDF is the same for all
-        from .downloads import page_language
+    if key == HTML:  # the page is in the reader's language; the RDF is the same for all
+        from asu_graph.web.downloads import page_language
+
         lang = page_language()
         if isinstance(lang, Response):
             return lang
@@ -303,10 +332,17 @@ def fragments() -> Response:
     if key == HTML:
         asked = {name: request.args.get(name, "") for name in ("subject", "predicate", "object")}
         own = {k: v for k, v in asked.items() if v}
-        body = fragment_page(root, asked, triples, total, page, PAGE_SIZE,
-                             paging(root, terms, page, total),
-                             format_links(root + "fragments", OFFERED, own),
-                             lang).encode("utf-8")
+        body = fragment_page(
+            root,
+            asked,
+            triples,
+            total,
+            page,
+            PAGE_SIZE,
+            paging(root, terms, page, total),
+            format_links(root + "fragments", OFFERED, own),
+            lang,
+        ).encode("utf-8")
     else:
         body = _body(key, triples, root, fragment, here, terms, page, total)
     if cache.enabled:

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from .pages import LANGUAGES, choose_language
+from asu_graph.web.pages import LANGUAGES, choose_language
 
 query_log = logging.getLogger("asu_graph.query")
 
@@ -31,7 +31,7 @@ def error(status: int, message: str) -> Response:
     """A short, readable error; never a stack trace.
 
     Messages quote the client's text, which may hold lone surrogates (from
-    ``\uD800`` escapes): those are written as escapes, not as invalid UTF-8.
+    ``\ud800`` escapes): those are written as escapes, not as invalid UTF-8.
     """
     body = (message.rstrip() + "\n").encode("utf-8", "backslashreplace")
     return Response(body, status=status, content_type="text/plain; charset=utf-8")
@@ -43,14 +43,16 @@ def etag_for(version: str, *parts: str) -> str:
     return digest[:32]
 
 
-def conditional(response: Response, etag: str, last_modified: datetime | None = None,
-                max_age: int | None = None) -> Response:
+def conditional(
+    response: Response, etag: str, last_modified: datetime | None = None, max_age: int | None = None
+) -> Response:
     """Set ETag / Last-Modified / Cache-Control and turn a matching request into a 304."""
     return _validators(response, etag, last_modified, max_age).make_conditional(request)
 
 
-def _validators(response: Response, etag: str, last_modified: datetime | None,
-                max_age: int | None) -> Response:
+def _validators(
+    response: Response, etag: str, last_modified: datetime | None, max_age: int | None
+) -> Response:
     response.set_etag(etag)
     if last_modified is not None:
         response.last_modified = last_modified
@@ -60,8 +62,9 @@ def _validators(response: Response, etag: str, last_modified: datetime | None,
     return response
 
 
-def not_modified(etag: str, last_modified: datetime | None = None,
-                 max_age: int | None = None) -> Response | None:
+def not_modified(
+    etag: str, last_modified: datetime | None = None, max_age: int | None = None
+) -> Response | None:
     """A 304 when a GET's If-None-Match already holds ``etag``, before any work is done."""
     if request.method not in ("GET", "HEAD") or not request.if_none_match:
         return None
@@ -78,8 +81,10 @@ def not_modified(etag: str, last_modified: datetime | None = None,
 
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_DEFAULT_HEADERS = "Accept, Accept-Language, Content-Type, If-None-Match, If-Modified-Since"
-CORS_EXPOSED = "ETag, Last-Modified, Content-Length, Content-Encoding, Vary, Location, Link, " \
-               "Retry-After, X-Cache"
+CORS_EXPOSED = (
+    "ETag, Last-Modified, Content-Length, Content-Encoding, Vary, Location, Link, "
+    "Retry-After, X-Cache"
+)
 _HEADER_LIST = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+(\s*,\s*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*$")
 
 
@@ -99,9 +104,11 @@ def _cors(response: Response) -> None:
 
 # -- gzip ----------------------------------------------------------------------------
 
-_COMPRESSIBLE = re.compile(r"^(text/.*|application/(.*\+)?(json|xml)|application/ld\+json|"
-                           r"application/n-triples|application/n-quads|application/trig|"
-                           r"application/javascript)$")
+_COMPRESSIBLE = re.compile(
+    r"^(text/.*|application/(.*\+)?(json|xml)|application/ld\+json|"
+    r"application/n-triples|application/n-quads|application/trig|"
+    r"application/javascript)$"
+)
 _GZIP = re.compile(r"(?:^|,)\s*gzip\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*(?:,|$)", re.IGNORECASE)
 
 
@@ -118,9 +125,12 @@ def accepts_gzip() -> bool:
 def _gzip(response: Response) -> None:
     # Files sent as they are (dumps, which have their own .gz) and streamed
     # bodies are left alone; so is anything already encoded.
-    if not _COMPRESSIBLE.match(response.mimetype or "") or \
-            response.headers.get("Content-Encoding") or \
-            response.direct_passthrough or response.is_streamed:
+    if (
+        not _COMPRESSIBLE.match(response.mimetype or "")
+        or response.headers.get("Content-Encoding")
+        or response.direct_passthrough
+        or response.is_streamed
+    ):
         return
     response.vary.add("Accept-Encoding")
     if not accepts_gzip() or response.status_code not in (200, 304):
@@ -139,6 +149,7 @@ def _gzip(response: Response) -> None:
 
 # -- the query log -------------------------------------------------------------------
 
+
 def count_results(kind: str, fmt: str, body: bytes) -> int | None:
     """Rows (SELECT), triples (graphs) or 1 (ASK) in a finished answer, when cheap to tell."""
     if kind == "ASK":
@@ -154,8 +165,11 @@ def count_results(kind: str, fmt: str, body: bytes) -> int | None:
             if fmt == "csv":
                 return max(0, sum(1 for _ in csv.reader(io.StringIO(body.decode()))) - 1)
         elif fmt in ("nt", "nquads"):
-            return sum(1 for line in body.splitlines() if line.strip()
-                       and not line.lstrip().startswith(b"#"))
+            return sum(
+                1
+                for line in body.splitlines()
+                if line.strip() and not line.lstrip().startswith(b"#")
+            )
     except (ValueError, KeyError, UnicodeDecodeError):
         return None
     return None
@@ -168,8 +182,11 @@ def _log_query(response: Response) -> None:
     answer = g.get("query_answer")
     size = None
     if answer is not None:
-        size = answer.size if answer.size is not None else \
-            count_results(answer.kind, answer.fmt, answer.body)
+        size = (
+            answer.size
+            if answer.size is not None
+            else count_results(answer.kind, answer.fmt, answer.body)
+        )
     record = {
         "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "method": request.method,
@@ -179,8 +196,9 @@ def _log_query(response: Response) -> None:
         "kind": answer.kind if answer is not None else None,
         "format": answer.fmt if answer is not None else None,
         "result_size": size,
-        "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter()))
-                             * 1000, 2),
+        "duration_ms": round(
+            (time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2
+        ),
         "query_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()[:16],
         "query": text if len(text) <= 2000 else text[:2000] + "...",
     }
@@ -219,6 +237,7 @@ def _drain_body() -> None:
 
 # -- installation --------------------------------------------------------------------
 
+
 def install(app: Flask) -> None:
     """Register the app-wide hooks and the plain-text error handlers on ``app``."""
     _ensure_log_handler()
@@ -243,8 +262,11 @@ def install(app: Flask) -> None:
         messages = {
             404: not_found_message(),
             405: f"Method {request.method} is not allowed on {request.path}."
-                 + (f" Allowed: {', '.join(exc.valid_methods)}."
-                    if getattr(exc, "valid_methods", None) else ""),
+            + (
+                f" Allowed: {', '.join(exc.valid_methods)}."
+                if getattr(exc, "valid_methods", None)
+                else ""
+            ),
         }
         response = error(code, messages.get(code, f"{exc.name}: {exc.description}"))
         if code == 405 and getattr(exc, "valid_methods", None):
@@ -255,10 +277,10 @@ def install(app: Flask) -> None:
     def _internal(exc: InternalServerError) -> Response:
         original = getattr(exc, "original_exception", None)
         if original is not None:
-            app.logger.error("unhandled error on %s %s", request.method, request.path,
-                             exc_info=original)
-        return error(500, "Internal error: the request could not be answered. "
-                          "It has been logged.")
+            app.logger.error(
+                "unhandled error on %s %s", request.method, request.path, exc_info=original
+            )
+        return error(500, "Internal error: the request could not be answered. It has been logged.")
 
 
 def language() -> str | Response:

@@ -11,9 +11,9 @@ import json
 from flask import Blueprint, Response, request
 from rdflib import URIRef
 
-from ..namespaces import OWL, RDFS, SKOS
-from ..publishing.terms import LICENSE
-from .linked_data import (
+from asu_graph.namespaces import OWL, RDFS, SKOS
+from asu_graph.publishing.terms import LICENSE
+from asu_graph.web.linked_data import (
     document_alternates,
     embed_json,
     finish,
@@ -23,8 +23,8 @@ from .linked_data import (
     rendered,
     vocabulary,
 )
-from .pages import Links, pick_literal
-from .state import current_publication, current_service, current_state
+from asu_graph.web.pages import Links, pick_literal
+from asu_graph.web.state import current_publication, current_service, current_state
 
 blueprint = Blueprint("landing", __name__)
 
@@ -64,37 +64,82 @@ _NODES = """SELECT ?node ?type ?p ?label WHERE {{
   UNION {{ ?node ?p ?label . FILTER(?p IN (skos:prefLabel, skos:altLabel, rdfs:label)) }}
 }}"""
 
-GROUPS = ("alliance", "member", "research-organisation", "institute", "initiative",
-          "programme", "call", "funding", "other")
-KINDS = ("member", "research-partner", "part-of", "leads", "involved-in", "holds", "won",
-         "under-programme", "obtained-through", "funds")
+GROUPS = (
+    "alliance",
+    "member",
+    "research-organisation",
+    "institute",
+    "initiative",
+    "programme",
+    "call",
+    "funding",
+    "other",
+)
+KINDS = (
+    "member",
+    "research-partner",
+    "part-of",
+    "leads",
+    "involved-in",
+    "holds",
+    "won",
+    "under-programme",
+    "obtained-through",
+    "funds",
+)
 TEXT = {
-    "en": {"alliance": "alliance", "member": "member", "research-organisation":
-           "research organisation", "institute": "institute", "initiative": "initiative",
-           "other": "other", "research-partner": "research partner", "part-of": "part of",
-           "leads": "leads", "involved-in": "involved in", "programme": "programme",
-           "call": "call for projects", "funding": "funding", "holds": "holds",
-           "won": "won", "under-programme": "under the programme",
-           "obtained-through": "obtained through", "funds": "funds"},
-    "fr": {"alliance": "alliance", "member": "membre", "research-organisation":
-           "organisme de recherche", "institute": "institut", "initiative": "initiative",
-           "other": "autre", "research-partner": "partenaire de recherche",
-           "part-of": "fait partie de", "leads": "pilote", "involved-in": "impliqué dans",
-           "programme": "programme", "call": "appel à projets", "funding": "financement",
-           "holds": "détient", "won": "a remporté", "under-programme": "relève du programme",
-           "obtained-through": "obtenu par", "funds": "finance"},
+    "en": {
+        "alliance": "alliance",
+        "member": "member",
+        "research-organisation": "research organisation",
+        "institute": "institute",
+        "initiative": "initiative",
+        "other": "other",
+        "research-partner": "research partner",
+        "part-of": "part of",
+        "leads": "leads",
+        "involved-in": "involved in",
+        "programme": "programme",
+        "call": "call for projects",
+        "funding": "funding",
+        "holds": "holds",
+        "won": "won",
+        "under-programme": "under the programme",
+        "obtained-through": "obtained through",
+        "funds": "funds",
+    },
+    "fr": {
+        "alliance": "alliance",
+        "member": "membre",
+        "research-organisation": "organisme de recherche",
+        "institute": "institut",
+        "initiative": "initiative",
+        "other": "autre",
+        "research-partner": "partenaire de recherche",
+        "part-of": "fait partie de",
+        "leads": "pilote",
+        "involved-in": "impliqué dans",
+        "programme": "programme",
+        "call": "appel à projets",
+        "funding": "financement",
+        "holds": "détient",
+        "won": "a remporté",
+        "under-programme": "relève du programme",
+        "obtained-through": "obtenu par",
+        "funds": "finance",
+    },
 }
 LEAD = {
     "en": "Linked open data about the Alliance Sorbonne Université: its member institutions, "
-          "the national research organisations associated with it, its institutes and "
-          "initiatives, and the funding it holds. Every statement names the public page it "
-          "was taken from, and the whole graph is checked against SHACL shapes before it is "
-          "published.",
+    "the national research organisations associated with it, its institutes and "
+    "initiatives, and the funding it holds. Every statement names the public page it "
+    "was taken from, and the whole graph is checked against SHACL shapes before it is "
+    "published.",
     "fr": "Données ouvertes et liées sur l'Alliance Sorbonne Université : ses établissements "
-          "membres, les organismes nationaux de recherche qui lui sont associés, ses instituts "
-          "et initiatives, et les financements qu'elle détient. Chaque déclaration indique la "
-          "page publique dont elle provient, et l'ensemble du graphe est vérifié par des "
-          "formes SHACL avant d'être publié.",
+    "membres, les organismes nationaux de recherche qui lui sont associés, ses instituts "
+    "et initiatives, et les financements qu'elle détient. Chaque déclaration indique la "
+    "page publique dont elle provient, et l'ensemble du graphe est vérifié par des "
+    "formes SHACL avant d'être publié.",
 }
 
 
@@ -115,7 +160,7 @@ def graph_view(lang: str, ln: Links) -> dict:
         values = " ".join(f"<{iri}>" for iri in iris)
         for row in _run(_NODES.format(nodes=values)).rows():
             node = nodes[str(row["node"])]
-            if "type" in row:   # the local name: Alliance, CallForProjects, MonetaryGrant...
+            if "type" in row:  # the local name: Alliance, CallForProjects, MonetaryGrant...
                 node["types"].add(str(row["type"]).rsplit("#", 1)[-1].rsplit("/", 1)[-1])
             else:
                 node["labels"].setdefault(str(row["p"]), []).append(row["label"])
@@ -124,24 +169,38 @@ def graph_view(lang: str, ln: Links) -> dict:
     for iri in iris:
         node = nodes[iri]
         labels = node["labels"]
-        full = pick_literal(labels.get(str(SKOS.prefLabel), [])
-                            or labels.get(str(RDFS.label), []),
-                            lang)
+        full = pick_literal(
+            labels.get(str(SKOS.prefLabel), []) or labels.get(str(RDFS.label), []), lang
+        )
         name = str(full) if full is not None else ln.curie(iri)
-        short = [str(v) for v in labels.get(str(SKOS.altLabel), [])
-                 if getattr(v, "language", None) in (lang, None)]
+        short = [
+            str(v)
+            for v in labels.get(str(SKOS.altLabel), [])
+            if getattr(v, "language", None) in (lang, None)
+        ]
         short = sorted((s for s in short if len(s) <= 12), key=lambda s: (len(s), s))
         label = short[0] if short and len(name) > 12 else name
         types = node["types"]
-        group = ("alliance" if "Alliance" in types else "member" if iri in members
-                 else "research-organisation" if "ResearchOrganisation" in types
-                 else "institute" if "Institute" in types
-                 else "programme" if types & {"ExcellenceInitiative", "InvestmentProgramme"}
-                 else "initiative" if "Initiative" in types
-                 else "call" if "CallForProjects" in types
-                 else "funding" if "MonetaryGrant" in types else "other")
-        out.append({"id": iri, "label": label, "name": name, "group": group,
-                    "href": ln.href(iri)})
+        group = (
+            "alliance"
+            if "Alliance" in types
+            else "member"
+            if iri in members
+            else "research-organisation"
+            if "ResearchOrganisation" in types
+            else "institute"
+            if "Institute" in types
+            else "programme"
+            if types & {"ExcellenceInitiative", "InvestmentProgramme"}
+            else "initiative"
+            if "Initiative" in types
+            else "call"
+            if "CallForProjects" in types
+            else "funding"
+            if "MonetaryGrant" in types
+            else "other"
+        )
+        out.append({"id": iri, "label": label, "name": name, "group": group, "href": ln.href(iri)})
     return {
         "lang": lang,
         "nodes": out,
@@ -153,34 +212,52 @@ def graph_view(lang: str, ln: Links) -> dict:
 
 def counts(lang: str, ln: Links) -> dict:
     settings = current_publication().settings
-    triples = _run("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
-                   "WHERE { ?s ?p ?o } }").rows()[0]["n"]
-    graphs = _run("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-                  ).rows()[0]["n"]
-    entities = _run(f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o '
-                    f'FILTER(STRSTARTS(STR(?s), "{settings.id_ns}")) }}').rows()[0]["n"]
-    per_class = _run(f'SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?class '
-                     f'FILTER(STRSTARTS(STR(?s), "{settings.id_ns}")) }} '
-                     f'GROUP BY ?class ORDER BY DESC(?n) ?class').rows()
+    triples = _run(
+        "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }"
+    ).rows()[0]["n"]
+    graphs = _run("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }").rows()[0][
+        "n"
+    ]
+    entities = _run(
+        f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o "
+        f'FILTER(STRSTARTS(STR(?s), "{settings.id_ns}")) }}'
+    ).rows()[0]["n"]
+    per_class = _run(
+        f"SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ?class "
+        f'FILTER(STRSTARTS(STR(?s), "{settings.id_ns}")) }} '
+        f"GROUP BY ?class ORDER BY DESC(?n) ?class"
+    ).rows()
     voc = vocabulary()
     return {
-        "triples": int(triples), "graphs": int(graphs), "entities": int(entities),
-        "classes": [{"iri": str(r["class"]), "href": ln.href(str(r["class"])),
-                     "label": voc.label(str(r["class"]), lang, ln), "count": int(r["n"])}
-                    for r in per_class],
+        "triples": int(triples),
+        "graphs": int(graphs),
+        "entities": int(entities),
+        "classes": [
+            {
+                "iri": str(r["class"]),
+                "href": ln.href(str(r["class"])),
+                "label": voc.label(str(r["class"]), lang, ln),
+                "count": int(r["n"]),
+            }
+            for r in per_class
+        ],
     }
 
 
 def entity_index(lang: str, ln: Links) -> list[dict]:
     """Every entity with its name, for browsing (and for crawlers that start here)."""
     settings = current_publication().settings
-    rows = _run(f'SELECT ?s ?label WHERE {{ ?s skos:prefLabel|rdfs:label ?label '
-                f'FILTER(STRSTARTS(STR(?s), "{settings.id_ns}")) }}').rows()
+    rows = _run(
+        f"SELECT ?s ?label WHERE {{ ?s skos:prefLabel|rdfs:label ?label "
+        f'FILTER(STRSTARTS(STR(?s), "{settings.id_ns}")) }}'
+    ).rows()
     labels: dict[str, list] = {}
     for row in rows:
         labels.setdefault(str(row["s"]), []).append(row["label"])
-    items = [{"iri": iri, "href": ln.href(iri), "label": str(pick_literal(values, lang))}
-             for iri, values in labels.items()]
+    items = [
+        {"iri": iri, "href": ln.href(iri), "label": str(pick_literal(values, lang))}
+        for iri, values in labels.items()
+    ]
     return sorted(items, key=lambda item: item["label"].lower())
 
 
@@ -211,32 +288,50 @@ def schema_org(lang: str, numbers: dict) -> dict:
         "inLanguage": ["en", "fr"],
         "version": publication.version,
         "dateModified": publication.modified.isoformat(),
-        "keywords": ["Alliance Sorbonne Université", "linked open data", "higher education",
-                     "research organisations", "RDF", "SPARQL"],
-        "creator": {"@type": "Organization", "@id": alliance,
-                    "name": "Alliance Sorbonne Université", "url": root + "id/"
-                    "alliance-sorbonne-universite"},
-        "publisher": {"@type": "Organization", "@id": alliance,
-                      "name": "Alliance Sorbonne Université"},
-        "variableMeasured": [f"{numbers['triples']} RDF triples",
-                             f"{numbers['entities']} described entities"],
+        "keywords": [
+            "Alliance Sorbonne Université",
+            "linked open data",
+            "higher education",
+            "research organisations",
+            "RDF",
+            "SPARQL",
+        ],
+        "creator": {
+            "@type": "Organization",
+            "@id": alliance,
+            "name": "Alliance Sorbonne Université",
+            "url": root + "id/alliance-sorbonne-universite",
+        },
+        "publisher": {
+            "@type": "Organization",
+            "@id": alliance,
+            "name": "Alliance Sorbonne Université",
+        },
+        "variableMeasured": [
+            f"{numbers['triples']} RDF triples",
+            f"{numbers['entities']} described entities",
+        ],
         "measurementTechnique": "SHACL-validated RDF built from cited public web pages",
         "distribution": [
-            {"@type": "DataDownload", "name": f["name"], "contentUrl": f"{root}download/"
-             f"{f['name']}", "encodingFormat": "application/gzip" if f.get("gzip")
-             else f["media_type"], **({"contentSize": f"{f['bytes']} B"} if "bytes" in f
-                                      else {})}
-            for f in _dump_files()],
+            {
+                "@type": "DataDownload",
+                "name": f["name"],
+                "contentUrl": f"{root}download/{f['name']}",
+                "encodingFormat": "application/gzip" if f.get("gzip") else f["media_type"],
+                **({"contentSize": f"{f['bytes']} B"} if "bytes" in f else {}),
+            }
+            for f in _dump_files()
+        ],
         "includedInDataCatalog": {"@type": "DataCatalog", "url": root + "catalog"},
         "isBasedOn": root + "ontology",
-        "schemaVersion": str(ontology.value(URIRef(settings.ontology_iri),
-                                            OWL.versionInfo)
-                             or ""),
+        "schemaVersion": str(ontology.value(URIRef(settings.ontology_iri), OWL.versionInfo) or ""),
     }
 
 
-TEXT_SITE = {"en": "Alliance Sorbonne Université linked data",
-             "fr": "Données liées de l'Alliance Sorbonne Université"}
+TEXT_SITE = {
+    "en": "Alliance Sorbonne Université linked data",
+    "fr": "Données liées de l'Alliance Sorbonne Université",
+}
 
 
 @blueprint.route("/")
@@ -250,22 +345,34 @@ def landing() -> Response:
         numbers = counts(lang, ln)
         view = graph_view(lang, ln)
         names = {n["id"]: n for n in view["nodes"]}
-        return 200, html(
-            "landing.html", lang=lang, lead=LEAD[lang], numbers=numbers, view=view,
-            names=names, entities=entity_index(lang, ln),
-            schema=embed_json(json.dumps(schema_org(lang, numbers), ensure_ascii=False,
-                                         indent=1)),
-            publication=current_publication(),
-            # The page presents the dataset: its VoID description is the data behind it.
-            alternates=document_alternates(f"{request.script_root}/.well-known/void"),
-            page_lang_links={code: f"{request.script_root}/?lang={code}"
-                             for code in ("en", "fr")},
-        ), "text/html; charset=utf-8"
+        return (
+            200,
+            html(
+                "landing.html",
+                lang=lang,
+                lead=LEAD[lang],
+                numbers=numbers,
+                view=view,
+                names=names,
+                entities=entity_index(lang, ln),
+                schema=embed_json(
+                    json.dumps(schema_org(lang, numbers), ensure_ascii=False, indent=1)
+                ),
+                publication=current_publication(),
+                # The page presents the dataset: its VoID description is the data behind it.
+                alternates=document_alternates(f"{request.script_root}/.well-known/void"),
+                page_lang_links={
+                    code: f"{request.script_root}/?lang={code}" for code in ("en", "fr")
+                },
+            ),
+            "text/html; charset=utf-8",
+        )
 
     # The markup names absolute download URLs, so the host is part of the key.
     _, body, content_type = rendered(("landing", lang, request.url_root), produce)
-    response = finish(200, body, content_type, "html", lang + request.url_root,
-                      ("Accept-Language",))
+    response = finish(
+        200, body, content_type, "html", lang + request.url_root, ("Accept-Language",)
+    )
     response.headers["Content-Language"] = lang
     return response
 
@@ -275,9 +382,14 @@ def graph_view_json() -> Response:
     lang = language()
     if isinstance(lang, Response):
         return lang
-    _, body, content_type = rendered(("graph-view", lang), lambda: (
-        200, json.dumps(graph_view(lang, links()), ensure_ascii=False).encode("utf-8"),
-        "application/json; charset=utf-8"))
+    _, body, content_type = rendered(
+        ("graph-view", lang),
+        lambda: (
+            200,
+            json.dumps(graph_view(lang, links()), ensure_ascii=False).encode("utf-8"),
+            "application/json; charset=utf-8",
+        ),
+    )
     return finish(200, body, content_type, "json", lang, ("Accept-Language",))
 
 

@@ -19,13 +19,13 @@ from jinja2 import pass_context
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .. import formats
-from ..describe import describe
-from ..namespaces import PROV, jsonld_context, project_prefixes
-from ..search_index import Hit, SearchIndex
-from . import negotiation as neg
-from .http import conditional, error, etag_for, language, not_found_message
-from .pages import (
+from asu_graph import formats
+from asu_graph.namespaces import PROV, jsonld_context, project_prefixes
+from asu_graph.query.describe import describe
+from asu_graph.query.search_index import Hit, SearchIndex
+from asu_graph.web import negotiation as neg
+from asu_graph.web.http import conditional, error, etag_for, language, not_found_message
+from asu_graph.web.pages import (
     LANGUAGES,
     MESSAGES,
     SLUG,
@@ -35,8 +35,8 @@ from .pages import (
     ontology_terms,
     title_of,
 )
-from .readable import readable
-from .state import current_publication, current_service, current_state
+from asu_graph.web.readable import readable
+from asu_graph.web.state import current_publication, current_service, current_state
 
 blueprint = Blueprint("linked_data", __name__)
 
@@ -52,16 +52,23 @@ DATA_OFFERS = neg.offers(neg.RDF_PREFERENCE)
 
 # -- helpers ------------------------------------------------------------------
 
+
 def negotiate(allow_html: bool = True) -> str | None:
     """The representation key for this request's Accept: 'html', an RDF key, or None."""
-    return neg.negotiate(request.headers.get("Accept"),
-                         PAGE_OFFERS if allow_html else DATA_OFFERS)
+    return neg.negotiate(request.headers.get("Accept"), PAGE_OFFERS if allow_html else DATA_OFFERS)
 
 
 def not_acceptable(html_too: bool) -> Response:
-    return error(406, neg.not_acceptable_message(
-        request.path, PAGE_OFFERS if html_too else DATA_OFFERS, {},
-        request.headers.get("Accept"), ()))
+    return error(
+        406,
+        neg.not_acceptable_message(
+            request.path,
+            PAGE_OFFERS if html_too else DATA_OFFERS,
+            {},
+            request.headers.get("Accept"),
+            (),
+        ),
+    )
 
 
 def links() -> Links:
@@ -70,8 +77,10 @@ def links() -> Links:
 
 def vocabulary() -> Vocabulary:
     publication = current_publication()
-    return current_state().derived("vocabulary", lambda: Vocabulary(
-        publication.dataset.graph(URIRef(publication.settings.ontology_iri))))
+    return current_state().derived(
+        "vocabulary",
+        lambda: Vocabulary(publication.dataset.graph(URIRef(publication.settings.ontology_iri))),
+    )
 
 
 def rendered(key: tuple, produce: Callable[[], tuple[int, bytes, str]]) -> tuple[int, bytes, str]:
@@ -82,12 +91,19 @@ def rendered(key: tuple, produce: Callable[[], tuple[int, bytes, str]]) -> tuple
     Host can never change what other clients receive. The release never
     changes under a running app, so nothing else needs to be in the key.
     """
-    return current_state().pages.get_or_make((request.url_root, *key), produce,
-                                             lambda value: len(value[1]))
+    return current_state().pages.get_or_make(
+        (request.url_root, *key), produce, lambda value: len(value[1])
+    )
 
 
-def finish(status: int, body: bytes, content_type: str, representation: str,
-           lang: str = "", extra_vary: tuple[str, ...] = ()) -> Response:
+def finish(
+    status: int,
+    body: bytes,
+    content_type: str,
+    representation: str,
+    lang: str = "",
+    extra_vary: tuple[str, ...] = (),
+) -> Response:
     """Vary / ETag / Last-Modified / CORS on every RDF and HTML answer; 304 when it matches."""
     publication = current_publication()
     response = Response(body, status=status, content_type=content_type)
@@ -111,8 +127,9 @@ def serialize(graph: Graph, key: str, name: str | None = None) -> bytes:
     for prefix, ns in project_prefixes(settings).items():
         graph.bind(prefix, ns, override=True, replace=True)
     if key == "json-ld":
-        return graph.serialize(format="json-ld", context=jsonld_context(settings),
-                               auto_compact=True, encoding="utf-8")
+        return graph.serialize(
+            format="json-ld", context=jsonld_context(settings), auto_compact=True, encoding="utf-8"
+        )
     return formats.serialize(graph, key, name)
 
 
@@ -126,15 +143,23 @@ def html(template: str, status: int = 200, **context) -> bytes:
 
 def _alternates(path_stem: str) -> list[dict]:
     root = request.script_root
-    return [{"href": f"{root}{path_stem}.{ext}", "type": formats.RDF_FORMATS[key].media_type,
-             "name": formats.RDF_FORMATS[key].key, "ext": ext}
-            for ext, key in EXTENSIONS.items()]
+    return [
+        {
+            "href": f"{root}{path_stem}.{ext}",
+            "type": formats.RDF_FORMATS[key].media_type,
+            "name": formats.RDF_FORMATS[key].key,
+            "ext": ext,
+        }
+        for ext, key in EXTENSIONS.items()
+    ]
 
 
 def document_alternates(path: str) -> list[dict]:
     """``path`` (a document negotiated with ``?format=``) in every RDF format."""
-    return [{"href": f"{path}?format={key}", "type": formats.RDF_FORMATS[key].media_type,
-             "name": key} for key in neg.RDF_PREFERENCE]
+    return [
+        {"href": f"{path}?format={key}", "type": formats.RDF_FORMATS[key].media_type, "name": key}
+        for key in neg.RDF_PREFERENCE
+    ]
 
 
 def link_header(alternates: list[dict]) -> str:
@@ -143,18 +168,30 @@ def link_header(alternates: list[dict]) -> str:
 
 def embed_json(data: str) -> str:
     """JSON made safe inside <script>: no '</script>', no '<!--', no HTML entities."""
-    return (data.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        data.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 # -- not found ------------------------------------------------------------------
+
 
 def not_found(what: str, representation: str | None, lang: str = "en") -> Response:
     """404 in the representation asked for: an HTML page, an empty RDF document, or text."""
     message = f"Not found: {what} is not described in this dataset."
     if representation == "html":
-        body = html("not_found.html", lang=lang, message=what, links=links(),
-                    page_lang_links=_lang_links(), suggestions=suggestions_for(what, lang))
+        body = html(
+            "not_found.html",
+            lang=lang,
+            message=what,
+            links=links(),
+            page_lang_links=_lang_links(),
+            suggestions=suggestions_for(what, lang),
+        )
         return finish(404, body, "text/html; charset=utf-8", "html", lang)
     if representation in ("turtle", "nt", "trig", "nquads"):
         body = f"# {message}\n".encode()
@@ -164,9 +201,11 @@ def not_found(what: str, representation: str | None, lang: str = "en") -> Respon
         body = json.dumps({"@graph": [], "error": message}).encode()
         return finish(404, body, rdf_content_type(representation), representation)
     if representation == "rdfxml":
-        body = ('<?xml version="1.0" encoding="utf-8"?>\n'
-                f"<!-- {message.replace('--', '- -')} -->\n"
-                '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n').encode()
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?>\n'
+            f"<!-- {message.replace('--', '- -')} -->\n"
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
+        ).encode()
         return finish(404, body, rdf_content_type(representation), representation)
     return finish(404, message.encode() + b"\n", "text/plain; charset=utf-8", "text")
 
@@ -192,6 +231,7 @@ class _ServiceStore:
 
 # -- entities -------------------------------------------------------------------
 
+
 @blueprint.route("/id/<slug>")
 def dereference(slug: str) -> Response:
     representation = negotiate()
@@ -200,8 +240,9 @@ def dereference(slug: str) -> Response:
         return not_acceptable(True)
     if not SLUG.fullmatch(slug) or not _exists(settings.id_ns + slug):
         lang = language()
-        return not_found(f"<{settings.id_ns}{slug}>", representation,
-                         lang if isinstance(lang, str) else "en")
+        return not_found(
+            f"<{settings.id_ns}{slug}>", representation, lang if isinstance(lang, str) else "en"
+        )
     if representation == "html":
         target = url_for("linked_data.page", slug=slug)
     else:
@@ -225,8 +266,9 @@ def data_file(name: str) -> Response:
         slug, ext = name.rsplit(".", 1)
         representation = EXTENSIONS.get(ext)
         if representation is None:
-            return not_found(f"/data/{name} (extensions: "
-                             f"{', '.join('.' + e for e in EXTENSIONS)})", "text")
+            return not_found(
+                f"/data/{name} (extensions: {', '.join('.' + e for e in EXTENSIONS)})", "text"
+            )
     else:
         slug = name
         representation = negotiate(allow_html=False)
@@ -249,17 +291,21 @@ def data_file(name: str) -> Response:
     response = finish(200, body, content_type, representation)
     if "." not in name:
         response.headers["Content-Location"] = url_for(
-            "linked_data.data_file", name=f"{slug}.{EXTENSION_OF[representation]}")
-    response.headers["Link"] = link_header(_alternates(f"/data/{slug}")) + \
-        f', <{url_for("linked_data.page", slug=slug)}>; rel="alternate"; type="text/html"'
+            "linked_data.data_file", name=f"{slug}.{EXTENSION_OF[representation]}"
+        )
+    response.headers["Link"] = (
+        link_header(_alternates(f"/data/{slug}"))
+        + f', <{url_for("linked_data.page", slug=slug)}>; rel="alternate"; type="text/html"'
+    )
     return response
 
 
 def _statement_sources(iri: str) -> dict[tuple[str, Node], list[str]]:
     """(predicate, object) -> source pages, from the named graph each statement is in."""
     pages = _graph_pages()
-    query = (f"SELECT DISTINCT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} "
-             f"FILTER(!isBlank(?o)) }}")
+    query = (
+        f"SELECT DISTINCT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{iri}> ?p ?o }} FILTER(!isBlank(?o)) }}"
+    )
     found: dict[tuple[str, Node], list[str]] = {}
     for row in current_service().run(query).rows():
         for page in pages.get(str(row["g"]), ()):
@@ -316,13 +362,22 @@ def page(slug: str) -> Response:
         if len(graph) == 0:
             return 404, b"", ""
         ln = links()
-        view = EntityBuilder(graph, vocabulary(), ln, lang,
-                             statement_sources=_statement_sources(iri)).build(iri)
+        view = EntityBuilder(
+            graph, vocabulary(), ln, lang, statement_sources=_statement_sources(iri)
+        ).build(iri)
         alternates = _alternates(f"/data/{slug}")
-        body = html("entity.html", lang=lang, view=view, links=ln, slug=slug,
-                    alternates=alternates, jsonld=_entity_jsonld(graph, iri),
-                    warnings=_violations_for(iri), page_lang_links=_lang_links(),
-                    id_href=url_for("linked_data.dereference", slug=slug))
+        body = html(
+            "entity.html",
+            lang=lang,
+            view=view,
+            links=ln,
+            slug=slug,
+            alternates=alternates,
+            jsonld=_entity_jsonld(graph, iri),
+            warnings=_violations_for(iri),
+            page_lang_links=_lang_links(),
+            id_href=url_for("linked_data.dereference", slug=slug),
+        )
         return 200, body, "text/html; charset=utf-8"
 
     status, body, content_type = rendered(("page", slug, lang), produce)
@@ -355,6 +410,7 @@ def bare_prefix() -> Response:
 
 # -- ontology, context, validation -------------------------------------------------
 
+
 def _ontology_graph() -> Graph:
     publication = current_publication()
     graph = Graph()
@@ -367,6 +423,7 @@ def _ontology_response(representation: str) -> Response:
     if isinstance(lang, Response):
         return lang
     if representation == "html":
+
         def produce() -> tuple[int, bytes, str]:
             ontology = _ontology_graph()
             ln = links()
@@ -375,28 +432,46 @@ def _ontology_response(representation: str) -> Response:
             settings = current_publication().settings
             meta = URIRef(settings.ontology_iri)
             from rdflib.namespace import DCTERMS, OWL
-            return 200, html(
-                "ontology.html", lang=lang, links=ln, classes=classes, properties=properties,
-                title=title_of(ontology, meta, lang) or "Ontology",
-                description=_pick(ontology, meta, DCTERMS.description, lang),
-                version=ontology.value(meta, OWL.versionInfo),
-                license=ontology.value(meta, DCTERMS.license),
-                iri=settings.ontology_iri, namespace=settings.ontology_ns,
-                alternates=_alternates("/ontology"), page_lang_links=_lang_links(),
-            ), "text/html; charset=utf-8"
+
+            return (
+                200,
+                html(
+                    "ontology.html",
+                    lang=lang,
+                    links=ln,
+                    classes=classes,
+                    properties=properties,
+                    title=title_of(ontology, meta, lang) or "Ontology",
+                    description=_pick(ontology, meta, DCTERMS.description, lang),
+                    version=ontology.value(meta, OWL.versionInfo),
+                    license=ontology.value(meta, DCTERMS.license),
+                    iri=settings.ontology_iri,
+                    namespace=settings.ontology_ns,
+                    alternates=_alternates("/ontology"),
+                    page_lang_links=_lang_links(),
+                ),
+                "text/html; charset=utf-8",
+            )
+
         _, body, content_type = rendered(("ontology", "html", lang), produce)
         response = finish(200, body, content_type, "html", lang, ("Accept-Language",))
         response.headers["Content-Language"] = lang
     else:
-        _, body, content_type = rendered(("ontology", representation, ""), lambda: (
-            200, serialize(_ontology_graph(), representation), rdf_content_type(representation)))
+        _, body, content_type = rendered(
+            ("ontology", representation, ""),
+            lambda: (
+                200,
+                serialize(_ontology_graph(), representation),
+                rdf_content_type(representation),
+            ),
+        )
         response = finish(200, body, content_type, representation)
     response.headers["Link"] = link_header(_alternates("/ontology"))
     return response
 
 
 def _pick(graph: Graph, node: URIRef, predicate: URIRef, lang: str) -> str | None:
-    from .pages import pick_literal
+    from asu_graph.web.pages import pick_literal
 
     found = pick_literal(list(graph.objects(node, predicate)), lang)
     return str(found) if found is not None else None
@@ -409,8 +484,9 @@ def ontology() -> Response:
         return not_acceptable(True)
     response = _ontology_response(representation)
     if representation != "html" and response.status_code in (200, 304):
-        response.headers["Content-Location"] = f"{request.script_root}/ontology." \
-                                               f"{EXTENSION_OF[representation]}"
+        response.headers["Content-Location"] = (
+            f"{request.script_root}/ontology.{EXTENSION_OF[representation]}"
+        )
     return response
 
 
@@ -418,8 +494,10 @@ def ontology() -> Response:
 def ontology_file(ext: str) -> Response:
     representation = EXTENSIONS.get(ext)
     if representation is None:
-        return error(404, f"Not found: /ontology.{ext} (extensions: "
-                          f"{', '.join('.' + e for e in EXTENSIONS)})")
+        return error(
+            404,
+            f"Not found: /ontology.{ext} (extensions: {', '.join('.' + e for e in EXTENSIONS)})",
+        )
     return _ontology_response(representation)
 
 
@@ -427,17 +505,19 @@ def ontology_file(ext: str) -> Response:
 def context() -> Response:
     """The JSON-LD context at a stable URL, with this deployment's base."""
     settings = current_publication().settings
-    body = json.dumps({"@context": jsonld_context(settings)}, indent=2,
-                      ensure_ascii=False).encode("utf-8")
+    body = json.dumps({"@context": jsonld_context(settings)}, indent=2, ensure_ascii=False).encode(
+        "utf-8"
+    )
     return finish(200, body, "application/ld+json; charset=utf-8", "context")
 
 
 # The SHACL report is also a JSON summary and a text listing; those take the
 # generic application/json and text/plain here (not JSON-LD / N-Triples).
 _REPORT_OFFERS: tuple[neg.Offer, ...] = (
-    *((mt, key) for mt, key in PAGE_OFFERS
-      if mt not in ("application/json", "text/plain")),
-    ("application/json", "json"), ("text/plain", "text"))
+    *((mt, key) for mt, key in PAGE_OFFERS if mt not in ("application/json", "text/plain")),
+    ("application/json", "json"),
+    ("text/plain", "text"),
+)
 _REPORT_WORDS = {**neg.words(neg.RDF_PREFERENCE, html=True), "json": "json", "text": "text"}
 
 
@@ -458,12 +538,20 @@ def validation() -> Response:
             severities: dict[str, int] = {}
             for v in report.violations:
                 severities[v.severity] = severities.get(v.severity, 0) + 1
-            return 200, html("validation.html", lang=lang, report=report, links=links(),
-                             severities=severities,
-                             alternates=document_alternates(
-                                 f"{request.script_root}/validation"),
-                             page_lang_links=_lang_links(),
-                             publication=current_publication()), "text/html; charset=utf-8"
+            return (
+                200,
+                html(
+                    "validation.html",
+                    lang=lang,
+                    report=report,
+                    links=links(),
+                    severities=severities,
+                    alternates=document_alternates(f"{request.script_root}/validation"),
+                    page_lang_links=_lang_links(),
+                    publication=current_publication(),
+                ),
+                "text/html; charset=utf-8",
+            )
         if representation == "json":
             return 200, report.json().encode("utf-8"), "application/json; charset=utf-8"
         if representation == "text":
@@ -473,8 +561,14 @@ def validation() -> Response:
         return 200, serialize(graph, representation), rdf_content_type(representation)
 
     _, body, content_type = rendered(("validation", representation, lang), produce)
-    response = finish(200, body, content_type, representation,
-                      lang if representation == "html" else "", ("Accept-Language",))
+    response = finish(
+        200,
+        body,
+        content_type,
+        representation,
+        lang if representation == "html" else "",
+        ("Accept-Language",),
+    )
     return response
 
 
@@ -498,14 +592,20 @@ def _translate(context, key: str) -> str:
 
 # -- named graphs and shapes -------------------------------------------------------
 
+
 def _negotiated_name(name: str) -> tuple[str, str | None, Response | None]:
     """``stem`` or ``stem.ext`` -> (stem, representation, problem response)."""
     if "." in name:
         stem, ext = name.rsplit(".", 1)
         representation = EXTENSIONS.get(ext)
         if representation is None:
-            return stem, None, not_found(
-                f"{request.path} (extensions: {', '.join('.' + e for e in EXTENSIONS)})", "text")
+            return (
+                stem,
+                None,
+                not_found(
+                    f"{request.path} (extensions: {', '.join('.' + e for e in EXTENSIONS)})", "text"
+                ),
+            )
         return stem, representation, None
     representation = negotiate()
     if representation is None:
@@ -536,31 +636,52 @@ def named_graph(name: str) -> Response:
 
     def produce() -> tuple[int, bytes, str]:
         if representation != "html":
-            return 200, serialize(contents(), representation, iri), \
-                rdf_content_type(representation)
+            return 200, serialize(contents(), representation, iri), rdf_content_type(representation)
         graph = contents()
         about = describe(_ServiceStore(), iri, inbound=False)
         ln = links()
         view = EntityBuilder(about, vocabulary(), ln, lang).build(iri)
         subjects = sorted({s for s in graph.subjects() if isinstance(s, URIRef)}, key=str)
-        described = [{"href": ln.href(str(s)), "iri": str(s),
-                      "label": title_of(graph, s, lang) or title_of(
-                          publication.dataset, s, lang) or ln.curie(str(s))}
-                     for s in subjects]
-        return 200, html("graph.html", lang=lang, view=view, links=ln, triples=len(graph),
-                         described=described,
-                         graph_rows=_graph_statements(graph, lang, ln, GRAPH_PAGE_ROWS),
-                         alternates=_alternates(f"/graph/{stem}"),
-                         page_lang_links=_lang_links()), "text/html; charset=utf-8"
+        described = [
+            {
+                "href": ln.href(str(s)),
+                "iri": str(s),
+                "label": title_of(graph, s, lang)
+                or title_of(publication.dataset, s, lang)
+                or ln.curie(str(s)),
+            }
+            for s in subjects
+        ]
+        return (
+            200,
+            html(
+                "graph.html",
+                lang=lang,
+                view=view,
+                links=ln,
+                triples=len(graph),
+                described=described,
+                graph_rows=_graph_statements(graph, lang, ln, GRAPH_PAGE_ROWS),
+                alternates=_alternates(f"/graph/{stem}"),
+                page_lang_links=_lang_links(),
+            ),
+            "text/html; charset=utf-8",
+        )
 
     _, body, content_type = rendered(("graph", stem, representation, lang), produce)
-    response = finish(200, body, content_type, representation,
-                      lang if representation == "html" else "", ("Accept-Language",))
+    response = finish(
+        200,
+        body,
+        content_type,
+        representation,
+        lang if representation == "html" else "",
+        ("Accept-Language",),
+    )
     response.headers["Link"] = link_header(_alternates(f"/graph/{stem}"))
     return response
 
 
-GRAPH_PAGE_ROWS = 1000   # a page, not a dump: the RDF links give the whole graph
+GRAPH_PAGE_ROWS = 1000  # a page, not a dump: the RDF links give the whole graph
 
 
 def _graph_statements(graph: Graph, lang: str, ln: Links, limit: int) -> list[dict]:
@@ -571,23 +692,34 @@ def _graph_statements(graph: Graph, lang: str, ln: Links, limit: int) -> list[di
     def term(node: Node) -> dict:
         if node not in names:
             if isinstance(node, Literal):
-                names[node] = {"text": readable(node, lang), "lang": node.language,
-                               "title": str(node.datatype or "")}
+                names[node] = {
+                    "text": readable(node, lang),
+                    "lang": node.language,
+                    "title": str(node.datatype or ""),
+                }
             elif isinstance(node, URIRef):
                 iri = str(node)
                 label = title_of(graph, node, lang) or title_of(
-                    current_publication().dataset, node, lang)
-                names[node] = {"text": label or ln.curie(iri), "href": ln.href(iri),
-                               "title": iri}
+                    current_publication().dataset, node, lang
+                )
+                names[node] = {"text": label or ln.curie(iri), "href": ln.href(iri), "title": iri}
             else:
                 names[node] = {"text": node.n3()}
         return names[node]
 
     rows = []
     for s, p, o in sorted(graph, key=lambda t: (str(t[0]), str(t[1]), str(t[2])))[:limit]:
-        rows.append({"s": term(s), "o": term(o),
-                     "p": {"text": vocab.label(str(p), lang, ln), "href": ln.href(str(p)),
-                           "title": str(p)}})
+        rows.append(
+            {
+                "s": term(s),
+                "o": term(o),
+                "p": {
+                    "text": vocab.label(str(p), lang, ln),
+                    "href": ln.href(str(p)),
+                    "title": str(p),
+                },
+            }
+        )
     return rows
 
 
@@ -597,7 +729,7 @@ def bad_graph_path(rest: str) -> Response:
 
 
 def _shapes_graph() -> Graph:
-    from ..build import load_shapes
+    from asu_graph.pipeline.build import load_shapes
 
     settings = current_publication().settings
     cached = current_state().derived("shapes", lambda: load_shapes(settings))
@@ -625,36 +757,56 @@ def shapes(ext: str | None = None) -> Response:
             return 200, serialize(graph, representation), rdf_content_type(representation)
         ln = links()
         builder = EntityBuilder(graph, vocabulary(), ln, lang)
-        named = sorted({s for s in graph.subjects() if isinstance(s, URIRef)
-                        and str(s).startswith(namespace)}, key=str)
-        views = [(str(s)[len(namespace):], builder.build(str(s))) for s in named]
+        named = sorted(
+            {s for s in graph.subjects() if isinstance(s, URIRef) and str(s).startswith(namespace)},
+            key=str,
+        )
+        views = [(str(s)[len(namespace) :], builder.build(str(s))) for s in named]
         head = URIRef(settings.base + "shapes")
-        return 200, html("shapes.html", lang=lang, links=ln, shapes=views,
-                         title=title_of(graph, head, lang) or "SHACL shapes",
-                         description=_pick(graph, head, URIRef(
-                             "http://www.w3.org/2000/01/rdf-schema#comment"), lang),
-                         alternates=_alternates("/shapes"), page_lang_links=_lang_links()), \
-            "text/html; charset=utf-8"
+        return (
+            200,
+            html(
+                "shapes.html",
+                lang=lang,
+                links=ln,
+                shapes=views,
+                title=title_of(graph, head, lang) or "SHACL shapes",
+                description=_pick(
+                    graph, head, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"), lang
+                ),
+                alternates=_alternates("/shapes"),
+                page_lang_links=_lang_links(),
+            ),
+            "text/html; charset=utf-8",
+        )
 
     _, body, content_type = rendered(("shapes", representation, lang), produce)
-    response = finish(200, body, content_type, representation,
-                      lang if representation == "html" else "", ("Accept-Language",))
+    response = finish(
+        200,
+        body,
+        content_type,
+        representation,
+        lang if representation == "html" else "",
+        ("Accept-Language",),
+    )
     response.headers["Link"] = link_header(_alternates("/shapes"))
     return response
 
 
 # -- the dataset, its distributions, releases, publisher, contact and services ------
 
+
 def _catalogue_subjects() -> frozenset[str]:
     """Every IRI the live DCAT catalogue describes (dataset, releases, distributions ...)."""
-    from .downloads import _catalog, _releases_key, publishing, root_url
+    from asu_graph.web.downloads import _catalog, _releases_key, publishing, root_url
 
     state = publishing()
 
     def render() -> bytes:
         graph = _catalog(state, root_url())
-        return "\n".join(sorted({str(s) for s in graph.subjects()
-                                 if isinstance(s, URIRef)})).encode("utf-8")
+        return "\n".join(
+            sorted({str(s) for s in graph.subjects() if isinstance(s, URIRef)})
+        ).encode("utf-8")
 
     body = state.rendered(("catalogue-subjects", root_url(), _releases_key()), render)
     return frozenset(body.decode("utf-8").split("\n"))
@@ -693,11 +845,14 @@ def catalogue_resource(rest: str = "") -> Response:
 
 # -- search index (the search blueprint and the 404 page use it) -------------------
 
+
 def search_index() -> SearchIndex:
     """The index of the release being served (built once per app)."""
     publication = current_publication()
-    return current_state().derived("search_index", lambda: SearchIndex.from_dataset(
-        publication.dataset, publication.settings.id_ns))
+    return current_state().derived(
+        "search_index",
+        lambda: SearchIndex.from_dataset(publication.dataset, publication.settings.id_ns),
+    )
 
 
 def hit_json(hit: Hit, lang: str) -> dict:

@@ -27,10 +27,10 @@ from dataclasses import dataclass
 
 from flask import Response, request
 
-from .. import formats
-from ..formats import HTML
+from asu_graph import formats
+from asu_graph.formats import HTML
 
-Offer = tuple[str, str]   # (media type, format key)
+Offer = tuple[str, str]  # (media type, format key)
 
 # The server's preference among RDF formats: Turtle (readable), JSON-LD (web
 # developers), then the line and XML formats, then the dataset formats.
@@ -85,7 +85,10 @@ GRAPH_OFFERS: tuple[Offer, ...] = offers(RDF_PREFERENCE)
 DESCRIPTION_OFFERS: tuple[Offer, ...] = offers(RDF_PREFERENCE, html="last")
 
 OFFERS_BY_KIND: dict[str, tuple[Offer, ...]] = {
-    "SELECT": RESULT_OFFERS, "ASK": RESULT_OFFERS, "GRAPH": GRAPH_OFFERS}
+    "SELECT": RESULT_OFFERS,
+    "ASK": RESULT_OFFERS,
+    "GRAPH": GRAPH_OFFERS,
+}
 
 # ?format= / ?output= / ?results= values, per kind: the same word means
 # SPARQL XML results for a SELECT and RDF/XML for a CONSTRUCT (Fuseki, Virtuoso
@@ -93,7 +96,10 @@ OFFERS_BY_KIND: dict[str, tuple[Offer, ...]] = {
 _RESULT_WORDS = words(formats.RESULT_FORMATS)
 _GRAPH_WORDS = words(RDF_PREFERENCE)
 WORDS_BY_KIND: dict[str, dict[str, str]] = {
-    "SELECT": _RESULT_WORDS, "ASK": _RESULT_WORDS, "GRAPH": _GRAPH_WORDS}
+    "SELECT": _RESULT_WORDS,
+    "ASK": _RESULT_WORDS,
+    "GRAPH": _GRAPH_WORDS,
+}
 DESCRIPTION_WORDS = words(RDF_PREFERENCE, html=True)
 
 FORMAT_PARAMS = ("format", "output", "results")
@@ -174,8 +180,7 @@ def negotiate(accept: str | None, offers: Iterable[Offer]) -> str | None:
     return chosen
 
 
-def from_words(values: Sequence[str], words: dict[str, str],
-               offers: Iterable[Offer]) -> str | None:
+def from_words(values: Sequence[str], words: dict[str, str], offers: Iterable[Offer]) -> str | None:
     """The first ``?format=`` value naming a format of this kind (word or media type)."""
     by_type = dict(offers)
     for value in values:
@@ -188,8 +193,12 @@ def from_words(values: Sequence[str], words: dict[str, str],
     return None
 
 
-def choose(kind_offers: Iterable[Offer], kind_words: dict[str, str],
-           format_values: Sequence[str], accept: str | None) -> str | None:
+def choose(
+    kind_offers: Iterable[Offer],
+    kind_words: dict[str, str],
+    format_values: Sequence[str],
+    accept: str | None,
+) -> str | None:
     """``?format=`` wins over Accept, as in Fuseki; None means 406."""
     values = [v for v in format_values if v.strip()]
     if values:
@@ -205,16 +214,26 @@ def canonical_types(offers: Iterable[Offer]) -> list[str]:
     return list(seen.values())
 
 
-def not_acceptable_message(what: str, offers: Iterable[Offer], words: dict[str, str],
-                           accept: str | None, format_values: Sequence[str]) -> str:
+def not_acceptable_message(
+    what: str,
+    offers: Iterable[Offer],
+    words: dict[str, str],
+    accept: str | None,
+    format_values: Sequence[str],
+) -> str:
     offers = list(offers)
-    asked = (f"format={', '.join(format_values)}" if any(v.strip() for v in format_values)
-             else f"Accept: {accept or '(none)'}")
-    if len(asked) > 200:     # never echo a whole oversized header back
+    asked = (
+        f"format={', '.join(format_values)}"
+        if any(v.strip() for v in format_values)
+        else f"Accept: {accept or '(none)'}"
+    )
+    if len(asked) > 200:  # never echo a whole oversized header back
         asked = asked[:200] + "..."
     names = sorted(set(words))
-    message = (f"Not acceptable: {what} cannot be sent as {asked}. Offered media types: "
-               f"{', '.join(canonical_types(offers))}.")
+    message = (
+        f"Not acceptable: {what} cannot be sent as {asked}. Offered media types: "
+        f"{', '.join(canonical_types(offers))}."
+    )
     if names:
         message += f" Format names for ?format=: {', '.join(names)}."
     return message
@@ -222,15 +241,21 @@ def not_acceptable_message(what: str, offers: Iterable[Offer], words: dict[str, 
 
 # -- on a Flask request ----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Choice:
     """The outcome of negotiating one request: a format key, or the 406 to send."""
+
     key: str | None
     problem: Response | None = None
 
 
-def for_request(what: str, kind_offers: Sequence[Offer], kind_words: dict[str, str] | None
-                = None, params: Sequence[str] = ("format",)) -> Choice:
+def for_request(
+    what: str,
+    kind_offers: Sequence[Offer],
+    kind_words: dict[str, str] | None = None,
+    params: Sequence[str] = ("format",),
+) -> Choice:
     """Negotiate this request's ``?format=`` (when ``kind_words``) and ``Accept``.
 
     ``what`` names the resource in the 406 message, which lists what is offered.
@@ -241,7 +266,8 @@ def for_request(what: str, kind_offers: Sequence[Offer], kind_words: dict[str, s
     key = choose(kind_offers, kind_words, values, accept)
     if key is not None:
         return Choice(key)
-    from .http import error
+    from asu_graph.web.http import error
 
-    return Choice(None, error(406, not_acceptable_message(
-        what, kind_offers, kind_words, accept, values)))
+    return Choice(
+        None, error(406, not_acceptable_message(what, kind_offers, kind_words, accept, values))
+    )

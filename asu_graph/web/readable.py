@@ -16,25 +16,75 @@ from rdflib import Literal
 from rdflib.namespace import XSD
 
 MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"],
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"],
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
 }
 # (singular, plural) per unit of xsd:duration, in reading order.
 UNITS = {
-    "en": {"Y": ("year", "years"), "M": ("month", "months"), "D": ("day", "days"),
-           "H": ("hour", "hours"), "MIN": ("minute", "minutes"), "S": ("second", "seconds")},
-    "fr": {"Y": ("an", "ans"), "M": ("mois", "mois"), "D": ("jour", "jours"),
-           "H": ("heure", "heures"), "MIN": ("minute", "minutes"), "S": ("seconde", "secondes")},
+    "en": {
+        "Y": ("year", "years"),
+        "M": ("month", "months"),
+        "D": ("day", "days"),
+        "H": ("hour", "hours"),
+        "MIN": ("minute", "minutes"),
+        "S": ("second", "seconds"),
+    },
+    "fr": {
+        "Y": ("an", "ans"),
+        "M": ("mois", "mois"),
+        "D": ("jour", "jours"),
+        "H": ("heure", "heures"),
+        "MIN": ("minute", "minutes"),
+        "S": ("seconde", "secondes"),
+    },
 }
 BOOLEANS = {"en": ("yes", "no"), "fr": ("oui", "non")}
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "CHF": "CHF"}
-NUMBERS = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.int, XSD.long, XSD.short,
-           XSD.nonNegativeInteger, XSD.positiveInteger, XSD.negativeInteger,
-           XSD.nonPositiveInteger, XSD.unsignedInt, XSD.unsignedLong}
-_DURATION = re.compile(r"^(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?"
-                       r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
+NUMBERS = {
+    XSD.integer,
+    XSD.decimal,
+    XSD.double,
+    XSD.float,
+    XSD.int,
+    XSD.long,
+    XSD.short,
+    XSD.nonNegativeInteger,
+    XSD.positiveInteger,
+    XSD.negativeInteger,
+    XSD.nonPositiveInteger,
+    XSD.unsignedInt,
+    XSD.unsignedLong,
+}
+_DURATION = re.compile(
+    r"^(-)?P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?"
+    r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
 _DATE = re.compile(r"^(-?\d{4,})-(\d{2})-(\d{2})")
 _YEAR_MONTH = re.compile(r"^(-?\d{4,})-(\d{2})$")
 NARROW_NBSP = "\u202f"
@@ -88,8 +138,11 @@ def duration(text: str, lang: str) -> str | None:
         words.append(f"{shown} {one if float(amount) == 1 else many}")
     if not words:
         return None
-    joined = ", ".join(words[:-1]) + (f" {'et' if lang == 'fr' else 'and'} " if len(words) > 1
-                                      else "") + words[-1]
+    joined = (
+        ", ".join(words[:-1])
+        + (f" {'et' if lang == 'fr' else 'and'} " if len(words) > 1 else "")
+        + words[-1]
+    )
     return ("-" if negative else "") + joined
 
 

@@ -25,12 +25,12 @@ from markupsafe import escape
 from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Node
 
-from .. import __version__
-from ..namespaces import ORG, OWL, RDF, RDFS, SCHEMA, SKOS
-from ..search_index import Entry, SearchIndex, fold
-from .http import error
-from .linked_data import search_index
-from .state import current_publication, current_state
+from asu_graph import __version__
+from asu_graph.namespaces import ORG, OWL, RDF, RDFS, SCHEMA, SKOS
+from asu_graph.query.search_index import Entry, SearchIndex, fold
+from asu_graph.web.http import error
+from asu_graph.web.linked_data import search_index
+from asu_graph.web.state import current_publication, current_state
 
 blueprint = Blueprint("reconcile", __name__)
 
@@ -44,12 +44,13 @@ _IDENTITY = (OWL.sameAs, SKOS.exactMatch, SKOS.closeMatch, SCHEMA.sameAs)
 
 # -- what the service knows of each entity ---------------------------------------
 
+
 @dataclass(frozen=True)
 class Prop:
     id: str
     name: str
     description: str
-    kind: str                                   # "str" or "entity"
+    kind: str  # "str" or "entity"
     values: Callable[[Dataset, URIRef], list[Node]]
 
 
@@ -61,11 +62,13 @@ def _objects(*predicates: URIRef) -> Callable[[Dataset, URIRef], list[Node]]:
                 if o not in found:
                     found.append(o)
         return found
+
     return read
 
 
 def _identity_values(pattern: re.Pattern[str]) -> Callable[[Dataset, URIRef], list[Node]]:
     """Identifier values from identity links and from ``schema:identifier`` values."""
+
     def read(data: Dataset, node: URIRef) -> list[Node]:
         found: list[str] = []
         candidates: list[Node] = []
@@ -80,13 +83,18 @@ def _identity_values(pattern: re.Pattern[str]) -> Callable[[Dataset, URIRef], li
             if m and m.group(1) not in found:
                 found.append(m.group(1))
         return [Literal(v) for v in found]
+
     return read
 
 
 def _labels(lang: str) -> Callable[[Dataset, URIRef], list[Node]]:
     def read(data: Dataset, node: URIRef) -> list[Node]:
-        return [o for o in data.objects(node, SKOS.prefLabel, unique=True)
-                if isinstance(o, Literal) and o.language == lang]
+        return [
+            o
+            for o in data.objects(node, SKOS.prefLabel, unique=True)
+            if isinstance(o, Literal) and o.language == lang
+        ]
+
     return read
 
 
@@ -94,8 +102,11 @@ def _acronyms(data: Dataset, node: URIRef) -> list[Node]:
     found: list[Node] = []
     for p in (SKOS.altLabel, SCHEMA.alternateName):
         for o in data.objects(node, p, unique=True):
-            if isinstance(o, Literal) and ACRONYM.match(str(o)) and \
-                    all(str(o) != str(f) for f in found):
+            if (
+                isinstance(o, Literal)
+                and ACRONYM.match(str(o))
+                and all(str(o) != str(f) for f in found)
+            ):
                 found.append(Literal(str(o)))
     return found
 
@@ -107,25 +118,50 @@ def _inverse(predicate: URIRef, inverse_of: URIRef) -> Callable[[Dataset, URIRef
             if s not in found:
                 found.append(s)
         return found
+
     return read
 
 
 PROPERTIES: tuple[Prop, ...] = (
-    Prop("ror", "ROR ID", "Research Organization Registry identifier (9 characters)", "str",
-         _identity_values(ROR)),
-    Prop("wikidata", "Wikidata ID", "Wikidata item identifier (Q-id)", "str",
-         _identity_values(WIKIDATA)),
-    Prop("acronym", "Acronym", "Acronyms among the entity's alternative names", "str",
-         _acronyms),
+    Prop(
+        "ror",
+        "ROR ID",
+        "Research Organization Registry identifier (9 characters)",
+        "str",
+        _identity_values(ROR),
+    ),
+    Prop(
+        "wikidata",
+        "Wikidata ID",
+        "Wikidata item identifier (Q-id)",
+        "str",
+        _identity_values(WIKIDATA),
+    ),
+    Prop("acronym", "Acronym", "Acronyms among the entity's alternative names", "str", _acronyms),
     Prop("website", "Website", "Official website", "str", _objects(SCHEMA.url)),
     Prop("label_en", "Name (English)", "Preferred name in English", "str", _labels("en")),
     Prop("label_fr", "Name (French)", "Preferred name in French", "str", _labels("fr")),
-    Prop("member_of", "Member of", "Organisations this one is a member of", "entity",
-         _inverse(ORG.memberOf, ORG.hasMember)),
-    Prop("members", "Members", "Members of this organisation", "entity",
-         _inverse(ORG.hasMember, ORG.memberOf)),
-    Prop("parent", "Part of", "Organisations this one is a unit of", "entity",
-         _inverse(ORG.subOrganizationOf, ORG.hasSubOrganization)),
+    Prop(
+        "member_of",
+        "Member of",
+        "Organisations this one is a member of",
+        "entity",
+        _inverse(ORG.memberOf, ORG.hasMember),
+    ),
+    Prop(
+        "members",
+        "Members",
+        "Members of this organisation",
+        "entity",
+        _inverse(ORG.hasMember, ORG.memberOf),
+    ),
+    Prop(
+        "parent",
+        "Part of",
+        "Organisations this one is a unit of",
+        "entity",
+        _inverse(ORG.subOrganizationOf, ORG.hasSubOrganization),
+    ),
     Prop("type", "Type", "Classes of the entity", "entity", _objects(RDF.type)),
 )
 PROPERTY_BY_ID = {p.id: p for p in PROPERTIES}
@@ -153,13 +189,18 @@ class Catalogue:
                 todo += [s for s in vocab.objects(t, RDFS.subClassOf) if isinstance(s, URIRef)]
             self._supers[e.iri] = closure
         self.types = sorted({t for e in index.entries for t in e.types})
-        self._type_labels = {t: self._label(vocab, URIRef(t)) for t in
-                             {t for ts in self._supers.values() for t in ts}}
+        self._type_labels = {
+            t: self._label(vocab, URIRef(t))
+            for t in {t for ts in self._supers.values() for t in ts}
+        }
 
     @staticmethod
     def _label(vocab: Any, node: URIRef) -> dict[str, str]:
-        labels = {o.language or "": str(o) for o in vocab.objects(node, RDFS.label)
-                  if isinstance(o, Literal)}
+        labels = {
+            o.language or "": str(o)
+            for o in vocab.objects(node, RDFS.label)
+            if isinstance(o, Literal)
+        }
         if not labels:
             local = re.split(r"[#/]", str(node))[-1]
             labels = {"": re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).lower()}
@@ -170,7 +211,7 @@ class Catalogue:
         return labels.get(lang) or labels.get("en") or labels.get("") or iri
 
     def slug(self, iri: str) -> str:
-        return iri[len(self.id_ns):] if iri.startswith(self.id_ns) else iri
+        return iri[len(self.id_ns) :] if iri.startswith(self.id_ns) else iri
 
     def entry(self, ident: str) -> Entry | None:
         iri = ident if ident.startswith(self.id_ns) else self.id_ns + ident
@@ -186,19 +227,26 @@ class Catalogue:
 def catalogue() -> Catalogue:
     publication = current_publication()
     index = search_index()
-    return current_state().derived("reconcile_catalogue", lambda: Catalogue(
-        publication.dataset, index, publication.settings.id_ns,
-        URIRef(publication.settings.ontology_iri)))
+    return current_state().derived(
+        "reconcile_catalogue",
+        lambda: Catalogue(
+            publication.dataset,
+            index,
+            publication.settings.id_ns,
+            URIRef(publication.settings.ontology_iri),
+        ),
+    )
 
 
 # -- matching -------------------------------------------------------------------------
+
 
 class BadRequest(Exception):
     pass
 
 
 def _normalise_value(pid: str, value: Any) -> str:
-    if isinstance(value, dict):          # {"id": ..., "name": ...} from a reconciled column
+    if isinstance(value, dict):  # {"id": ..., "name": ...} from a reconciled column
         value = value.get("id") or value.get("name") or ""
     text = str(value).strip()
     if pid == "ror":
@@ -249,7 +297,8 @@ def reconcile(cat: Catalogue, q: Query, lang: str) -> list[dict[str, Any]]:
             continue
         score = float(item["name_score"])
         exact_name = bool(exact_names) and any(
-            n.kind == "name" and n.folded == exact_names for n in entry.names)
+            n.kind == "name" and n.folded == exact_names for n in entry.names
+        )
         features = [{"id": "name", "name": "name similarity", "value": round(score, 1)}]
         identifier_hit = False
         constraint_hit = False
@@ -259,8 +308,9 @@ def reconcile(cat: Catalogue, q: Query, lang: str) -> list[dict[str, Any]]:
             if not asked:
                 continue
             hit = bool(have & asked)
-            features.append({"id": pid, "name": f"{PROPERTY_BY_ID[pid].name} matches",
-                             "value": hit})
+            features.append(
+                {"id": pid, "name": f"{PROPERTY_BY_ID[pid].name} matches", "value": hit}
+            )
             if hit:
                 constraint_hit = True
                 score += 40.0 if pid in IDENTIFIER_PROPERTIES else 15.0
@@ -271,17 +321,19 @@ def reconcile(cat: Catalogue, q: Query, lang: str) -> list[dict[str, Any]]:
             continue
         if score <= 0:
             continue
-        results.append({
-            "id": cat.slug(entry.iri),
-            "name": entry.label(lang),
-            "description": entry.description(lang) or "",
-            "score": round(min(score, 100.0), 1),
-            "features": features,
-            "match": exact_name or identifier_hit,
-            "type": [{"id": t, "name": cat.type_name(t, lang)} for t in entry.types],
-        })
+        results.append(
+            {
+                "id": cat.slug(entry.iri),
+                "name": entry.label(lang),
+                "description": entry.description(lang) or "",
+                "score": round(min(score, 100.0), 1),
+                "features": features,
+                "match": exact_name or identifier_hit,
+                "type": [{"id": t, "name": cat.type_name(t, lang)} for t in entry.types],
+            }
+        )
     results.sort(key=lambda r: (-r["score"], r["name"]))
-    results = results[:q.limit]
+    results = results[: q.limit]
     # A certain match must be the only one: two exact names would be a coin toss.
     if sum(1 for r in results if r["match"]) > 1:
         for r in results:
@@ -311,8 +363,9 @@ def _types(value: Any) -> list[str]:
 
 def _constraint(pid: Any, value: Any) -> tuple[str, list[Any]]:
     if pid not in PROPERTY_BY_ID:
-        raise BadRequest(f"Unknown property {pid!r}; this service knows: "
-                         + ", ".join(PROPERTY_BY_ID) + ".")
+        raise BadRequest(
+            f"Unknown property {pid!r}; this service knows: " + ", ".join(PROPERTY_BY_ID) + "."
+        )
     return pid, value if isinstance(value, list) else [value]
 
 
@@ -351,8 +404,7 @@ def parse_v1(raw: dict[str, Any]) -> Query:
             raise BadRequest(f"Unknown matchType {kind!r}: use name, id or property.")
     ids = [v for pid, vs in constraints if pid == "id" for v in vs]
     constraints = [(p, v) for p, v in constraints if p != "id"]
-    query = Query(" ".join(names), _types(raw.get("type")), _limit(raw.get("limit")),
-                  constraints)
+    query = Query(" ".join(names), _types(raw.get("type")), _limit(raw.get("limit")), constraints)
     if ids:
         query.text = query.text or " ".join(str(i) for i in ids)
     if not query.text.strip() and not constraints:
@@ -362,6 +414,7 @@ def parse_v1(raw: dict[str, Any]) -> Query:
 
 # -- HTTP -------------------------------------------------------------------------------
 
+
 def _lang() -> str:
     lang = request.values.get("lang") or request.accept_languages.best_match(["en", "fr"])
     return lang if lang in ("en", "fr") else "en"
@@ -370,11 +423,14 @@ def _lang() -> str:
 def _json(data: Any, status: int = 200) -> Response:
     callback = request.args.get("callback")
     body = json.dumps(data, ensure_ascii=False)
-    if callback:   # JSONP, still sent by older OpenRefine versions
+    if callback:  # JSONP, still sent by older OpenRefine versions
         if not re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$.]{0,63}", callback):
             return error(400, "callback must be a JavaScript identifier.")
-        return Response(f"/**/{callback}({body});", status=status,
-                        content_type="application/javascript; charset=utf-8")
+        return Response(
+            f"/**/{callback}({body});",
+            status=status,
+            content_type="application/javascript; charset=utf-8",
+        )
     return Response(body, status=status, content_type="application/json; charset=utf-8")
 
 
@@ -408,16 +464,17 @@ def manifest_v02() -> dict[str, Any]:
         "serviceVersion": __version__,
         "view": {"url": f"{root}/id/{{{{id}}}}"},
         "defaultTypes": [{"id": t, "name": cat.type_name(t)} for t in cat.types],
-        "preview": {"url": f"{root}/reconcile/preview?id={{{{id}}}}", "width": 420,
-                    "height": 200},
+        "preview": {"url": f"{root}/reconcile/preview?id={{{{id}}}}", "width": 420, "height": 200},
         "suggest": {
             "entity": {"service_url": root, "service_path": "/reconcile/suggest/entity"},
             "type": {"service_url": root, "service_path": "/reconcile/suggest/type"},
             "property": {"service_url": root, "service_path": "/reconcile/suggest/property"},
         },
         "extend": {
-            "propose_properties": {"service_url": root,
-                                   "service_path": "/reconcile/propose_properties"},
+            "propose_properties": {
+                "service_url": root,
+                "service_path": "/reconcile/propose_properties",
+            },
             "property_settings": [],
         },
     }
@@ -441,8 +498,7 @@ def _batch(queries: Any) -> dict[str, Any]:
     if not isinstance(queries, dict):
         raise BadRequest("queries must be a JSON object of named queries.")
     if len(queries) > MAX_BATCH:
-        raise BadRequest(f"A batch holds at most {MAX_BATCH} queries; "
-                         f"this one has {len(queries)}.")
+        raise BadRequest(f"A batch holds at most {MAX_BATCH} queries; this one has {len(queries)}.")
     cat, lang = catalogue(), _lang()
     parsed = {key: parse_v02(raw) for key, raw in queries.items()}
     return {key: {"result": reconcile(cat, q, lang)} for key, q in parsed.items()}
@@ -458,8 +514,11 @@ def _value_json(cat: Catalogue, prop: Prop, value: Node, lang: str) -> dict[str,
 
 
 def _extend(extend: Any) -> dict[str, Any]:
-    if not isinstance(extend, dict) or not isinstance(extend.get("ids"), list) \
-            or not isinstance(extend.get("properties"), list):
+    if (
+        not isinstance(extend, dict)
+        or not isinstance(extend.get("ids"), list)
+        or not isinstance(extend.get("properties"), list)
+    ):
         raise BadRequest("extend must be an object with ids and properties lists.")
     if len(extend["ids"]) > 10 * MAX_BATCH:
         raise BadRequest(f"At most {10 * MAX_BATCH} ids per extension request.")
@@ -468,8 +527,9 @@ def _extend(extend: Any) -> dict[str, Any]:
     for p in extend["properties"]:
         pid = p.get("id") if isinstance(p, dict) else None
         if pid not in PROPERTY_BY_ID:
-            raise BadRequest(f"Unknown property {pid!r}; this service knows: "
-                             + ", ".join(PROPERTY_BY_ID) + ".")
+            raise BadRequest(
+                f"Unknown property {pid!r}; this service knows: " + ", ".join(PROPERTY_BY_ID) + "."
+            )
         props.append(PROPERTY_BY_ID[pid])
     rows: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for ident in extend["ids"]:
@@ -509,9 +569,11 @@ def suggest_entity() -> Response:
     hits = cat.index.search(_prefix(), limit=10) if _prefix().strip() else []
     result = []
     for hit in hits:
-        item: dict[str, Any] = {"id": cat.slug(hit.entry.iri), "name": hit.entry.label(lang),
-                                "notable": [{"id": t, "name": cat.type_name(t, lang)}
-                                            for t in hit.entry.types]}
+        item: dict[str, Any] = {
+            "id": cat.slug(hit.entry.iri),
+            "name": hit.entry.label(lang),
+            "notable": [{"id": t, "name": cat.type_name(t, lang)} for t in hit.entry.types],
+        }
         description = hit.entry.description(lang)
         if description:
             item["description"] = description
@@ -521,9 +583,13 @@ def suggest_entity() -> Response:
 
 def _suggest_from(items: list[tuple[str, str, str]]) -> Response:
     wanted = fold(_prefix())
-    result = [{"id": i, "name": n, "description": d} for i, n, d in items
-              if not wanted or any(w.startswith(wanted) for w in fold(n).split())
-              or fold(i).startswith(wanted)]
+    result = [
+        {"id": i, "name": n, "description": d}
+        for i, n, d in items
+        if not wanted
+        or any(w.startswith(wanted) for w in fold(n).split())
+        or fold(i).startswith(wanted)
+    ]
     return _json({"result": result[:20]})
 
 
@@ -554,34 +620,38 @@ def preview() -> Response:
         f'{escape(cat.slug(entry.iri))}" target="_blank">{escape(entry.label(lang))}</a>'
         f"</strong> <small>{escape(types)}</small></p>"
         + (f'<p style="margin:.3rem 0">{escape(entry.description(lang) or "")}</p>')
-        + (f"<p style=\"margin:0\"><small>ROR {escape(str(ror[0]))}</small></p>" if ror else "")
-        + "</body></html>")
+        + (f'<p style="margin:0"><small>ROR {escape(str(ror[0]))}</small></p>' if ror else "")
+        + "</body></html>"
+    )
     response = Response(body, content_type="text/html; charset=utf-8")
     # Shown in an iframe of the reconciling tool (OpenRefine), which runs on another origin.
     response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *")
+        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors *"
+    )
     return response
 
 
 # -- the 1.0 draft's forms ---------------------------------------------------------
 
+
 @blueprint.route("/reconcile/1.0-draft")
 def manifest_v1() -> Response:
     root = _root()
     cat = catalogue()
-    return _json({
-        "versions": ["1.0-draft"],
-        "name": "Alliance Sorbonne Université (asu-graph)",
-        "lang": "en",
-        "documentation": f"{root}/search",
-        "serviceVersion": __version__,
-        "view": {"url": f"{root}/id/{{id}}"},
-        "defaultTypes": [{"id": t, "name": cat.type_name(t)} for t in cat.types],
-        "suggest": {"entity": True, "property": True, "type": True},
-        "preview": {"url": f"{root}/reconcile/preview?id={{id}}", "width": 420,
-                    "height": 200},
-        "extend": {"propose_properties": True, "property_settings": []},
-    })
+    return _json(
+        {
+            "versions": ["1.0-draft"],
+            "name": "Alliance Sorbonne Université (asu-graph)",
+            "lang": "en",
+            "documentation": f"{root}/search",
+            "serviceVersion": __version__,
+            "view": {"url": f"{root}/id/{{id}}"},
+            "defaultTypes": [{"id": t, "name": cat.type_name(t)} for t in cat.types],
+            "suggest": {"entity": True, "property": True, "type": True},
+            "preview": {"url": f"{root}/reconcile/preview?id={{id}}", "width": 420, "height": 200},
+            "extend": {"propose_properties": True, "property_settings": []},
+        }
+    )
 
 
 @blueprint.route("/reconcile/1.0-draft/match", methods=["POST"])
@@ -609,9 +679,10 @@ def extend_v1() -> Response:
         answer = _extend(body)
     except BadRequest as exc:
         return error(400, str(exc))
-    rows = [{"id": ident, "properties": [{"id": pid, "values": values}
-                                         for pid, values in row.items()]}
-            for ident, row in answer["rows"].items()]
+    rows = [
+        {"id": ident, "properties": [{"id": pid, "values": values} for pid, values in row.items()]}
+        for ident, row in answer["rows"].items()
+    ]
     return _json({"meta": answer["meta"], "rows": rows})
 
 

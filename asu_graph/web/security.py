@@ -27,11 +27,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ..config import Settings
-from ..guard import QueryRefused
-from ..jobs import QueryError
-from ..store import QueryAnswerError
-from .http import error
+from asu_graph.config import Settings
+from asu_graph.query.jobs import QueryError
+from asu_graph.sparql.guard import QueryRefused
+from asu_graph.store import QueryAnswerError
+from asu_graph.web.http import error
 
 # Pages may only load what this site serves; data shown on them can never
 # become script (inline script is not allowed at all), and no other site may
@@ -39,7 +39,8 @@ from .http import error
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
-    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 REFERRER_POLICY = "same-origin"
 
 
@@ -63,8 +64,8 @@ class RateLimiter:
     holder dies, so a worker killed while counting cannot leave it stuck.
     """
 
-    _SLOT = struct.Struct("=Qd")     # client key (keyed hash of the client), arrival time
-    _SLOTS = 65536                   # 1 MiB of shared memory
+    _SLOT = struct.Struct("=Qd")  # client key (keyed hash of the client), arrival time
+    _SLOTS = 65536  # 1 MiB of shared memory
     _PROBES = 32
 
     def __init__(self, per_minute: int) -> None:
@@ -114,9 +115,10 @@ class RateLimiter:
         return 0.0
 
     def _arrivals(self, key: int) -> list[float]:
-        return [self._SLOT.unpack_from(self._table,
-                                       ((key + probe) % self._SLOTS) * self._SLOT.size)[1]
-                for probe in range(self._PROBES)]
+        return [
+            self._SLOT.unpack_from(self._table, ((key + probe) % self._SLOTS) * self._SLOT.size)[1]
+            for probe in range(self._PROBES)
+        ]
 
 
 def client_key(address: str | None, ipv6_prefix: int = 64) -> str:
@@ -191,9 +193,15 @@ def _valid_utf8(encoded: bytes) -> bool:
 
 # A path prefix as a proxy may set it: "/segment/segment", never "//host" or a full URL.
 _PREFIX = re.compile(r"(?:/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)*")
-_FORWARDED = ("HTTP_FORWARDED", "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO",
-              "HTTP_X_FORWARDED_HOST", "HTTP_X_FORWARDED_PORT", "HTTP_X_FORWARDED_PREFIX",
-              "HTTP_SCRIPT_NAME")
+_FORWARDED = (
+    "HTTP_FORWARDED",
+    "HTTP_X_FORWARDED_FOR",
+    "HTTP_X_FORWARDED_PROTO",
+    "HTTP_X_FORWARDED_HOST",
+    "HTTP_X_FORWARDED_PORT",
+    "HTTP_X_FORWARDED_PREFIX",
+    "HTTP_SCRIPT_NAME",
+)
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
 
@@ -228,21 +236,25 @@ class ProxyHeaders:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if self.mount and not environ.get("SCRIPT_NAME") and (
-                path == self.mount or path.startswith(self.mount + "/")):
+        if (
+            self.mount
+            and not environ.get("SCRIPT_NAME")
+            and (path == self.mount or path.startswith(self.mount + "/"))
+        ):
             # Served under a path prefix set by the operator (the SCRIPT_NAME
             # environment variable, as gunicorn reads it), when the server
             # itself did not split it off.
-            environ["SCRIPT_NAME"], environ["PATH_INFO"] = self.mount, path[len(self.mount):]
+            environ["SCRIPT_NAME"], environ["PATH_INFO"] = self.mount, path[len(self.mount) :]
         if not _PREFIX.fullmatch(environ.get("SCRIPT_NAME", "")):
-            return _refuse(environ, start_response, "The path prefix (SCRIPT_NAME) is not "
-                                                    "a plain path.")
+            return _refuse(
+                environ, start_response, "The path prefix (SCRIPT_NAME) is not a plain path."
+            )
         if self.networks and self.trusted(environ.get("REMOTE_ADDR")):
             prefix = environ.get("HTTP_X_FORWARDED_PREFIX")
-            if prefix is not None and not _PREFIX.fullmatch(prefix.split(",")[-1].strip()
-                                                            .rstrip("/")):
-                return _refuse(environ, start_response,
-                               "X-Forwarded-Prefix is not a plain path.")
+            if prefix is not None and not _PREFIX.fullmatch(
+                prefix.split(",")[-1].strip().rstrip("/")
+            ):
+                return _refuse(environ, start_response, "X-Forwarded-Prefix is not a plain path.")
             return self.proxied(environ, start_response)
         for name in _FORWARDED:
             environ.pop(name, None)
@@ -250,8 +262,9 @@ class ProxyHeaders:
 
 
 def _refuse(environ: dict, start_response: Callable, message: str) -> Iterable[bytes]:
-    return WerkzeugResponse(message + "\n", status=400,
-                            content_type="text/plain; charset=utf-8")(environ, start_response)
+    return WerkzeugResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")(
+        environ, start_response
+    )
 
 
 def install(app: Flask, settings: Settings) -> None:
@@ -260,12 +273,13 @@ def install(app: Flask, settings: Settings) -> None:
     # unknown path, not a redirect that cleans it up for the client.
     app.url_map.merge_slashes = False
     app.wsgi_app = ProxyHeaders(  # type: ignore[method-assign]
-        app.wsgi_app, settings.trusted_proxies, os.environ.get("SCRIPT_NAME", ""))
+        app.wsgi_app, settings.trusted_proxies, os.environ.get("SCRIPT_NAME", "")
+    )
 
     @app.errorhandler(QueryRefused)
     def refused(exc: QueryRefused) -> Response:
         response = error(exc.status, exc.message)
-        if exc.status == 429:   # too many queries running for this client: soon again
+        if exc.status == 429:  # too many queries running for this client: soon again
             response.headers["Retry-After"] = "1"
         return response
 
@@ -281,8 +295,11 @@ def install(app: Flask, settings: Settings) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc: RequestEntityTooLarge) -> Response:
         _drain(request.environ, settings.max_body_bytes)
-        return error(413, f"The request body is larger than this service accepts "
-                          f"({settings.max_body_bytes:,} bytes).")
+        return error(
+            413,
+            f"The request body is larger than this service accepts "
+            f"({settings.max_body_bytes:,} bytes).",
+        )
 
     per_minute = settings.effective_rate_limit
     if per_minute > 0:
@@ -297,9 +314,12 @@ def install(app: Flask, settings: Settings) -> None:
             if wait <= 0:
                 return None
             seconds = max(1, math.ceil(wait))
-            response = error(429, f"Too many requests from {client}: this service answers "
-                                  f"{per_minute} requests per minute per client. "
-                                  f"Retry after {seconds} seconds.")
+            response = error(
+                429,
+                f"Too many requests from {client}: this service answers "
+                f"{per_minute} requests per minute per client. "
+                f"Retry after {seconds} seconds.",
+            )
             response.headers["Retry-After"] = str(seconds)
             return response
 

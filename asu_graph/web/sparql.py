@@ -14,22 +14,24 @@ from functools import lru_cache
 
 from flask import Blueprint, Response, g, request
 
-from .. import formats
-from ..guard import QueryRefused
-from ..jobs import NotAcceptable, QueryError, QueryTimeout
-from ..query_service import DatasetSpec
-from ..store import QuerySyntaxError, StoreUnavailable
-from . import negotiation as neg
-from . import service_description as sd
-from .errors_remote import store_failed
-from .http import conditional, error, etag_for, not_modified
-from .security import limited_client
-from .state import current_publication, current_service
+from asu_graph import formats
+from asu_graph.query.jobs import NotAcceptable, QueryError, QueryTimeout
+from asu_graph.query.service import DatasetSpec
+from asu_graph.sparql.guard import QueryRefused
+from asu_graph.store import QuerySyntaxError, StoreUnavailable
+from asu_graph.web import negotiation as neg
+from asu_graph.web import service_description as sd
+from asu_graph.web.errors_remote import store_failed
+from asu_graph.web.http import conditional, error, etag_for, not_modified
+from asu_graph.web.security import limited_client
+from asu_graph.web.state import current_publication, current_service
 
 blueprint = Blueprint("sparql", __name__)
 
-READ_ONLY = ("This endpoint is read-only: SPARQL Update is not accepted here. "
-             "The data can be downloaded from the dumps and changed in a copy.")
+READ_ONLY = (
+    "This endpoint is read-only: SPARQL Update is not accepted here. "
+    "The data can be downloaded from the dumps and changed in a copy."
+)
 
 
 class ProtocolError(Exception):
@@ -41,7 +43,7 @@ class ProtocolError(Exception):
 
 @dataclass(frozen=True)
 class Operation:
-    query: str | None          # None: no query at all (service description)
+    query: str | None  # None: no query at all (service description)
     dataset: DatasetSpec
 
 
@@ -58,7 +60,7 @@ def _charset_is_utf8() -> bool:
 
 def read_operation() -> Operation:
     """The query and protocol dataset of this request, or a ProtocolError."""
-    if request.method in ("GET", "HEAD"):   # HEAD: the GET answer's headers
+    if request.method in ("GET", "HEAD"):  # HEAD: the GET answer's headers
         if "update" in request.args:
             raise ProtocolError(400, READ_ONLY)
         query = _one(request.args.getlist("query"), "query")
@@ -71,23 +73,31 @@ def read_operation() -> Operation:
                 raise ProtocolError(415, "Form bodies must be UTF-8.")
             if "update" in request.form or "update" in request.args:
                 raise ProtocolError(400, READ_ONLY)
-            query = _one(request.form.getlist("query") + request.args.getlist("query"),
-                         "query")
+            query = _one(request.form.getlist("query") + request.args.getlist("query"), "query")
         elif mime == "application/sparql-query":
             if not _charset_is_utf8():
-                raise ProtocolError(415, "The query body must be UTF-8 "
-                                         f"(got charset={request.mimetype_params['charset']}).")
+                raise ProtocolError(
+                    415,
+                    "The query body must be UTF-8 "
+                    f"(got charset={request.mimetype_params['charset']}).",
+                )
             if "query" in request.args:
-                raise ProtocolError(400, "A direct POST carries the query in its body; "
-                                         "do not also send a 'query' URL parameter.")
+                raise ProtocolError(
+                    400,
+                    "A direct POST carries the query in its body; "
+                    "do not also send a 'query' URL parameter.",
+                )
             try:
                 query = request.get_data(cache=True).decode("utf-8")
             except UnicodeDecodeError:
                 raise ProtocolError(400, "The query body is not valid UTF-8.") from None
         else:
-            raise ProtocolError(415, f"Unsupported Content-Type {mime or '(none)'}: POST "
-                                     "application/x-www-form-urlencoded (query=...) or "
-                                     "application/sparql-query (the query as the body).")
+            raise ProtocolError(
+                415,
+                f"Unsupported Content-Type {mime or '(none)'}: POST "
+                "application/x-www-form-urlencoded (query=...) or "
+                "application/sparql-query (the query as the body).",
+            )
         if query is None:
             raise ProtocolError(400, "Missing 'query' parameter in the POST body.")
     return Operation(query, _dataset())
@@ -114,8 +124,11 @@ def _dataset() -> DatasetSpec:
         for iri in iris:
             if iri not in known:
                 shown = ", ".join(sorted(known)[:40])
-                raise ProtocolError(400, f"{param}={iri} is not a graph of this dataset. "
-                                         f"Its graphs (see GET /sparql): {shown}")
+                raise ProtocolError(
+                    400,
+                    f"{param}={iri} is not a graph of this dataset. "
+                    f"Its graphs (see GET /sparql): {shown}",
+                )
     return DatasetSpec(tuple(dict.fromkeys(defaults)), tuple(dict.fromkeys(named)))
 
 
@@ -129,12 +142,10 @@ def choose_formats() -> dict[str, str | None]:
 
 
 @lru_cache(maxsize=1024)
-def _formats_for(accept: str | None,
-                 values: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]:
+def _formats_for(accept: str | None, values: tuple[str, ...]) -> tuple[tuple[str, str | None], ...]:
     # Memoised: clients send a handful of distinct Accept headers, and parsing
     # them for every request is a visible share of a cached answer's time.
-    return tuple((kind, _format_for(kind, accept, values))
-                 for kind in ("SELECT", "ASK", "GRAPH"))
+    return tuple((kind, _format_for(kind, accept, values)) for kind in ("SELECT", "ASK", "GRAPH"))
 
 
 def _format_for(kind: str, accept: str | None, values: tuple[str, ...]) -> str | None:
@@ -150,8 +161,10 @@ def _format_for(kind: str, accept: str | None, values: tuple[str, ...]) -> str |
     chosen = neg.choose(offers, words, values, accept)
     if chosen is not None or not any(v.strip() for v in values):
         return chosen
-    known = any(neg.from_words(values, neg.WORDS_BY_KIND[other], neg.OFFERS_BY_KIND[other])
-                for other in ("SELECT", "GRAPH"))
+    known = any(
+        neg.from_words(values, neg.WORDS_BY_KIND[other], neg.OFFERS_BY_KIND[other])
+        for other in ("SELECT", "GRAPH")
+    )
     if not known:
         return None
     return neg.negotiate(accept, offers) or offers[0][1]
@@ -159,13 +172,24 @@ def _format_for(kind: str, accept: str | None, values: tuple[str, ...]) -> str |
 
 def _not_acceptable(kind: str | None) -> Response:
     """406 naming what is offered for ``kind`` (None: for any kind of answer)."""
-    what = {"GRAPH": "a graph (CONSTRUCT/DESCRIBE) answer", "ASK": "an ASK answer",
-            "SELECT": "a SELECT answer", None: "the answer"}[kind]
+    what = {
+        "GRAPH": "a graph (CONSTRUCT/DESCRIBE) answer",
+        "ASK": "an ASK answer",
+        "SELECT": "a SELECT answer",
+        None: "the answer",
+    }[kind]
     offers = neg.OFFERS_BY_KIND[kind] if kind else neg.RESULT_OFFERS + neg.GRAPH_OFFERS
-    words = neg.WORDS_BY_KIND[kind] if kind else {**neg.WORDS_BY_KIND["SELECT"],
-                                                  **neg.WORDS_BY_KIND["GRAPH"]}
-    return error(406, neg.not_acceptable_message(
-        what, offers, words, request.headers.get("Accept"), _format_values()))
+    words = (
+        neg.WORDS_BY_KIND[kind]
+        if kind
+        else {**neg.WORDS_BY_KIND["SELECT"], **neg.WORDS_BY_KIND["GRAPH"]}
+    )
+    return error(
+        406,
+        neg.not_acceptable_message(
+            what, offers, words, request.headers.get("Accept"), _format_values()
+        ),
+    )
 
 
 def _negotiated(body: bytes, media_type: str) -> Response:
@@ -190,10 +214,12 @@ def _refused(exc: QueryRefused) -> Response:
     so a "retry later" status would mislead, and this service never answers
     500 for a request it understood.
     """
-    status = {403: 400, 413: 414 if request.method in ("GET", "HEAD") else 400,
-              }.get(exc.status, exc.status)
+    status = {
+        403: 400,
+        413: 414 if request.method in ("GET", "HEAD") else 400,
+    }.get(exc.status, exc.status)
     response = error(status, exc.message)
-    if status == 429:   # this client's running queries: one of them ends soon
+    if status == 429:  # this client's running queries: one of them ends soon
         response.headers["Retry-After"] = "1"
     return response
 
@@ -213,14 +239,17 @@ def _unanswered(exc: QueryError) -> Response:
 def _capped(limit: int, kind: str) -> Response:
     """400 for an answer the cap would cut: a partial answer must not pass for a whole one."""
     what = "triples" if kind == "GRAPH" else "rows"
-    return error(400, f"The answer has more than {limit:,} {what}, the most this endpoint "
-                      f"sends at once, and is not sent cut short. Page through it with "
-                      f"ORDER BY and LIMIT {limit:,} (or less) with OFFSET, or download the "
-                      f"whole dataset from /download/.")
+    return error(
+        400,
+        f"The answer has more than {limit:,} {what}, the most this endpoint "
+        f"sends at once, and is not sent cut short. Page through it with "
+        f"ORDER BY and LIMIT {limit:,} (or less) with OFFSET, or download the "
+        f"whole dataset from /download/.",
+    )
 
 
 @blueprint.route("/sparql", methods=["GET", "POST"])
-@blueprint.route("/sparql/", methods=["GET", "POST"])   # the same endpoint, not a 404
+@blueprint.route("/sparql/", methods=["GET", "POST"])  # the same endpoint, not a 404
 def sparql() -> Response:
     try:
         operation = read_operation()
@@ -242,8 +271,13 @@ def sparql() -> Response:
     # A remote store's current release is part of what an answer depends on.
     token = publication.store.data_token() if publication.store is not None else None
     version = publication.version if token is None else f"{publication.version} {token}"
-    etag = etag_for(version, text, repr(sorted(wanted.items())),
-                    repr(dataset.default_graphs), repr(dataset.named_graphs))
+    etag = etag_for(
+        version,
+        text,
+        repr(sorted(wanted.items())),
+        repr(dataset.default_graphs),
+        repr(dataset.named_graphs),
+    )
     early = not_modified(etag, publication.modified, max_age)
     if early is not None:
         early.vary.add("Accept")
@@ -264,14 +298,14 @@ def sparql() -> Response:
     except QueryError as exc:
         return _unanswered(exc)
     except StoreUnavailable as exc:
-        return store_failed(exc)   # 503 + Retry-After, or 502 (errors_remote.py)
+        return store_failed(exc)  # 503 + Retry-After, or 502 (errors_remote.py)
     g.query_answer = answer
-    if answer.truncated:   # see asu_graph/cap.py
+    if answer.truncated:  # see asu_graph/query/cap.py
         return _capped(publication.settings.result_cap, answer.kind)
     fmt = (formats.RDF_FORMATS if answer.kind == "GRAPH" else formats.RESULT_FORMATS)[answer.fmt]
     response = _negotiated(answer.body, fmt.media_type)
     response.headers["X-Cache"] = "hit" if answer.cached else "miss"
-    if request.method == "POST":   # POST answers are not cached by HTTP caches
+    if request.method == "POST":  # POST answers are not cached by HTTP caches
         response.set_etag(etag)
         return response
     return conditional(response, etag, publication.modified, max_age)

@@ -14,10 +14,10 @@ from typing import TypeVar, cast
 
 from flask import current_app
 
-from ..cache import ResultCache
-from ..publication import Publication
-from ..publishing.state import PublishingState, build_state
-from ..query_service import QueryService
+from asu_graph.cache import ResultCache
+from asu_graph.publication import Publication
+from asu_graph.publishing.state import PublishingState, build_state
+from asu_graph.query.service import QueryService
 
 T = TypeVar("T")
 

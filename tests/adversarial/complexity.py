@@ -17,8 +17,9 @@ GENERATORS: dict[str, Callable[[int], str]] = {
     "or-chain": lambda n: "ASK { BIND(1 AS ?a) FILTER(" + "||".join(["?a"] * n) + ") }",
     "and-chain": lambda n: "ASK { BIND(1 AS ?a) FILTER(" + "&&".join(["?a"] * n) + ") }",
     "compare-chain": lambda n: "SELECT (1" + "<1" * n + " AS ?x) {}",
-    "unary-minus-in-bind": lambda n: "SELECT ?x { BIND(" + "-(" * min(n, 60) + "1" +
-                                     ")" * min(n, 60) + "+1" * n + " AS ?x) }",
+    "unary-minus-in-bind": lambda n: (
+        "SELECT ?x { BIND(" + "-(" * min(n, 60) + "1" + ")" * min(n, 60) + "+1" * n + " AS ?x) }"
+    ),
     "minus-blocks": lambda n: "ASK { ?s ?p ?o " + "MINUS{} " * n + "}",
     "union-branches": lambda n: "ASK { " + "UNION".join(["{?s ?p ?o}"] * n) + " }",
     "optional-blocks": lambda n: "ASK { ?s ?p ?o " + "OPTIONAL{?s ?p ?o} " * n + "}",
@@ -28,14 +29,15 @@ GENERATORS: dict[str, Callable[[int], str]] = {
     "sequence-path": lambda n: "ASK { ?s " + "/".join(["<urn:p>"] * n) + " ?o }",
     "alternative-path": lambda n: "ASK { ?s " + "|".join(["<urn:p>"] * n) + " ?o }",
     "inverse-path": lambda n: "ASK { ?s " + "/".join(["^<urn:p>"] * n) + " ?o }",
-    "triple-patterns": lambda n: "ASK { " + " . ".join(f"?s{i} <urn:p> ?o" for i in range(n))
-                                 + " }",
+    "triple-patterns": lambda n: (
+        "ASK { " + " . ".join(f"?s{i} <urn:p> ?o" for i in range(n)) + " }"
+    ),
     "object-list": lambda n: "ASK { ?s <urn:p> " + ", ".join(["?o"] * n) + " }",
     "exists-chain": lambda n: "ASK { FILTER(" + " && ".join(["EXISTS{}"] * n) + ") }",
 }
 
-OVER = (600, 1200, 2400, 5000, 8000, 20000, 60000)     # every limit is at most 500
-UNDER = 240                                   # below every limit
+OVER = (600, 1200, 2400, 5000, 8000, 20000, 60000)  # every limit is at most 500
+UNDER = 240  # below every limit
 
 
 def hostile(max_bytes: int = 65536) -> list[tuple[str, str]]:
@@ -51,6 +53,15 @@ def hostile(max_bytes: int = 65536) -> list[tuple[str, str]]:
 
 def at_the_limits() -> list[tuple[str, str]]:
     """Queries just under the limits, which are answered: they must not crash a store."""
-    fast = ("not-chain", "plus-chain", "or-chain", "minus-blocks", "union-branches",
-            "bind-clauses", "sequence-path", "alternative-path", "nested-groups-flat")
+    fast = (
+        "not-chain",
+        "plus-chain",
+        "or-chain",
+        "minus-blocks",
+        "union-branches",
+        "bind-clauses",
+        "sequence-path",
+        "alternative-path",
+        "nested-groups-flat",
+    )
     return [(f"{name}-{UNDER}", GENERATORS[name](UNDER)) for name in fast]

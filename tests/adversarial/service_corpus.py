@@ -28,19 +28,28 @@ TRANSPORTS = ("get", "form", "direct")
 class Entry:
     name: str
     text: str
-    transport: str = "get"      # get: ?query=, form: POST form body, direct: POST body
-    param: str = "query"        # "update" for the protocol's update operation
+    transport: str = "get"  # get: ?query=, form: POST form body, direct: POST body
+    param: str = "query"  # "update" for the protocol's update operation
 
     def request(self) -> tuple[str, str, bytes, dict[str, str]]:
         """Method, path with query string, body and headers of this entry's request."""
         if self.transport == "get":
-            return ("GET", "/sparql?" + urlencode({self.param: self.text}, quote_via=quote),
-                    b"", {})
+            return (
+                "GET",
+                "/sparql?" + urlencode({self.param: self.text}, quote_via=quote),
+                b"",
+                {},
+            )
         if self.transport == "form":
-            return ("POST", "/sparql",
-                    urlencode({self.param: self.text}, quote_via=quote).encode("utf-8"),
-                    {"Content-Type": "application/x-www-form-urlencoded"})
-        media = "application/sparql-update" if self.param == "update" else "application/sparql-query"
+            return (
+                "POST",
+                "/sparql",
+                urlencode({self.param: self.text}, quote_via=quote).encode("utf-8"),
+                {"Content-Type": "application/x-www-form-urlencoded"},
+            )
+        media = (
+            "application/sparql-update" if self.param == "update" else "application/sparql-query"
+        )
         return "POST", "/sparql", self.text.encode("utf-8"), {"Content-Type": media}
 
 
@@ -87,7 +96,7 @@ def _service_spellings(port: int) -> dict[str, str]:
         "base-relative-prefix": f"BASE <{root}>\nPREFIX r: <>\nSERVICE r:sparql {{G}}",
         "base-twice": f"BASE <http://example.org/>\nBASE <{root}>\nSERVICE <sparql> {{G}}",
         "variable-values": f"VALUES ?endpoint {{ <{url}> }}\nSERVICE ?endpoint {{G}}",
-        "variable-bind": f"BIND(IRI(\"{url}\") AS ?endpoint)\nSERVICE ?endpoint {{G}}",
+        "variable-bind": f'BIND(IRI("{url}") AS ?endpoint)\nSERVICE ?endpoint {{G}}',
         "variable-dollar": f"BIND(<{url}> AS $endpoint)\nSERVICE $endpoint {{G}}",
         "variable-silent": f"VALUES ?e {{ <{url}> }}\nSERVICE SILENT ?e {{G}}",
         "escape-keyword": f"\\u0053ERVICE <{url}> {{G}}",
@@ -153,8 +162,15 @@ def _service_entries(port: int) -> list[Entry]:
         text = positions["where"].replace("{P}", prologue).replace("{C}", pattern)
         entries.append(Entry(f"service-{spelling}", text, TRANSPORTS[n % 3]))
     # The spellings an engine was seen to follow, in every position.
-    for spelling in ("plain", "glued-empty-prefix", "glued-longer-prefix", "glued-silent",
-                     "glued-empty-local", "escape-keyword", "variable-values"):
+    for spelling in (
+        "plain",
+        "glued-empty-prefix",
+        "glued-longer-prefix",
+        "glued-silent",
+        "glued-empty-local",
+        "escape-keyword",
+        "variable-values",
+    ):
         prologue, pattern = _split(spellings[spelling].replace("{G}", _GROUP))
         for n, (position, template) in enumerate(positions.items()):
             if position == "where":
@@ -252,8 +268,9 @@ def _update_entries(port: int) -> list[Entry]:
         # protocol's update operation.
         entries.append(Entry(f"update-{name}-as-query", text, TRANSPORTS[n % 3]))
         if n % 3 == 0:
-            entries.append(Entry(f"update-{name}-as-update", text, TRANSPORTS[n // 3 % 3],
-                                 param="update"))
+            entries.append(
+                Entry(f"update-{name}-as-update", text, TRANSPORTS[n // 3 % 3], param="update")
+            )
     return entries
 
 
@@ -264,21 +281,24 @@ def _pragma_entries(port: int) -> list[Entry]:
         "grab-all": f'DEFINE input:grab-all "yes" SELECT * WHERE {{ <{url}> ?p ?o }}',
         "grab-all-lower": f'define input:grab-all "yes" select * {{ <{url}> ?p ?o }}',
         "grab-seealso": f"DEFINE input:grab-seealso <http://www.w3.org/2000/01/rdf-schema#seeAlso> "
-                        f'DEFINE input:grab-all "yes" ASK {{ <{url}> ?p ?o }}',
+        f'DEFINE input:grab-all "yes" ASK {{ <{url}> ?p ?o }}',
         "get-soft-from": f'DEFINE get:soft "soft" SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}',
         "get-soft-from-named": f'DEFINE get:soft "replace" SELECT * FROM NAMED <{url}> {{ ?s ?p ?o }}',
         "grab-var": f'DEFINE input:grab-var "?s" SELECT * {{ VALUES ?s {{ <{url}> }} ?s ?p ?o }}',
         "comment-between": f'DEFINE # x\ninput:grab-all "yes" CONSTRUCT WHERE {{ <{url}> ?p ?o }}',
         "after-prefix": f'PREFIX ex: <{url}#>\nDEFINE input:grab-all "yes" DESCRIBE ex:x',
     }
-    return [Entry(f"pragma-{name}", text, TRANSPORTS[n % 3])
-            for n, (name, text) in enumerate(texts.items())]
+    return [
+        Entry(f"pragma-{name}", text, TRANSPORTS[n % 3])
+        for n, (name, text) in enumerate(texts.items())
+    ]
 
 
 def corpus(port: int) -> list[Entry]:
     """All entries, aimed at a listener on 127.0.0.1:``port``; names are unique."""
-    entries = (_service_entries(port) + _from_entries(port) + _update_entries(port)
-               + _pragma_entries(port))
+    entries = (
+        _service_entries(port) + _from_entries(port) + _update_entries(port) + _pragma_entries(port)
+    )
     names = [entry.name for entry in entries]
     assert len(names) == len(set(names)), "duplicate entry names"
     return entries

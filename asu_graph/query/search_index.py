@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Dataset, Literal, URIRef
 
-from .namespaces import DCTERMS, FOAF, RDF, RDFS, SCHEMA, SKOS
+from asu_graph.namespaces import DCTERMS, FOAF, RDF, RDFS, SCHEMA, SKOS
 
 # Name properties, strongest first: a match on an official name ranks above a
 # match on a variant.
@@ -57,14 +57,18 @@ def _one_edit_apart(a: str, b: str) -> bool:
         diff = [i for i in range(la) if a[i] != b[i]]
         if len(diff) == 1:
             return True
-        return (len(diff) == 2 and diff[1] == diff[0] + 1
-                and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
     if la > lb:
         a, b = b, a
     i = 0
     while i < len(a) and a[i] == b[i]:
         i += 1
-    return a[i:] == b[i + 1:]
+    return a[i:] == b[i + 1 :]
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,7 @@ class Name:
     folded: str
     words: tuple[str, ...]
     lang: str | None
-    kind: str                      # "name" or "variant"
+    kind: str  # "name" or "variant"
 
 
 @dataclass
@@ -81,7 +85,7 @@ class Entry:
     iri: str
     names: list[Name] = field(default_factory=list)
     types: list[str] = field(default_factory=list)
-    descriptions: dict[str, str] = field(default_factory=dict)   # lang -> text
+    descriptions: dict[str, str] = field(default_factory=dict)  # lang -> text
 
     def label(self, lang: str) -> str:
         for kind in ("name", "variant"):
@@ -92,15 +96,19 @@ class Entry:
         return self.names[0].text if self.names else self.iri
 
     def description(self, lang: str) -> str | None:
-        return (self.descriptions.get(lang) or self.descriptions.get("")
-                or self.descriptions.get("en") or next(iter(self.descriptions.values()), None))
+        return (
+            self.descriptions.get(lang)
+            or self.descriptions.get("")
+            or self.descriptions.get("en")
+            or next(iter(self.descriptions.values()), None)
+        )
 
 
 @dataclass(frozen=True)
 class Hit:
     entry: Entry
     score: float
-    matched: str                   # the name that matched, as written in the data
+    matched: str  # the name that matched, as written in the data
 
 
 def _score(query: str, words: tuple[str, ...], name: Name) -> float:
@@ -118,9 +126,15 @@ def _score(query: str, words: tuple[str, ...], name: Name) -> float:
         found = next((w for w in pool if w.startswith(word)), None)
         if found is None and len(word) >= 4:
             # one wrong letter, on whole words or on the typed start of a longer word
-            found = next((w for w in pool if _one_edit_apart(word, w)
-                          or (len(w) > len(word) and _one_edit_apart(word, w[:len(word)]))),
-                         None)
+            found = next(
+                (
+                    w
+                    for w in pool
+                    if _one_edit_apart(word, w)
+                    or (len(w) > len(word) and _one_edit_apart(word, w[: len(word)]))
+                ),
+                None,
+            )
             if found is not None:
                 typo += 1
         if found is not None:
@@ -165,8 +179,10 @@ class SearchIndex:
                 seen.add(key)
                 folded = fold(str(o))
                 entry(str(s)).names.append(
-                    Name(str(o), folded, tuple(folded.split()), o.language,
-                         kind if rank else "name"))
+                    Name(
+                        str(o), folded, tuple(folded.split()), o.language, kind if rank else "name"
+                    )
+                )
         for iri, e in entries.items():
             node = URIRef(iri)
             e.types = sorted({str(t) for t in dataset.objects(node, RDF.type, unique=True)})
@@ -190,7 +206,7 @@ class SearchIndex:
             for name in e.names:
                 score = _score(query, words, name)
                 if name.kind == "variant":
-                    score -= 2.0   # an official name beats a variant at the same strength
+                    score -= 2.0  # an official name beats a variant at the same strength
                 if score > best:
                     best, matched = score, name.text
             if best > 0:

@@ -48,24 +48,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from . import cap as result_cap
-from . import describe
-from .guard import QueryRefused
-from .jobs import Answer, Job, NotAcceptable, QueryError, QueryFailed, QueryTimeout
-from .sandbox import SandboxError
-from .sandbox import isolate as isolate_network
-from .store import QueryAnswerError, QuerySyntaxError, Store
-from .store.http import deadline_within
+from asu_graph.query import cap as result_cap
+from asu_graph.query import describe
+from asu_graph.query.jobs import Answer, Job, NotAcceptable, QueryError, QueryFailed, QueryTimeout
+from asu_graph.query.sandbox import SandboxError
+from asu_graph.query.sandbox import isolate as isolate_network
+from asu_graph.sparql.guard import QueryRefused
+from asu_graph.store import QueryAnswerError, QuerySyntaxError, Store
+from asu_graph.store.http import deadline_within
 
-log = logging.getLogger("asu_graph.executor")
+log = logging.getLogger("asu_graph.query.executor")
 
 _FRAME = struct.Struct("!Q")
-_ALARM_GRACE = 5          # seconds a worker outlives its timeout if its client vanished
+_ALARM_GRACE = 5  # seconds a worker outlives its timeout if its client vanished
 # How engines report a connection the sandbox stopped: no route (network
 # namespace) or a refused socket() (seccomp).
-_NO_NETWORK = re.compile(r"Network is unreachable|(?:os error|Errno) 101\b"
-                         r"|Permission denied \(os error 13\)|Errno 13\] Permission denied")
-_READY_TIMEOUT = 60.0     # opening an on-disk store read-only can take a moment
+_NO_NETWORK = re.compile(
+    r"Network is unreachable|(?:os error|Errno) 101\b"
+    r"|Permission denied \(os error 13\)|Errno 13\] Permission denied"
+)
+_READY_TIMEOUT = 60.0  # opening an on-disk store read-only can take a moment
 
 
 class _EngineError(Exception):
@@ -77,17 +79,20 @@ def execute(store: Store, job: Job) -> Answer:
     """Run ``job`` on ``store`` in this process: an ``Answer`` with the result cap applied."""
     # DESCRIBE gets the project's bounded description, whatever the engine.
     result = describe.query(
-        store, job.text, limit=job.cap if job.cap > 0 else 1000, prefixes=dict(job.prefixes),
+        store,
+        job.text,
+        limit=job.cap if job.cap > 0 else 1000,
+        prefixes=dict(job.prefixes),
         union_default_graph=job.union_default_graph,
         default_graphs=list(job.default_graphs) if job.default_graphs is not None else None,
         named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
-        base_iri=job.base_iri)
+        base_iri=job.base_iri,
+    )
     fmt = dict(job.formats).get(result.kind)
     if fmt is None:
         raise NotAcceptable(result.kind)
     capped = result_cap.serialize(result, fmt, job.cap)
-    return Answer(result.kind, fmt, capped.body, truncated=capped.truncated,
-                  size=capped.count)
+    return Answer(result.kind, fmt, capped.body, truncated=capped.truncated, size=capped.count)
 
 
 class Executor:
@@ -124,6 +129,7 @@ class InlineExecutor(Executor):
 
 # -- framing ----------------------------------------------------------------------
 
+
 def _send(sock: socket.socket, message: object) -> None:
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
     sock.sendall(_FRAME.pack(len(data)) + data)
@@ -156,14 +162,16 @@ def _recv(sock: socket.socket, deadline: float | None = None) -> object | None:
 
 # -- the worker process --------------------------------------------------------------
 
+
 def _limit_memory(extra_bytes: int) -> None:
     """Cap this process's address space at its current size plus ``extra_bytes``."""
     if extra_bytes <= 0:
         return
     try:
         with open("/proc/self/status", encoding="ascii") as status:
-            size = next(int(line.split()[1]) * 1024 for line in status
-                        if line.startswith("VmSize:"))
+            size = next(
+                int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:")
+            )
     except (OSError, StopIteration, ValueError):
         return
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -225,17 +233,22 @@ def _serve(conn: socket.socket, opener: Callable[[], Store], memory_bytes: int) 
 
 # -- the zygote -----------------------------------------------------------------------
 
-_LIFELINES: set[int] = set()   # write ends held by this process, one per zygote
+_LIFELINES: set[int] = set()  # write ends held by this process, one per zygote
 
 
-def _zygote(listener: socket.socket, lifeline: int, opener: Callable[[], Store],
-            memory_bytes: int, folder: str) -> None:
+def _zygote(
+    listener: socket.socket,
+    lifeline: int,
+    opener: Callable[[], Store],
+    memory_bytes: int,
+    folder: str,
+) -> None:
     def leave(_signum: int, _frame: object) -> None:
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, leave)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is for the server, not us
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)    # workers are reaped by the kernel
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, not us
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
     try:
         while True:
             ready, _, _ = select.select([listener, lifeline], [], [])
@@ -262,9 +275,10 @@ def _zygote(listener: socket.socket, lifeline: int, opener: Callable[[], Store],
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _start_zygote(opener: Callable[[], Store], memory_bytes: int,
-                  sandbox: str = "auto") -> tuple[str, int, int, str]:
-    folder = tempfile.mkdtemp(prefix="asu-graph-workers-")   # mode 0700: ours only
+def _start_zygote(
+    opener: Callable[[], Store], memory_bytes: int, sandbox: str = "auto"
+) -> tuple[str, int, int, str]:
+    folder = tempfile.mkdtemp(prefix="asu-graph-workers-")  # mode 0700: ours only
     path = os.path.join(folder, "zygote.sock")
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path)
@@ -278,7 +292,7 @@ def _start_zygote(opener: Callable[[], Store], memory_bytes: int,
         try:
             os.close(write_end)
             os.close(status_read)
-            for fd in _LIFELINES:        # other zygotes' lifelines must not be kept alive here
+            for fd in _LIFELINES:  # other zygotes' lifelines must not be kept alive here
                 try:
                     os.close(fd)
                 except OSError:
@@ -305,8 +319,9 @@ def _start_zygote(opener: Callable[[], Store], memory_bytes: int,
         os.waitpid(pid, 0)
         shutil.rmtree(folder, ignore_errors=True)
         raise SandboxError(report.removeprefix("error ") or "the query worker helper died")
-    log.info("query workers: network access %s", "on" if report == "ok off" else
-             f"off ({report[3:]})")
+    log.info(
+        "query workers: network access %s", "on" if report == "ok off" else f"off ({report[3:]})"
+    )
     _LIFELINES.add(write_end)
     return path, write_end, pid, folder
 
@@ -328,7 +343,7 @@ def _shutdown(owner: int, zygote: _Zygote, idle: list) -> None:
     idle.clear()
     if os.getpid() != owner:
         return
-    zygote.closing = True     # the supervisor must not start a new one now
+    zygote.closing = True  # the supervisor must not start a new one now
     _LIFELINES.discard(zygote.lifeline)
     try:
         os.close(zygote.lifeline)
@@ -399,7 +414,7 @@ class _Supervisor(threading.Thread):
                     del executor
                 if self.total_bytes > 0:
                     self._within_budget(zygote.pid)
-            except Exception:   # noqa: BLE001 - the watch must go on
+            except Exception:  # noqa: BLE001 - the watch must go on
                 log.exception("supervising the query workers failed")
 
     @staticmethod
@@ -412,14 +427,16 @@ class _Supervisor(threading.Thread):
     def _restart(self, executor: ProcessExecutor, zygote: _Zygote) -> None:
         if zygote.closing:
             return
-        log.error("the process that starts query workers (pid %s) exited; starting a "
-                  "new one", zygote.pid)
+        log.error(
+            "the process that starts query workers (pid %s) exited; starting a new one", zygote.pid
+        )
         try:
             path, lifeline, pid, folder = _start_zygote(
-                executor._opener, executor._memory_bytes, executor._sandbox)
+                executor._opener, executor._memory_bytes, executor._sandbox
+            )
             try:
                 os.replace(path, executor._path)
-            except FileNotFoundError:   # the old zygote removed its folder on the way out
+            except FileNotFoundError:  # the old zygote removed its folder on the way out
                 os.rename(folder, os.path.dirname(executor._path))
         except (OSError, SandboxError):
             log.exception("no new zygote could be started; stopping the server")
@@ -440,9 +457,14 @@ class _Supervisor(threading.Thread):
         if total <= self.total_bytes:
             return
         largest = max(usage, key=usage.__getitem__)
-        log.warning("query workers hold %d MiB together (budget %d MiB): stopping the "
-                    "largest (pid %s, %d MiB)", total >> 20, self.total_bytes >> 20,
-                    largest, usage[largest] >> 20)
+        log.warning(
+            "query workers hold %d MiB together (budget %d MiB): stopping the "
+            "largest (pid %s, %d MiB)",
+            total >> 20,
+            self.total_bytes >> 20,
+            largest,
+            usage[largest] >> 20,
+        )
         try:
             os.kill(largest, signal.SIGKILL)
         except ProcessLookupError:
@@ -451,11 +473,12 @@ class _Supervisor(threading.Thread):
 
 # -- the client side --------------------------------------------------------------------
 
+
 class _Worker:
     def __init__(self, sock: socket.socket, pid: int) -> None:
         self.sock = sock
         self.pid = pid
-        try:   # a pidfd names this very process, even if its PID is reused later
+        try:  # a pidfd names this very process, even if its PID is reused later
             self.pidfd: int | None = os.pidfd_open(pid)
         except (AttributeError, OSError):
             self.pidfd = None
@@ -487,9 +510,11 @@ class _Worker:
                 self.pidfd = None
 
 
-_MEMORY_FAILURE = ("The query needed more memory than this service gives one query, or "
-                   "than all running queries may hold together, and was stopped. Narrow it "
-                   "down (more specific patterns, LIMIT).")
+_MEMORY_FAILURE = (
+    "The query needed more memory than this service gives one query, or "
+    "than all running queries may hold together, and was stopped. Narrow it "
+    "down (more specific patterns, LIMIT)."
+)
 
 
 class ProcessExecutor(Executor):
@@ -502,11 +527,17 @@ class ProcessExecutor(Executor):
     """
 
     isolated = True
-    RECONNECT_WAIT = 3.0   # seconds a query waits for a zygote being restarted
+    RECONNECT_WAIT = 3.0  # seconds a query waits for a zygote being restarted
 
-    def __init__(self, opener: Callable[[], Store], *, memory_bytes: int = 0,
-                 total_memory_bytes: int = 0, recycle_bytes: int = 0,
-                 sandbox: str = "auto") -> None:
+    def __init__(
+        self,
+        opener: Callable[[], Store],
+        *,
+        memory_bytes: int = 0,
+        total_memory_bytes: int = 0,
+        recycle_bytes: int = 0,
+        sandbox: str = "auto",
+    ) -> None:
         self._opener = opener
         self._memory_bytes = memory_bytes
         self._sandbox = sandbox
@@ -516,8 +547,7 @@ class ProcessExecutor(Executor):
         self._owner = os.getpid()
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
-        self._finalizer = weakref.finalize(self, _shutdown, self._owner, self._zygote,
-                                           self._idle)
+        self._finalizer = weakref.finalize(self, _shutdown, self._owner, self._zygote, self._idle)
         self._supervisor = _Supervisor(self, total_memory_bytes)
         self._supervisor.start()
 
@@ -537,7 +567,7 @@ class ProcessExecutor(Executor):
                 worker = self._idle.pop()
                 if worker.alive():
                     return worker
-                worker.close()   # stopped while idle (memory budget): not this query's fault
+                worker.close()  # stopped while idle (memory budget): not this query's fault
         return self._spawn()
 
     def _spawn(self) -> _Worker:
@@ -555,13 +585,15 @@ class ProcessExecutor(Executor):
                 # supervisor starts a new one at this path.
                 sock.close()
                 if time.monotonic() > deadline:
-                    raise QueryFailed(f"No query worker is available ({exc}); try again "
-                                      "later.") from None
+                    raise QueryFailed(
+                        f"No query worker is available ({exc}); try again later."
+                    ) from None
                 time.sleep(0.05)
             except OSError as exc:
                 sock.close()
-                raise QueryFailed(f"No query worker is available ({exc}); try again "
-                                  "later.") from None
+                raise QueryFailed(
+                    f"No query worker is available ({exc}); try again later."
+                ) from None
         if not (isinstance(hello, tuple) and hello[0] == "ready"):
             sock.close()
             why = hello[1] if isinstance(hello, tuple) else "no answer"
@@ -591,19 +623,23 @@ class ProcessExecutor(Executor):
             reply = _recv(worker.sock, time.monotonic() + seconds if seconds else None)
         except TimeoutError:
             worker.kill()
-            log.warning("query stopped after %ss (worker %s killed): %.200r",
-                        seconds, worker.pid, job.text)
+            log.warning(
+                "query stopped after %ss (worker %s killed): %.200r", seconds, worker.pid, job.text
+            )
             raise QueryTimeout(
                 f"The query did not finish within {seconds:g} seconds and was stopped. "
-                "Narrow it down (more specific patterns, LIMIT) and try again.") from None
+                "Narrow it down (more specific patterns, LIMIT) and try again."
+            ) from None
         except (OSError, EOFError, pickle.UnpicklingError):
             reply = None
         if reply is None:
             worker.kill()
-            raise QueryFailed("The process running this query stopped unexpectedly: it "
-                              "went past the memory one query, or all running queries "
-                              "together, may use, or its engine failed. The query was not "
-                              "answered; narrow it down (more specific patterns, LIMIT).")
+            raise QueryFailed(
+                "The process running this query stopped unexpectedly: it "
+                "went past the memory one query, or all running queries "
+                "together, may use, or its engine failed. The query was not "
+                "answered; narrow it down (more specific patterns, LIMIT)."
+            )
         # The worker's reply: its answer or exception, and how far it has grown.
         payload, grown = cast(tuple[object, int], reply)
         if isinstance(payload, MemoryError):
@@ -612,11 +648,13 @@ class ProcessExecutor(Executor):
         self._checkin(worker, grown)
         if isinstance(payload, Answer):
             return payload
-        if _NO_NETWORK.search(str(payload)):   # the sandbox at work (sandbox.py)
+        if _NO_NETWORK.search(str(payload)):  # the sandbox at work (sandbox.py)
             # Whatever kind of error the engine made of it (an evaluation error of SERVICE,
             # a runtime error): the query wanted the network, which its process lacks.
-            raise QueryRefused("The query tried to open a network connection, which the "
-                               "processes running queries cannot do on this service.")
+            raise QueryRefused(
+                "The query tried to open a network connection, which the "
+                "processes running queries cannot do on this service."
+            )
         if isinstance(payload, (QuerySyntaxError, QueryAnswerError, QueryError)):
             raise payload
         # An engine failure nobody foresaw: logged in full, and a 503 for the client.
@@ -632,7 +670,7 @@ class ProcessExecutor(Executor):
 def _read_only_oxigraph(path: str) -> Store:
     import pyoxigraph as ox
 
-    from .store.oxigraph import OxigraphStore
+    from asu_graph.store.oxigraph import OxigraphStore
 
     # Right after a load the primary instance may still be removing obsolete
     # files in the background; a read-only open racing it fails, so try again.
@@ -647,16 +685,25 @@ def _read_only_oxigraph(path: str) -> Store:
     return OxigraphStore.over(native)
 
 
-def executor_for(store: Store, *, memory_bytes: int = 0, total_memory_bytes: int = 0,
-                 recycle_bytes: int = 0, sandbox: str = "auto") -> Executor:
+def executor_for(
+    store: Store,
+    *,
+    memory_bytes: int = 0,
+    total_memory_bytes: int = 0,
+    recycle_bytes: int = 0,
+    sandbox: str = "auto",
+) -> Executor:
     """Worker processes for embedded stores, off the network (``sandbox``, see
     sandbox.py); in-thread for remote ones."""
-    from .store.memory import MemoryStore
-    from .store.oxigraph import OxigraphStore
+    from asu_graph.store.memory import MemoryStore
+    from asu_graph.store.oxigraph import OxigraphStore
 
-    limits: dict[str, Any] = {"memory_bytes": memory_bytes,
-                              "total_memory_bytes": total_memory_bytes,
-                              "recycle_bytes": recycle_bytes, "sandbox": sandbox}
+    limits: dict[str, Any] = {
+        "memory_bytes": memory_bytes,
+        "total_memory_bytes": total_memory_bytes,
+        "recycle_bytes": recycle_bytes,
+        "sandbox": sandbox,
+    }
     if isinstance(store, OxigraphStore) and store.path:
         path = str(store.path)
         return ProcessExecutor(lambda: _read_only_oxigraph(path), **limits)

@@ -44,39 +44,149 @@ from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import urljoin
 
-from .guard import QueryRefused, Token, tokenize
-from .namespaces import XSD
-from .store import QuerySyntaxError
+from asu_graph.namespaces import XSD
+from asu_graph.sparql.guard import QueryRefused, QuerySyntaxError, Token, tokenize
 
 # SPARQL 1.1 Query, section 17.4 (and the aggregates of section 18.5).
-BUILTIN_FUNCTIONS = frozenset({
-    "STR", "LANG", "LANGMATCHES", "DATATYPE", "BOUND", "IRI", "URI", "BNODE", "RAND", "ABS",
-    "CEIL", "FLOOR", "ROUND", "CONCAT", "STRLEN", "UCASE", "LCASE", "ENCODE_FOR_URI",
-    "CONTAINS", "STRSTARTS", "STRENDS", "STRBEFORE", "STRAFTER", "YEAR", "MONTH", "DAY",
-    "HOURS", "MINUTES", "SECONDS", "TIMEZONE", "TZ", "NOW", "UUID", "STRUUID", "MD5", "SHA1",
-    "SHA256", "SHA384", "SHA512", "COALESCE", "IF", "STRLANG", "STRDT", "SAMETERM", "ISIRI",
-    "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC", "REGEX", "SUBSTR", "REPLACE", "EXISTS",
-    "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT",
-    # SPARQL 1.2 (triple terms, directional language tags), which Oxigraph implements,
-    # and ADJUST (time zones), a proposal Oxigraph implements too.
-    "TRIPLE", "SUBJECT", "PREDICATE", "OBJECT", "ISTRIPLE", "LANGDIR", "HASLANG",
-    "HASLANGDIR", "STRLANGDIR", "ADJUST",
-})
+BUILTIN_FUNCTIONS = frozenset(
+    {
+        "STR",
+        "LANG",
+        "LANGMATCHES",
+        "DATATYPE",
+        "BOUND",
+        "IRI",
+        "URI",
+        "BNODE",
+        "RAND",
+        "ABS",
+        "CEIL",
+        "FLOOR",
+        "ROUND",
+        "CONCAT",
+        "STRLEN",
+        "UCASE",
+        "LCASE",
+        "ENCODE_FOR_URI",
+        "CONTAINS",
+        "STRSTARTS",
+        "STRENDS",
+        "STRBEFORE",
+        "STRAFTER",
+        "YEAR",
+        "MONTH",
+        "DAY",
+        "HOURS",
+        "MINUTES",
+        "SECONDS",
+        "TIMEZONE",
+        "TZ",
+        "NOW",
+        "UUID",
+        "STRUUID",
+        "MD5",
+        "SHA1",
+        "SHA256",
+        "SHA384",
+        "SHA512",
+        "COALESCE",
+        "IF",
+        "STRLANG",
+        "STRDT",
+        "SAMETERM",
+        "ISIRI",
+        "ISURI",
+        "ISBLANK",
+        "ISLITERAL",
+        "ISNUMERIC",
+        "REGEX",
+        "SUBSTR",
+        "REPLACE",
+        "EXISTS",
+        "COUNT",
+        "SUM",
+        "MIN",
+        "MAX",
+        "AVG",
+        "SAMPLE",
+        "GROUP_CONCAT",
+        # SPARQL 1.2 (triple terms, directional language tags), which Oxigraph implements,
+        # and ADJUST (time zones), a proposal Oxigraph implements too.
+        "TRIPLE",
+        "SUBJECT",
+        "PREDICATE",
+        "OBJECT",
+        "ISTRIPLE",
+        "LANGDIR",
+        "HASLANG",
+        "HASLANGDIR",
+        "STRLANGDIR",
+        "ADJUST",
+    }
+)
 
 # Words of the query grammar (SPARQL 1.1 section 19.8) that are not functions;
 # a keyword directly followed by "(" (FILTER(, IN (, SELECT (...) is no call.
-KEYWORDS = frozenset({
-    "BASE", "PREFIX", "SELECT", "CONSTRUCT", "DESCRIBE", "ASK", "DISTINCT", "REDUCED", "AS",
-    "FROM", "NAMED", "WHERE", "ORDER", "BY", "ASC", "DESC", "LIMIT", "OFFSET", "GROUP",
-    "HAVING", "VALUES", "UNDEF", "OPTIONAL", "GRAPH", "SERVICE", "SILENT", "BIND", "MINUS",
-    "UNION", "FILTER", "NOT", "IN", "SEPARATOR", "TRUE", "FALSE",
-    "VERSION", "LATERAL",   # SPARQL 1.2 drafts, accepted by Oxigraph
-})
+KEYWORDS = frozenset(
+    {
+        "BASE",
+        "PREFIX",
+        "SELECT",
+        "CONSTRUCT",
+        "DESCRIBE",
+        "ASK",
+        "DISTINCT",
+        "REDUCED",
+        "AS",
+        "FROM",
+        "NAMED",
+        "WHERE",
+        "ORDER",
+        "BY",
+        "ASC",
+        "DESC",
+        "LIMIT",
+        "OFFSET",
+        "GROUP",
+        "HAVING",
+        "VALUES",
+        "UNDEF",
+        "OPTIONAL",
+        "GRAPH",
+        "SERVICE",
+        "SILENT",
+        "BIND",
+        "MINUS",
+        "UNION",
+        "FILTER",
+        "NOT",
+        "IN",
+        "SEPARATOR",
+        "TRUE",
+        "FALSE",
+        "VERSION",
+        "LATERAL",  # SPARQL 1.2 drafts, accepted by Oxigraph
+    }
+)
 
 # The casts of SPARQL 1.1 section 17.5, and those Oxigraph adds for dates and durations.
-XSD_CASTS = frozenset(str(XSD[name]) for name in (
-    "boolean", "double", "float", "decimal", "integer", "dateTime", "string", "date", "time",
-    "duration", "dayTimeDuration", "yearMonthDuration"))
+XSD_CASTS = frozenset(
+    str(XSD[name])
+    for name in (
+        "boolean",
+        "double",
+        "float",
+        "decimal",
+        "integer",
+        "dateTime",
+        "string",
+        "date",
+        "time",
+        "duration",
+        "dayTimeDuration",
+        "yearMonthDuration",
+    )
+)
 
 # Namespaces of Virtuoso functions (bif: built-in SQL functions, sql: stored
 # procedures) and OpenLink's IRIs, searched for in the raw text (see module doc).
@@ -88,8 +198,10 @@ class FunctionRefused(QueryRefused):
     """A query calls what this service does not run: 403, naming the function."""
 
 
-_HINT = ("this service runs SPARQL 1.1 built-in functions and XSD casts only"
-         " (and the functions its operator lists in ASU_FUNCTION_ALLOWLIST)")
+_HINT = (
+    "this service runs SPARQL 1.1 built-in functions and XSD casts only"
+    " (and the functions its operator lists in ASU_FUNCTION_ALLOWLIST)"
+)
 
 
 def _expanded(text: str) -> str | None:
@@ -123,8 +235,9 @@ def _where(text: str, pos: int) -> str:
     return f"line {line}, column {column}"
 
 
-def _check_tokens(text: str, tokens: list[Token], allowed: frozenset[str],
-                  calls_only: bool) -> None:
+def _check_tokens(
+    text: str, tokens: list[Token], allowed: frozenset[str], calls_only: bool
+) -> None:
     """Refuse calls of other functions; unless ``calls_only``, also what is not SPARQL."""
     prefixes: dict[str, str] = {}
     base: str | None = None
@@ -133,8 +246,13 @@ def _check_tokens(text: str, tokens: list[Token], allowed: frozenset[str],
         call = after is not None and after.kind == "punct" and after.text == "("
         if token.kind == "word":
             word = token.text.upper()
-            if word == "PREFIX" and after is not None and after.kind == "pname" \
-                    and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
+            if (
+                word == "PREFIX"
+                and after is not None
+                and after.kind == "pname"
+                and i + 2 < len(tokens)
+                and tokens[i + 2].kind == "iri"
+            ):
                 target = _iri(tokens[i + 2], prefixes, base) or tokens[i + 2].text[1:-1]
                 prefixes[after.text[:-1]] = target
             elif word == "BASE" and after is not None and after.kind == "iri":
@@ -147,13 +265,16 @@ def _check_tokens(text: str, tokens: list[Token], allowed: frozenset[str],
                 raise FunctionRefused(f"The function {token.text}() is refused: {_HINT}.")
             if calls_only:
                 continue
-            raise QuerySyntaxError(f"{_where(text, token.pos)}: {token.text!r} is not a SPARQL "
-                                   "1.1 keyword; this service accepts standard SPARQL 1.1 "
-                                   "queries only.")
+            raise QuerySyntaxError(
+                f"{_where(text, token.pos)}: {token.text!r} is not a SPARQL "
+                "1.1 keyword; this service accepts standard SPARQL 1.1 "
+                "queries only."
+            )
         if token.kind == "pname":
             # A PREFIX declaration's own name is not a use of the prefix.
-            declaring = i > 0 and tokens[i - 1].kind == "word" \
-                and tokens[i - 1].text.upper() == "PREFIX"
+            declaring = (
+                i > 0 and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX"
+            )
             if declaring:
                 continue
             iri = _iri(token, prefixes, base)
@@ -162,14 +283,16 @@ def _check_tokens(text: str, tokens: list[Token], allowed: frozenset[str],
                 if call:
                     raise FunctionRefused(
                         f"The function {token.text}() is refused: its prefix {prefix}: is not "
-                        f"declared in the query, and {_HINT}.")
+                        f"declared in the query, and {_HINT}."
+                    )
                 if calls_only:
                     continue
-                raise QuerySyntaxError(f"{_where(text, token.pos)}: the prefix {prefix}: is not "
-                                       f"declared; add PREFIX {prefix}: <...> before the query.")
+                raise QuerySyntaxError(
+                    f"{_where(text, token.pos)}: the prefix {prefix}: is not "
+                    f"declared; add PREFIX {prefix}: <...> before the query."
+                )
             if call and iri not in XSD_CASTS and iri not in allowed:
-                raise FunctionRefused(f"The function {token.text}() (<{iri}>) is refused: "
-                                      f"{_HINT}.")
+                raise FunctionRefused(f"The function {token.text}() (<{iri}>) is refused: {_HINT}.")
         elif token.kind == "iri" and call:
             iri = _iri(token, prefixes, base) or token.text[1:-1]
             if iri not in XSD_CASTS and iri not in allowed:
@@ -182,7 +305,7 @@ def _check_cached(text: str, allowed: frozenset[str]) -> None:
     expanded = _expanded(text)
     if expanded is not None:
         readings.append((expanded, tokenize(expanded)))
-    for calls_only in (True, False):   # a refused call is the first thing to say
+    for calls_only in (True, False):  # a refused call is the first thing to say
         for reading, tokens in readings:
             _check_tokens(reading, tokens, allowed, calls_only)
 
@@ -225,7 +348,8 @@ def check_vendor_text(text: str) -> None:
                 f"The query contains {found.group()!r}, a function namespace of the triple "
                 f"store's vendor; such functions reach outside the dataset and are never "
                 f"forwarded, not even inside strings or comments, where a store may read "
-                f"them differently. {_HINT[0].upper()}{_HINT[1:]}.")
+                f"them differently. {_HINT[0].upper()}{_HINT[1:]}."
+            )
 
 
 @lru_cache(maxsize=256)
@@ -245,8 +369,13 @@ def dataset_clause(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
             continue
         word = token.text.upper()
         after = tokens[i + 1] if i + 1 < len(tokens) else None
-        if word == "PREFIX" and after is not None and after.kind == "pname" \
-                and i + 2 < len(tokens) and tokens[i + 2].kind == "iri":
+        if (
+            word == "PREFIX"
+            and after is not None
+            and after.kind == "pname"
+            and i + 2 < len(tokens)
+            and tokens[i + 2].kind == "iri"
+        ):
             prefixes[after.text[:-1]] = _iri(tokens[i + 2], prefixes, base) or ""
         elif word == "BASE" and after is not None and after.kind == "iri":
             base = _iri(after, prefixes, base)
@@ -258,8 +387,9 @@ def dataset_clause(text: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
             target = None
             if after is not None and after.kind in ("iri", "pname"):
                 target = _iri(after, prefixes, base)
-            into.append(target if target is not None else
-                        (after.text if after is not None else "(nothing)"))
+            into.append(
+                target if target is not None else (after.text if after is not None else "(nothing)")
+            )
     if not defaults and not named:
         return None
     return tuple(defaults), tuple(named)
@@ -277,17 +407,20 @@ def _canonical_string(token: str) -> str:
     while i < len(body):
         char = body[i]
         if char == "\\":
-            decoded = _ECHAR.get(body[i + 1:i + 2])
+            decoded = _ECHAR.get(body[i + 1 : i + 2])
             if decoded is None:
-                raise QuerySyntaxError(f"invalid escape {body[i:i + 2]!r} in a string")
+                raise QuerySyntaxError(f"invalid escape {body[i : i + 2]!r} in a string")
             out.append(decoded)
             i += 2
             continue
         out.append(char)
         i += 1
     text = "".join(out)
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") \
-        .replace("\r", "\\r") + '"'
+    return (
+        '"'
+        + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+        + '"'
+    )
 
 
 @lru_cache(maxsize=256)
@@ -305,7 +438,7 @@ def canonical(text: str) -> str:
     out: list[str] = []
     end = 0
     for token in tokenize(source):
-        out.append(_BLANK.sub(" ", source[end:token.pos].replace("\r\n", "\n")))
+        out.append(_BLANK.sub(" ", source[end : token.pos].replace("\r\n", "\n")))
         piece = token.text
         if token.kind == "string":
             piece = _canonical_string(piece) + "\n" * piece.count("\n")

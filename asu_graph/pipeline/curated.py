@@ -26,8 +26,8 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 
-from .config import DEFAULT_BASE, Settings
-from .namespaces import DCTERMS, PROV, RDF, RDFS, SCHEMA, SH
+from asu_graph.config import DEFAULT_BASE, Settings
+from asu_graph.namespaces import DCTERMS, PROV, RDF, RDFS, SCHEMA, SH
 
 _HEADER = re.compile(r"^#\s*([A-Za-z@-]+)\s*:\s*(.*)$")
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -86,10 +86,17 @@ class CuratedQuery:
         return _parse_form(self)
 
     def as_dict(self) -> dict[str, object]:
-        return {"name": self.name, "title": self.title, "title_fr": self.title_fr,
-                "description": self.description, "description_fr": self.description_fr,
-                "sources": list(self.sources), "federated": self.federated,
-                "form": self.form, "query": self.body}
+        return {
+            "name": self.name,
+            "title": self.title,
+            "title_fr": self.title_fr,
+            "description": self.description,
+            "description_fr": self.description_fr,
+            "sources": list(self.sources),
+            "federated": self.federated,
+            "form": self.form,
+            "query": self.body,
+        }
 
 
 def parse_curated(name: str, text: str) -> CuratedQuery:
@@ -102,16 +109,28 @@ def parse_curated(name: str, text: str) -> CuratedQuery:
         match = _HEADER.match(line)
         if match:
             key = match.group(1).lower()
-            meta[key] = (meta[key] + " " + match.group(2)).strip() if key in meta else \
-                match.group(2).strip()
+            meta[key] = (
+                (meta[key] + " " + match.group(2)).strip()
+                if key in meta
+                else match.group(2).strip()
+            )
     return CuratedQuery(
-        name=name, text=text, title=meta.pop("title", name),
-        title_fr=meta.pop("title@fr", ""), description=meta.pop("description", ""),
-        sources=tuple(meta.pop("sources", "").split()), extra=meta)
+        name=name,
+        text=text,
+        title=meta.pop("title", name),
+        title_fr=meta.pop("title@fr", ""),
+        description=meta.pop("description", ""),
+        sources=tuple(meta.pop("sources", "").split()),
+        extra=meta,
+    )
 
 
-_FORM_NAMES = {"SELECT": "SelectQuery", "ASK": "AskQuery", "CONSTRUCT": "ConstructQuery",
-               "DESCRIBE": "DescribeQuery"}
+_FORM_NAMES = {
+    "SELECT": "SelectQuery",
+    "ASK": "AskQuery",
+    "CONSTRUCT": "ConstructQuery",
+    "DESCRIBE": "DescribeQuery",
+}
 
 
 def _parse(query: CuratedQuery) -> str:
@@ -122,7 +141,7 @@ def _parse(query: CuratedQuery) -> str:
 def _parse_form(query: CuratedQuery) -> str:
     import pyoxigraph
 
-    from .sparql_text import query_form
+    from asu_graph.sparql.text import query_form
 
     # The form is the first keyword after the prologue (PREFIX/BASE and IRIs only).
     try:
@@ -143,15 +162,20 @@ def check(query: CuratedQuery) -> None:
     """Raise CuratedQueryError unless the file has its full header and parses."""
     if not _NAME.fullmatch(query.name):
         raise CuratedQueryError(
-            f"{query.name}.rq: a query name is lower-case letters, digits and hyphens")
-    header = {"title": query.title if query.title != query.name else "",
-              "title@fr": query.title_fr, "description": query.description,
-              "sources": " ".join(query.sources)}
+            f"{query.name}.rq: a query name is lower-case letters, digits and hyphens"
+        )
+    header = {
+        "title": query.title if query.title != query.name else "",
+        "title@fr": query.title_fr,
+        "description": query.description,
+        "sources": " ".join(query.sources),
+    }
     missing = [key for key in REQUIRED if not header[key]]
     if missing:
         raise CuratedQueryError(
             f"{query.name}.rq: header line(s) missing: "
-            + ", ".join(f"'# {key}: ...'" for key in missing))
+            + ", ".join(f"'# {key}: ...'" for key in missing)
+        )
     bad = [s for s in query.sources if not s.startswith(("http://", "https://"))]
     if bad:
         raise CuratedQueryError(f"{query.name}.rq: sources must be web addresses, got {bad[0]!r}")

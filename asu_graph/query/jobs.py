@@ -18,23 +18,23 @@ class Job:
     """Everything a worker needs to answer one query (picklable)."""
 
     text: str
-    formats: tuple[tuple[str, str | None], ...]   # kind -> format key (None: not acceptable)
+    formats: tuple[tuple[str, str | None], ...]  # kind -> format key (None: not acceptable)
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     union_default_graph: bool = True
     cap: int = 0
-    prefixes: tuple[tuple[str, str], ...] = ()    # for DESCRIBE answers written here
-    base_iri: str | None = None                   # resolves the query's relative IRIs
+    prefixes: tuple[tuple[str, str], ...] = ()  # for DESCRIBE answers written here
+    base_iri: str | None = None  # resolves the query's relative IRIs
 
 
 @dataclass(frozen=True)
 class Answer:
-    kind: str          # SELECT, ASK or GRAPH
-    fmt: str           # format key (asu_graph.formats)
+    kind: str  # SELECT, ASK or GRAPH
+    fmt: str  # format key (asu_graph.formats)
     body: bytes
     truncated: bool = False
-    cached: bool = False   # served from the result cache (X-Cache: hit)
-    size: int | None = None   # rows or triples in the body (ASK: 1), when known
+    cached: bool = False  # served from the result cache (X-Cache: hit)
+    size: int | None = None  # rows or triples in the body (ASK: 1), when known
 
 
 class QueryError(Exception):

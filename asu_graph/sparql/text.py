@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .guard import QueryRefused, inspect, scan
-from .store.base import QuerySyntaxError
+from asu_graph.sparql.guard import QueryRefused, QuerySyntaxError, inspect, scan
 
 
 # Memoised: the same texts (curated queries, dashboards) come back again and
@@ -47,13 +46,14 @@ def has_dataset_clause(text: str) -> bool:
         return False
     try:
         return bool(inspect(text).from_graphs)
-    except (QuerySyntaxError, QueryRefused):   # the engine reports the error itself
+    except (QuerySyntaxError, QueryRefused):  # the engine reports the error itself
         return False
 
 
 _QUERY_FORM = re.compile(r"(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.IGNORECASE)
-_UPDATE = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)(?![\w:])",
-                     re.IGNORECASE)
+_UPDATE = re.compile(
+    r"(INSERT|DELETE|LOAD|CLEAR|DROP|CREATE|ADD|MOVE|COPY|WITH)(?![\w:])", re.IGNORECASE
+)
 
 
 def query_form(text: str) -> str:
@@ -69,7 +69,7 @@ def query_form(text: str) -> str:
         if kind == "iri":
             expect_iri = False
             continue
-        if expect_iri:          # the prefix name of PREFIX p: <iri>
+        if expect_iri:  # the prefix name of PREFIX p: <iri>
             continue
         if token.upper() in ("PREFIX", "BASE"):
             expect_iri = True

@@ -57,8 +57,11 @@ def _unshare(flags: int) -> None:
 def _map_own_user() -> None:
     """Inside a new user namespace, keep our own user and group ids (cosmetic)."""
     uid, gid = os.getuid(), os.getgid()
-    for name, content in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"),
-                          ("gid_map", f"{gid} {gid} 1")):
+    for name, content in (
+        ("setgroups", "deny"),
+        ("uid_map", f"{uid} {uid} 1"),
+        ("gid_map", f"{gid} {gid} 1"),
+    ):
         try:
             with open(f"/proc/self/{name}", "w", encoding="ascii") as file:
                 file.write(content)
@@ -69,15 +72,16 @@ def _map_own_user() -> None:
 def _seccomp() -> None:
     try:
         import pyseccomp as seccomp
-    except (ImportError, RuntimeError) as exc:   # RuntimeError: libseccomp is missing
+    except (ImportError, RuntimeError) as exc:  # RuntimeError: libseccomp is missing
         raise OSError(errno.ENOSYS, f"pyseccomp / libseccomp unavailable: {exc}") from None
     rules = seccomp.SyscallFilter(seccomp.ALLOW)
-    rules.add_rule(seccomp.ERRNO(errno.EACCES), "socket",
-                   seccomp.Arg(0, seccomp.NE, socket.AF_UNIX))
+    rules.add_rule(
+        seccomp.ERRNO(errno.EACCES), "socket", seccomp.Arg(0, seccomp.NE, socket.AF_UNIX)
+    )
     for call in ("io_uring_setup", "io_uring_enter", "io_uring_register"):
         try:
             rules.add_rule(seccomp.ERRNO(errno.EPERM), call)
-        except OSError:   # a kernel or libseccomp without io_uring: nothing to refuse
+        except OSError:  # a kernel or libseccomp without io_uring: nothing to refuse
             pass
     rules.load()
 
@@ -102,9 +106,8 @@ def network_blocked() -> bool:
                 probe.settimeout(2)
                 probe.connect(address)
         except OSError as exc:
-            if exc.errno in (errno.ECONNREFUSED, errno.ETIMEDOUT) or \
-                    isinstance(exc, TimeoutError):
-                return False    # the packet went out: the network is there
+            if exc.errno in (errno.ECONNREFUSED, errno.ETIMEDOUT) or isinstance(exc, TimeoutError):
+                return False  # the packet went out: the network is there
             continue
         return False
     return True
@@ -119,8 +122,7 @@ def isolate(setting: str = "auto") -> str:
     if setting == "off":
         return "off"
     if setting not in SETTINGS:
-        raise SandboxError(f"ASU_QUERY_SANDBOX={setting!r}: expected one of "
-                           f"{', '.join(SETTINGS)}")
+        raise SandboxError(f"ASU_QUERY_SANDBOX={setting!r}: expected one of {', '.join(SETTINGS)}")
     tried = []
     for method in METHODS if setting == "auto" else (setting,):
         try:
@@ -133,6 +135,8 @@ def isolate(setting: str = "auto") -> str:
         tried.append(f"{method}: applied, but a connection still got through")
     raise SandboxError(
         "The query processes cannot be cut off the network on this system ("
-        + "; ".join(tried) + "). Run as root, allow unprivileged user namespaces, or "
+        + "; ".join(tried)
+        + "). Run as root, allow unprivileged user namespaces, or "
         "install libseccomp; or set ASU_QUERY_SANDBOX=off to run without this "
-        "second line of defence (the query check still refuses SERVICE, LOAD and FROM).")
+        "second line of defence (the query check still refuses SERVICE, LOAD and FROM)."
+    )

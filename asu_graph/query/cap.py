@@ -20,8 +20,8 @@ from itertools import islice
 
 import pyoxigraph as ox
 
-from .formats import OXIGRAPH_RDF, OXIGRAPH_RESULTS, RDF_FORMATS, RESULT_FORMATS
-from .store import QueryAnswerError, QueryResult
+from asu_graph.formats import OXIGRAPH_RDF, OXIGRAPH_RESULTS, RDF_FORMATS, RESULT_FORMATS
+from asu_graph.store import QueryAnswerError, QueryResult
 
 _RESULTS = OXIGRAPH_RESULTS
 _RDF = OXIGRAPH_RDF
@@ -31,7 +31,7 @@ _RDF = OXIGRAPH_RDF
 class Capped:
     body: bytes
     truncated: bool
-    count: int          # rows or triples in the body (ASK: 1)
+    count: int  # rows or triples in the body (ASK: 1)
 
 
 def serialize(result: QueryResult, fmt: str, cap: int) -> Capped:
@@ -48,8 +48,10 @@ def serialize(result: QueryResult, fmt: str, cap: int) -> Capped:
         raise
     except UnicodeError as exc:
         # A lone surrogate (written as a \uD800 escape in the query) is no character.
-        raise QueryAnswerError(f"The answer holds text that is not valid Unicode ({exc}); "
-                               "no document format can carry it.") from None
+        raise QueryAnswerError(
+            f"The answer holds text that is not valid Unicode ({exc}); "
+            "no document format can carry it."
+        ) from None
     except Exception as exc:  # the writer of that format refused the terms
         raise unwritable(fmt, exc) from None
 
@@ -60,8 +62,10 @@ def unwritable(fmt: str, exc: Exception) -> QueryAnswerError:
     name = known.media_type if known is not None else fmt
     others = RDF_FORMATS if fmt in RDF_FORMATS else RESULT_FORMATS
     choices = ", ".join(f.media_type for key, f in others.items() if key != fmt)
-    return QueryAnswerError(f"The answer cannot be written as {name}: {exc}. "
-                            f"Ask for another format ({choices}).", status=406)
+    return QueryAnswerError(
+        f"The answer cannot be written as {name}: {exc}. Ask for another format ({choices}).",
+        status=406,
+    )
 
 
 def evaluation_failed(exc: Exception) -> QueryAnswerError:
@@ -74,10 +78,12 @@ def _serialize(result: QueryResult, fmt: str, cap: int) -> Capped:
         return Capped(result.serialize(fmt), False, 1)
     raw = _oxigraph_answer(result)
     if result.kind == "SELECT":
-        return _oxigraph_select(raw, fmt, cap) if raw is not None else \
-            _generic_select(result, fmt, cap)
-    return _oxigraph_graph(raw, fmt, cap) if raw is not None else \
-        _generic_graph(result, fmt, cap)
+        return (
+            _oxigraph_select(raw, fmt, cap)
+            if raw is not None
+            else _generic_select(result, fmt, cap)
+        )
+    return _oxigraph_graph(raw, fmt, cap) if raw is not None else _generic_graph(result, fmt, cap)
 
 
 def _oxigraph_answer(result: QueryResult) -> object | None:
@@ -97,23 +103,25 @@ def _oxigraph_select(solutions: ox.QuerySolutions, fmt: str, cap: int) -> Capped
     lines = ["\t".join("?" + name for name in names)]
     try:
         for solution in islice(solutions, _limit(cap)):
-            lines.append("\t".join("" if term is None else _tsv_term(term)
-                                   for term in solution))
-    except (OSError, ValueError, RuntimeError) as exc:   # raised while evaluating
+            lines.append("\t".join("" if term is None else _tsv_term(term) for term in solution))
+    except (OSError, ValueError, RuntimeError) as exc:  # raised while evaluating
         raise evaluation_failed(exc) from None
     if cap > 0 and len(lines) - 1 > cap:
         return Capped(b"", True, len(lines) - 1)
     tsv = ("\n".join(lines) + "\n").encode("utf-8")
     body = ox.parse_query_results(tsv, format=ox.QueryResultsFormat.TSV).serialize(
-        format=_RESULTS[fmt])
+        format=_RESULTS[fmt]
+    )
     return Capped(body, False, len(lines) - 1)
 
 
 def _tsv_term(term: object) -> str:
     """A term as SPARQL TSV writes it; RDF 1.2 triple terms as ``<<( s p o )>>``."""
     if isinstance(term, ox.Triple):
-        return (f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} "
-                f"{_tsv_term(term.object)} )>>")
+        return (
+            f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} "
+            f"{_tsv_term(term.object)} )>>"
+        )
     return str(term)
 
 
@@ -122,7 +130,7 @@ def _oxigraph_graph(triples: ox.QueryTriples, fmt: str, cap: int) -> Capped:
         raise ValueError(f"a graph result cannot be written as {fmt!r}")
     try:
         kept = list(islice(triples, _limit(cap)))
-    except (OSError, ValueError, RuntimeError) as exc:   # raised while evaluating
+    except (OSError, ValueError, RuntimeError) as exc:  # raised while evaluating
         raise evaluation_failed(exc) from None
     if cap > 0 and len(kept) > cap:
         return Capped(b"", True, len(kept))

@@ -22,9 +22,12 @@ def cell(term: Identifier | None, prefixes: Sequence[tuple[str, str]]) -> str:
     if isinstance(term, URIRef):
         text = str(term)
         for prefix, namespace in prefixes:
-            local = text[len(namespace):]
-            if text.startswith(namespace) and local and all(c.isalnum() or c in "-_." for c in
-                                                            local):
+            local = text[len(namespace) :]
+            if (
+                text.startswith(namespace)
+                and local
+                and all(c.isalnum() or c in "-_." for c in local)
+            ):
                 return f"{prefix}:{local}"
         return text
     if isinstance(term, BNode):
@@ -46,27 +49,35 @@ def _fit(widths: list[int], floors: list[int], limit: int) -> list[int]:
     return widths
 
 
-def render(variables: Sequence[str], rows: Sequence[Mapping[str, Identifier]],
-           prefixes: Mapping[str, str], width: int | None = None) -> str:
+def render(
+    variables: Sequence[str],
+    rows: Sequence[Mapping[str, Identifier]],
+    prefixes: Mapping[str, str],
+    width: int | None = None,
+) -> str:
     """The table; ``width`` is the terminal width to fit (None: never wrap)."""
     ordered = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
     cells = [[cell(row.get(v), ordered) for v in variables] for row in rows]
     widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(variables)]
     if width:
         # a column keeps at least its header, and short values stay whole
-        floors = [min(w, max(len(v), _MIN_COLUMN)) for w, v in zip(widths, variables,
-                                                                    strict=True)]
+        floors = [min(w, max(len(v), _MIN_COLUMN)) for w, v in zip(widths, variables, strict=True)]
         widths = _fit(widths, floors, width)
         # still too wide: headers wrap too, down to a few characters per column
         widths = _fit(widths, [min(w, 4) for w in widths], width)
 
     def lines_of(values: Sequence[str]) -> list[str]:
-        wrapped = [textwrap.wrap(v, w, break_on_hyphens=False) or [""]
-                   for v, w in zip(values, widths, strict=True)]
+        wrapped = [
+            textwrap.wrap(v, w, break_on_hyphens=False) or [""]
+            for v, w in zip(values, widths, strict=True)
+        ]
         height = max(len(w) for w in wrapped)
-        return [" | ".join((w[i] if i < len(w) else "").ljust(n)
-                           for w, n in zip(wrapped, widths, strict=True)).rstrip()
-                for i in range(height)]
+        return [
+            " | ".join(
+                (w[i] if i < len(w) else "").ljust(n) for w, n in zip(wrapped, widths, strict=True)
+            ).rstrip()
+            for i in range(height)
+        ]
 
     out = lines_of(variables)
     out.append("-+-".join("-" * w for w in widths))

@@ -17,10 +17,10 @@ from dataclasses import asdict, dataclass
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
-from . import formats
-from .config import Settings
-from .graphs import BuildError, quiet_ill_typed_literals, union_graph
-from .namespaces import FOAF, ORG, PROV, RDF, SCHEMA, SH
+from asu_graph import formats
+from asu_graph.config import Settings
+from asu_graph.namespaces import FOAF, ORG, PROV, RDF, SCHEMA, SH
+from asu_graph.pipeline.graphs import BuildError, quiet_ill_typed_literals, union_graph
 
 PROV_DERIVED = PROV.wasDerivedFrom
 FOAF_DOCUMENT = FOAF.Document
@@ -28,8 +28,14 @@ FOAF_DOCUMENT = FOAF.Document
 # Properties with one true value: a second value in the same file is a mistake;
 # a second value from another file is a conflict between sources, published as is.
 ONE_VALUE_PER_SOURCE = (
-    SCHEMA.foundingDate, SCHEMA.dissolutionDate, SCHEMA.startDate, SCHEMA.endDate,
-    SCHEMA.value, SCHEMA.currency, ORG.member, ORG.organization,
+    SCHEMA.foundingDate,
+    SCHEMA.dissolutionDate,
+    SCHEMA.startDate,
+    SCHEMA.endDate,
+    SCHEMA.value,
+    SCHEMA.currency,
+    ORG.member,
+    ORG.organization,
 )
 
 
@@ -50,8 +56,9 @@ class Violation:
     def line(self) -> str:
         where = f" on {self.path}" if self.path else ""
         value = f" (value: {self.value})" if self.value else ""
-        return (f"{self.severity}: <{self.focus}> breaks rule {self.rule}{where}: "
-                f"{self.message}{value}")
+        return (
+            f"{self.severity}: <{self.focus}> breaks rule {self.rule}{where}: {self.message}{value}"
+        )
 
 
 @dataclass
@@ -73,7 +80,9 @@ class ValidationReport:
     def json(self) -> str:
         return json.dumps(
             {"conforms": self.conforms, "violations": [asdict(v) for v in self.violations]},
-            indent=2, ensure_ascii=False)
+            indent=2,
+            ensure_ascii=False,
+        )
 
     def render(self, fmt: str) -> str:
         return {"text": self.text, "turtle": self.turtle, "json": self.json}[fmt]()
@@ -119,37 +128,56 @@ class _FastQueryGraph(Graph):
 def validate_graph(data: Graph, shapes: Graph) -> ValidationReport:
     with quiet_ill_typed_literals():
         conforms, report, text = shacl_validate(
-            _FastQueryGraph(data), shacl_graph=shapes, inference="none", advanced=True,
-            allow_warnings=True, inplace=True)
+            _FastQueryGraph(data),
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            inplace=True,
+        )
     if not isinstance(report, Graph):
         raise ShapesError(f"the shapes cannot be applied: {text}")
     violations = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
+
         def one(pred, _r=result):
             return report.value(_r, pred)
+
         path, value = one(SH.resultPath), one(SH.value)
         # a SHACL-SPARQL rule is named after its constraint (one shape may hold several)
         constraint = one(SH.sourceConstraint)
-        rule = (_local(constraint) if isinstance(constraint, URIRef)
-                else _shape_name(shapes, one(SH.sourceShape)))
-        violations.append(Violation(
-            focus=str(one(SH.focusNode)),
-            rule=rule,
-            component=_local(one(SH.sourceConstraintComponent)),
-            severity=_local(one(SH.resultSeverity)),
-            message=str(one(SH.resultMessage) or "constraint not met"),
-            path=str(path) if isinstance(path, URIRef) else None,
-            value=str(value) if value is not None else None,
-        ))
+        rule = (
+            _local(constraint)
+            if isinstance(constraint, URIRef)
+            else _shape_name(shapes, one(SH.sourceShape))
+        )
+        violations.append(
+            Violation(
+                focus=str(one(SH.focusNode)),
+                rule=rule,
+                component=_local(one(SH.sourceConstraintComponent)),
+                severity=_local(one(SH.resultSeverity)),
+                message=str(one(SH.resultMessage) or "constraint not met"),
+                path=str(path) if isinstance(path, URIRef) else None,
+                value=str(value) if value is not None else None,
+            )
+        )
     violations.sort(key=lambda v: (v.focus, v.rule, v.path or "", v.value or ""))
     return ValidationReport(bool(conforms), violations, report)
 
 
-def _violation(focus: object, rule: str, message: str, path: object = None,
-               value: object = None) -> Violation:
-    return Violation(focus=str(focus), rule=rule, component="GraphRule", severity="Violation",
-                     message=message, path=str(path) if path is not None else None,
-                     value=str(value) if value is not None else None)
+def _violation(
+    focus: object, rule: str, message: str, path: object = None, value: object = None
+) -> Violation:
+    return Violation(
+        focus=str(focus),
+        rule=rule,
+        component="GraphRule",
+        severity="Violation",
+        message=message,
+        path=str(path) if path is not None else None,
+        value=str(value) if value is not None else None,
+    )
 
 
 def graph_violations(dataset: Dataset, settings: Settings) -> list[Violation]:
@@ -166,17 +194,27 @@ def graph_violations(dataset: Dataset, settings: Settings) -> list[Violation]:
             continue  # built from queries/*.rq, whose headers name their own sources
         pages = set(sources.objects(context.identifier, PROV_DERIVED))
         if len(pages) != 1:
-            found.append(_violation(
-                name, "GraphSourceRule",
-                f"Graph source rule: the data file {_local(name)}.ttl must have exactly one "
-                f"source page in sources.ttl (prov:wasDerivedFrom), found {len(pages)}.",
-                PROV_DERIVED))
+            found.append(
+                _violation(
+                    name,
+                    "GraphSourceRule",
+                    f"Graph source rule: the data file {_local(name)}.ttl must have exactly one "
+                    f"source page in sources.ttl (prov:wasDerivedFrom), found {len(pages)}.",
+                    PROV_DERIVED,
+                )
+            )
         for page in pages:
             if (page, RDF.type, FOAF_DOCUMENT) not in sources:
-                found.append(_violation(
-                    page, "GraphSourceRule",
-                    f"Graph source rule: the source page of {_local(name)}.ttl is not "
-                    "described in sources.ttl as a foaf:Document.", RDF.type, FOAF_DOCUMENT))
+                found.append(
+                    _violation(
+                        page,
+                        "GraphSourceRule",
+                        f"Graph source rule: the source page of {_local(name)}.ttl is not "
+                        "described in sources.ttl as a foaf:Document.",
+                        RDF.type,
+                        FOAF_DOCUMENT,
+                    )
+                )
         values: dict[tuple[object, object], set[object]] = defaultdict(set)
         for prop in ONE_VALUE_PER_SOURCE:
             for s, o in context.subject_objects(prop):
@@ -184,11 +222,18 @@ def graph_violations(dataset: Dataset, settings: Settings) -> list[Violation]:
         for (subject, prop), objects in values.items():
             if len(objects) > 1:
                 shown = ", ".join(sorted(str(o) for o in objects))
-                found.append(_violation(
-                    subject, "OneValuePerSourceRule",
-                    f"One value per source rule: {_local(name)}.ttl gives {len(objects)} values "
-                    f"of {_local(prop)} for one resource; a source gives one value (publish a "
-                    "disagreeing source in its own file).", prop, shown))
+                found.append(
+                    _violation(
+                        subject,
+                        "OneValuePerSourceRule",
+                        f"One value per source rule: {_local(name)}.ttl gives {len(objects)} "
+                        f"values of {_local(prop)} for one resource; a source gives one value "
+                        "(publish a "
+                        "disagreeing source in its own file).",
+                        prop,
+                        shown,
+                    )
+                )
     return found
 
 
@@ -198,8 +243,9 @@ def validate_dataset(dataset: Dataset, settings: Settings, shapes: Graph) -> Val
     extra = graph_violations(dataset, settings)
     if not extra:
         return report
-    report.graph.set((next(report.graph.subjects(RDF.type, SH.ValidationReport)), SH.conforms,
-                      Literal(False)))
+    report.graph.set(
+        (next(report.graph.subjects(RDF.type, SH.ValidationReport)), SH.conforms, Literal(False))
+    )
     for v in extra:
         node = BNode()
         report.violations.append(v)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
-from .config import DEFAULT_BASE, Settings
-from .graphs import BuildError, quiet_ill_typed_literals
-from .namespaces import PREFIXES
+from asu_graph.config import DEFAULT_BASE, Settings
+from asu_graph.namespaces import PREFIXES
+from asu_graph.pipeline.graphs import BuildError, quiet_ill_typed_literals
 
 
 def _read_turtle(path: Path, settings: Settings) -> str:
@@ -68,7 +68,7 @@ def load_dataset(settings: Settings, *, include_ontology: bool = True) -> Datase
 def _add_curated_queries(dataset: Dataset, settings: Settings) -> None:
     # The curated queries are data too ({base}graph/queries), so clients find
     # them through the endpoint; a broken query file stops the build.
-    from .queries import CuratedQueryError, queries_graph, queries_graph_iri
+    from asu_graph.pipeline.curated import CuratedQueryError, queries_graph, queries_graph_iri
 
     try:
         queries_graph(settings, dataset.graph(queries_graph_iri(settings)))

@@ -19,13 +19,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from . import describe, function_policy, guard
-from .cache import ResultCache, normalise_query
-from .executor import Executor, executor_for
-from .jobs import Answer, Job
-from .namespaces import project_prefixes
-from .publication import Publication
-from .store import QueryResult, QuerySyntaxError
+from asu_graph.cache import ResultCache, normalise_query
+from asu_graph.namespaces import project_prefixes
+from asu_graph.publication import Publication
+from asu_graph.query import describe
+from asu_graph.query.executor import Executor, executor_for
+from asu_graph.query.jobs import Answer, Job
+from asu_graph.sparql import functions as function_policy
+from asu_graph.sparql import guard
+from asu_graph.store import QueryResult, QuerySyntaxError
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,9 @@ class RunningQueries:
             raise TooManyQueries(
                 f"{client} already has {self.limit} queries running; this service runs at "
                 f"most {self.limit} at a time per client. Send the next one when one of "
-                f"them has finished.", status=429)
+                f"them has finished.",
+                status=429,
+            )
         try:
             yield
         finally:
@@ -135,27 +139,32 @@ class QueryService:
     def __init__(self, publication: Publication, executor: Executor | None = None) -> None:
         self.publication = publication
         settings = publication.settings
-        self.cache: ResultCache[Answer] = ResultCache(settings.cache_size,
-                                                      settings.cache_max_bytes)
+        self.cache: ResultCache[Answer] = ResultCache(settings.cache_size, settings.cache_max_bytes)
         # Created now, while the process is single-threaded (see executor.py).
         self.running = RunningQueries(settings.client_queries)
         self.executor = executor or executor_for(
-            publication.store, memory_bytes=settings.query_memory << 20,
+            publication.store,
+            memory_bytes=settings.query_memory << 20,
             total_memory_bytes=settings.query_memory_total << 20,
             recycle_bytes=settings.worker_recycle_memory << 20,
             # Allow-listed SERVICE endpoints must be reachable from the workers.
-            sandbox="off" if settings.service_allowlist else settings.query_sandbox)
+            sandbox="off" if settings.service_allowlist else settings.query_sandbox,
+        )
 
     def check(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> None:
         """Refuse, before any engine sees it, what must not run (see guard.py)."""
         settings = self.publication.settings
         try:
-            guard.check(text, allowed_graphs=self.publication.graph_names,
-                        service_allowlist=settings.service_allowlist,
-                        max_query_bytes=settings.max_query_bytes,
-                        default_graphs=dataset.default_graphs,
-                        named_graphs=dataset.named_graphs,
-                        limits=guard.Limits.from_settings(settings), base=settings.base)
+            guard.check(
+                text,
+                allowed_graphs=self.publication.graph_names,
+                service_allowlist=settings.service_allowlist,
+                max_query_bytes=settings.max_query_bytes,
+                default_graphs=dataset.default_graphs,
+                named_graphs=dataset.named_graphs,
+                limits=guard.Limits.from_settings(settings),
+                base=settings.base,
+            )
         except QuerySyntaxError:
             # bif:http_get(...) is malformed SPARQL (bif: is not declared) but
             # first of all a refused function (named), as on Virtuoso.
@@ -164,29 +173,43 @@ class QueryService:
         # The same function policy on every store (function_policy.py says why).
         function_policy.check_functions(text, settings.function_allowlist)
 
-    def cache_key(self, text: str, formats_by_kind: dict[str, str | None],
-                  dataset: DatasetSpec) -> tuple:
+    def cache_key(
+        self, text: str, formats_by_kind: dict[str, str | None], dataset: DatasetSpec
+    ) -> tuple:
         """Everything an answer depends on: data version, query, dataset, formats."""
-        return (self.publication.version, self.publication.store.data_token(),
-                self.publication.settings.union_default_graph,
-                normalise_query(text), dataset, tuple(sorted(formats_by_kind.items())))
+        return (
+            self.publication.version,
+            self.publication.store.data_token(),
+            self.publication.settings.union_default_graph,
+            normalise_query(text),
+            dataset,
+            tuple(sorted(formats_by_kind.items())),
+        )
 
     def run(self, text: str, dataset: DatasetSpec = DatasetSpec()) -> QueryResult:
         """Guarded, in this thread, without timeout or cap: for the CLI and server code."""
         self.check(text, dataset)
         settings = self.publication.settings
         return describe.query(
-            self.publication.store, text, limit=settings.result_cap,
+            self.publication.store,
+            text,
+            limit=settings.result_cap,
             prefixes=project_prefixes(settings),
             union_default_graph=settings.union_default_graph,
-            default_graphs=list(dataset.default_graphs) if dataset.default_graphs is not None
+            default_graphs=list(dataset.default_graphs)
+            if dataset.default_graphs is not None
             else None,
-            named_graphs=list(dataset.named_graphs) if dataset.named_graphs is not None
-            else None,
-            base_iri=settings.base)
+            named_graphs=list(dataset.named_graphs) if dataset.named_graphs is not None else None,
+            base_iri=settings.base,
+        )
 
-    def answer(self, text: str, formats_by_kind: dict[str, str | None],
-               dataset: DatasetSpec = DatasetSpec(), client: str | None = None) -> Answer:
+    def answer(
+        self,
+        text: str,
+        formats_by_kind: dict[str, str | None],
+        dataset: DatasetSpec = DatasetSpec(),
+        client: str | None = None,
+    ) -> Answer:
         """Run ``text`` and serialize in ``formats_by_kind[kind]``; NotAcceptable if None.
 
         ``client`` (an address or network, see web/security.py ``client_key``)
@@ -210,13 +233,21 @@ class QueryService:
             self.cache.put(key, answer, len(answer.body))
         return answer
 
-    def _compute(self, text: str, formats_by_kind: dict[str, str | None],
-                 dataset: DatasetSpec) -> Answer:
+    def _compute(
+        self, text: str, formats_by_kind: dict[str, str | None], dataset: DatasetSpec
+    ) -> Answer:
         # Guarded first, then run by the executor: in a worker process that is
         # killed at the query timeout, with the result cap applied (executor.py).
         self.check(text, dataset)
         settings = self.publication.settings
-        job = Job(text, tuple(sorted(formats_by_kind.items())), dataset.default_graphs,
-                  dataset.named_graphs, settings.union_default_graph, settings.result_cap,
-                  tuple(project_prefixes(settings).items()), settings.base)
+        job = Job(
+            text,
+            tuple(sorted(formats_by_kind.items())),
+            dataset.default_graphs,
+            dataset.named_graphs,
+            settings.union_default_graph,
+            settings.result_cap,
+            tuple(project_prefixes(settings).items()),
+            settings.base,
+        )
         return self.executor.run(job, settings.query_timeout)

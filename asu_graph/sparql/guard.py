@@ -49,10 +49,13 @@ from urllib.parse import urljoin
 
 import rdflib.plugins.sparql
 
-from .store.base import QuerySyntaxError
-
 if TYPE_CHECKING:
-    from .config import Settings
+    from asu_graph.config import Settings
+
+
+class QuerySyntaxError(ValueError):
+    """The query text is not valid SPARQL 1.1."""
+
 
 # Defence in depth for the rdflib engine: never fetch a graph named in FROM
 # that is not already in the dataset (the guard refuses such queries anyway).
@@ -61,12 +64,14 @@ rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 MAX_DEPTH = 64
 """Deepest nesting of ``{ ( [ <<`` accepted; hand-written queries stay far below."""
 
-UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD",
-                             "MOVE", "COPY", "WITH", "USING"})
+UPDATE_KEYWORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "USING"}
+)
 # Keywords an engine may read at the start of a longer name (no word boundary).
-_GLUE_KEYWORDS = tuple(sorted(UPDATE_KEYWORDS | {"SERVICE", "SILENT", "FROM", "NAMED"},
-                              key=len, reverse=True))
-_GLUE = re.compile("|".join(_GLUE_KEYWORDS), re.IGNORECASE)   # longest first
+_GLUE_KEYWORDS = tuple(
+    sorted(UPDATE_KEYWORDS | {"SERVICE", "SILENT", "FROM", "NAMED"}, key=len, reverse=True)
+)
+_GLUE = re.compile("|".join(_GLUE_KEYWORDS), re.IGNORECASE)  # longest first
 
 
 class QueryRefused(Exception):
@@ -93,24 +98,35 @@ class Limits:
     are the ``ASU_MAX_*`` ones of config.py.
     """
 
-    expression_operators: int = 256   # operators in one expression (!!!, 1+1+..., &&, ||)
-    expression_bytes: int = 8192      # text of one expression
-    path_operators: int = 256         # / | ^ in one property path
-    group_patterns: int = 256         # { } blocks (MINUS, UNION, OPTIONAL ...), BIND, FILTER
-    triple_patterns: int = 500        # triple patterns, counted generously
+    expression_operators: int = 256  # operators in one expression (!!!, 1+1+..., &&, ||)
+    expression_bytes: int = 8192  # text of one expression
+    path_operators: int = 256  # / | ^ in one property path
+    group_patterns: int = 256  # { } blocks (MINUS, UNION, OPTIONAL ...), BIND, FILTER
+    triple_patterns: int = 500  # triple patterns, counted generously
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
-        return cls(**{name: getattr(settings, f"max_{name}") for name in
-                      ("expression_operators", "expression_bytes", "path_operators",
-                       "group_patterns", "triple_patterns")})
+        return cls(
+            **{
+                name: getattr(settings, f"max_{name}")
+                for name in (
+                    "expression_operators",
+                    "expression_bytes",
+                    "path_operators",
+                    "group_patterns",
+                    "triple_patterns",
+                )
+            }
+        )
 
 
 # -- the lexer ------------------------------------------------------------------
 # Character classes of the SPARQL 1.1 grammar (section 19.8), as regex sets.
-_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
-         "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
-         "\U00010000-\U000effff")
+_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff"
+    "\u200c-\u200d\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+    "\U00010000-\U000effff"
+)
 _U = _BASE + "_"
 _CHARS = _U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
@@ -136,21 +152,26 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 _LESS_THAN = re.compile(r"<=|<")
-_ESCAPE = re.compile(_UCHAR.replace("\\u[", "\\u([").replace("{4}", "{4})")
-                     .replace("\\U[", "\\U([").replace("{8}", "{8})"))
+_ESCAPE = re.compile(
+    _UCHAR.replace("\\u[", "\\u([")
+    .replace("{4}", "{4})")
+    .replace("\\U[", "\\U([")
+    .replace("{8}", "{8})")
+)
 _OPEN, _CLOSE = frozenset({"{", "(", "[", "<<"}), frozenset({"}", ")", "]", ">>"})
 # Operators of expressions and of property paths (unary and binary alike).
-_EXPRESSION_OPERATORS = frozenset({"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*",
-                                   "/", "!"})
+_EXPRESSION_OPERATORS = frozenset(
+    {"||", "&&", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "!"}
+)
 _PATH_OPERATORS = frozenset({"/", "|", "^"})
 
 
 @dataclass(frozen=True)
 class Token:
-    kind: str    # ws comment iri string var bnode lang pname word number punct (other: lenient)
+    kind: str  # ws comment iri string var bnode lang pname word number punct (other: lenient)
     text: str
     pos: int
-    glued: str = ""   # the name this keyword was split from (see _split_reading)
+    glued: str = ""  # the name this keyword was split from (see _split_reading)
 
 
 def _where(text: str, pos: int) -> str:
@@ -180,8 +201,8 @@ class _Context:
     """
 
     stack: list[str] = field(default_factory=list)
-    clause: int | None = None          # depth of a SELECT / BY / HAVING clause
-    values: bool = False               # VALUES seen, its data block not yet
+    clause: int | None = None  # depth of a SELECT / BY / HAVING clause
+    values: bool = False  # VALUES seen, its data block not yet
     prev: Token | None = None
     before: Token | None = None
 
@@ -191,17 +212,18 @@ class _Context:
         if top in ("v", "v{"):
             return "v"
         if self.values or (prev is not None and prev.text == "<<"):
-            return "p"     # VALUES variables, a triple term's parts
+            return "p"  # VALUES variables, a triple term's parts
         if top == "e":
             return "e"
         in_clause = self.clause == len(self.stack)
         if prev is None:
             return "p"
         if prev.kind == "word":
-            return "p" if prev.text == "a" else "e"   # FILTER, BIND, functions, SELECT ...
-        if prev.kind in ("iri", "pname"):    # a function call, or a collection object
-            filtered = before is not None and before.kind == "word" and \
-                before.text.upper() == "FILTER"
+            return "p" if prev.text == "a" else "e"  # FILTER, BIND, functions, SELECT ...
+        if prev.kind in ("iri", "pname"):  # a function call, or a collection object
+            filtered = (
+                before is not None and before.kind == "word" and before.text.upper() == "FILTER"
+            )
             return "e" if filtered or in_clause else "p"
         if prev.kind == "var" or prev.text == ")":
             return "e" if in_clause else "p"
@@ -250,26 +272,32 @@ def scan(text: str, *, lenient: bool = False) -> Iterator[Token]:
     context = _Context()
     while pos < end:
         if text[pos] == "<" and context.top == "e" and _ends_operand(context.prev):
-            match = _LESS_THAN.match(text, pos)   # the operator, as the grammar reads it
+            match = _LESS_THAN.match(text, pos)  # the operator, as the grammar reads it
         else:
             match = _TOKEN.match(text, pos)
         if match is None:
             if not lenient:
-                snippet = text[pos:pos + 20].split("\n")[0]
+                snippet = text[pos : pos + 20].split("\n")[0]
                 raise QuerySyntaxError(f"cannot read {snippet!r} at {_where(text, pos)}")
             token = Token("other", text[pos], pos)
         else:
             kind = "punct" if match.re is _LESS_THAN else (match.lastgroup or "")
             token = Token(kind, match.group(), pos)
-            if (kind == "iri" and not lenient and context.top == "p"
-                    and _ends_operand(context.prev) and "'" in token.text):
+            if (
+                kind == "iri"
+                and not lenient
+                and context.top == "p"
+                and _ends_operand(context.prev)
+                and "'" in token.text
+            ):
                 # Read as less-than, the ' inside would open a string running
                 # past the '>'. The grammar says IRI here (a collection, a path,
                 # a VALUES row), but the two readings differ too much to guess.
                 raise QuerySyntaxError(
                     f"ambiguous '<' at {_where(text, pos)}: it could start the IRI "
                     f"{token.text} or be a comparison; write spaces around comparison "
-                    "operators")
+                    "operators"
+                )
         context.push(token)
         yield token
         pos += len(token.text)
@@ -282,6 +310,7 @@ def tokenize(text: str) -> list[Token]:
 
 def expand_escapes(text: str) -> str:
     """The text with ``\\uXXXX`` / ``\\UXXXXXXXX`` replaced, as SPARQL 1.1 section 19.2 says."""
+
     def replace(match: re.Match[str]) -> str:
         code = int(match.group(1) or match.group(2), 16)
         if code > 0x10FFFF:
@@ -293,12 +322,13 @@ def expand_escapes(text: str) -> str:
 
 # -- what the query asks for --------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Target:
     """What a SERVICE or FROM names: an absolute IRI, or None (variable, unresolvable)."""
 
     iri: str | None
-    spelling: str          # the text as written, for messages
+    spelling: str  # the text as written, for messages
 
 
 @dataclass(frozen=True)
@@ -306,27 +336,31 @@ class Findings:
     """What in a query text reaches beyond the dataset, and how large it is."""
 
     services: tuple[Target, ...] = ()
-    updates: tuple[str, ...] = ()           # update keywords, upper case
-    from_graphs: tuple[Target, ...] = ()    # FROM and FROM NAMED targets
+    updates: tuple[str, ...] = ()  # update keywords, upper case
+    from_graphs: tuple[Target, ...] = ()  # FROM and FROM NAMED targets
     depth: int = 0
-    expression_operators: int = 0           # the largest of any one expression
+    expression_operators: int = 0  # the largest of any one expression
     expression_bytes: int = 0
     path_operators: int = 0
     group_patterns: int = 0
     triple_patterns: int = 0
-    undeclared: tuple[str, ...] = ()        # "ex: at line L, column C", in text order
-    pragmas: tuple[str, ...] = ()           # Virtuoso's DEFINE name, as written
+    undeclared: tuple[str, ...] = ()  # "ex: at line L, column C", in text order
+    pragmas: tuple[str, ...] = ()  # Virtuoso's DEFINE name, as written
 
     def merged(self, other: Findings) -> Findings:
-        return Findings(self.services + other.services, self.updates + other.updates,
-                        self.from_graphs + other.from_graphs, max(self.depth, other.depth),
-                        max(self.expression_operators, other.expression_operators),
-                        max(self.expression_bytes, other.expression_bytes),
-                        max(self.path_operators, other.path_operators),
-                        max(self.group_patterns, other.group_patterns),
-                        max(self.triple_patterns, other.triple_patterns),
-                        self.undeclared or other.undeclared,
-                        self.pragmas + other.pragmas)
+        return Findings(
+            self.services + other.services,
+            self.updates + other.updates,
+            self.from_graphs + other.from_graphs,
+            max(self.depth, other.depth),
+            max(self.expression_operators, other.expression_operators),
+            max(self.expression_bytes, other.expression_bytes),
+            max(self.path_operators, other.path_operators),
+            max(self.group_patterns, other.group_patterns),
+            max(self.triple_patterns, other.triple_patterns),
+            self.undeclared or other.undeclared,
+            self.pragmas + other.pragmas,
+        )
 
 
 def _resolve(token: Token, prefixes: dict[str, str], base: str | None) -> str | None:
@@ -343,7 +377,7 @@ def _resolve(token: Token, prefixes: dict[str, str], base: str | None) -> str | 
     return None
 
 
-_MAX_GLUED = 8   # keywords split off one name; real spellings need at most three
+_MAX_GLUED = 8  # keywords split off one name; real spellings need at most three
 
 
 def _split_token(token: Token) -> list[Token]:
@@ -369,8 +403,9 @@ def _split_token(token: Token) -> list[Token]:
             at = glued.end()
             splits += 1
         if splits > _MAX_GLUED:
-            raise QuerySyntaxError(f"cannot read {token.text[:40]!r}: a name made of "
-                                   f"{splits} or more keywords")
+            raise QuerySyntaxError(
+                f"cannot read {token.text[:40]!r}: a name made of {splits} or more keywords"
+            )
         if at == 0:
             out.append(current)
             continue
@@ -378,8 +413,9 @@ def _split_token(token: Token) -> list[Token]:
             parts = [t for t in scan(text[at:]) if t.kind not in ("ws", "comment")]
         except QuerySyntaxError:
             parts = [Token(current.kind, text[at:], 0)]
-        stack.extend(reversed([Token(p.kind, p.text, current.pos + at + p.pos, token.text)
-                               for p in parts]))
+        stack.extend(
+            reversed([Token(p.kind, p.text, current.pos + at + p.pos, token.text) for p in parts])
+        )
     return out
 
 
@@ -388,8 +424,7 @@ def _split_reading(tokens: list[Token]) -> list[Token] | None:
     out: list[Token] = []
     changed = False
     for i, token in enumerate(tokens):
-        declared = i > 0 and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == \
-            "PREFIX"
+        declared = i > 0 and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX"
         if token.kind in ("word", "pname") and not declared and _GLUE.match(token.text):
             parts = _split_token(token)
             changed = changed or len(parts) > 1
@@ -399,8 +434,9 @@ def _split_reading(tokens: list[Token]) -> list[Token] | None:
     return out if changed else None
 
 
-def _inspect_tokens(tokens: list[Token], split: bool = False, source: str = "",
-                    base: str | None = None) -> Findings:
+def _inspect_tokens(
+    tokens: list[Token], split: bool = False, source: str = "", base: str | None = None
+) -> Findings:
     """Findings of one reading; ``split``: the reading with glued keywords split off.
 
     In the split reading a keyword only counts where an engine could act on
@@ -417,8 +453,8 @@ def _inspect_tokens(tokens: list[Token], split: bool = False, source: str = "",
     operators = widest = path = widest_path = longest = 0
     expression_start: int | None = None
     context = _Context()
-    operation_start = True     # the next token could start an update operation
-    prologue_end = -1          # index of the last token of the latest PREFIX / BASE
+    operation_start = True  # the next token could start an update operation
+    prologue_end = -1  # index of the last token of the latest PREFIX / BASE
 
     def following(i: int) -> Token | None:
         return tokens[i] if i < len(tokens) else None
@@ -465,10 +501,15 @@ def _inspect_tokens(tokens: list[Token], split: bool = False, source: str = "",
                 triples += 1
             operation_start = text == ";" and depth == 0
             continue
-        if token.kind == "pname" and not split and token.text.partition(":")[0] not in prefixes \
-                and not (i > 0 and tokens[i - 1].kind == "word"
-                         and tokens[i - 1].text.upper() == "PREFIX") \
-                and len(_split_token(token)) == 1:   # "SERVICE:x" is SERVICE :x
+        if (
+            token.kind == "pname"
+            and not split
+            and token.text.partition(":")[0] not in prefixes
+            and not (
+                i > 0 and tokens[i - 1].kind == "word" and tokens[i - 1].text.upper() == "PREFIX"
+            )
+            and len(_split_token(token)) == 1
+        ):  # "SERVICE:x" is SERVICE :x
             # Engines word this as a grammar error at some later position
             # (Oxigraph: "expected OPTIONAL"); the message names the prefix.
             undeclared.append(f"{token.text.partition(':')[0]}: at {_where(source, token.pos)}")
@@ -477,7 +518,7 @@ def _inspect_tokens(tokens: list[Token], split: bool = False, source: str = "",
                 operation_start = False
             continue
         word = token.text.upper()
-        if word in ("BIND", "FILTER"):    # each one more level of the algebra
+        if word in ("BIND", "FILTER"):  # each one more level of the algebra
             groups += 1
         if word == "PREFIX":
             prologue_end = i + 2
@@ -501,10 +542,10 @@ def _inspect_tokens(tokens: list[Token], split: bool = False, source: str = "",
         elif word == "SERVICE":
             target = target_of(i, "SILENT")
             if split and (target is None or target.kind not in ("iri", "pname", "var")):
-                continue   # not a SERVICE any engine could run
+                continue  # not a SERVICE any engine could run
             resolved = _resolve(target, prefixes, base) if target else None
             if split and resolved is None and target is not None and target.kind != "var":
-                continue   # an undeclared prefix: the engine fails on it
+                continue  # an undeclared prefix: the engine fails on it
             services.append(Target(resolved, spelled(token, target)))
         elif word == "FROM":
             target = target_of(i, "NAMED")
@@ -514,10 +555,21 @@ def _inspect_tokens(tokens: list[Token], split: bool = False, source: str = "",
             graphs.append(Target(resolved, spelled(token, target)))
         elif word in UPDATE_KEYWORDS and (not split or starts_operation):
             updates.append(word)
-    if expression_start is not None:   # an expression left open: the engine will say so
+    if expression_start is not None:  # an expression left open: the engine will say so
         longest = max(longest, len(tokens[-1].text) + tokens[-1].pos - expression_start)
-    return Findings(tuple(services), tuple(updates), tuple(graphs), deepest, widest, longest,
-                    widest_path, groups, triples + groups, tuple(undeclared), tuple(pragmas))
+    return Findings(
+        tuple(services),
+        tuple(updates),
+        tuple(graphs),
+        deepest,
+        widest,
+        longest,
+        widest_path,
+        groups,
+        triples + groups,
+        tuple(undeclared),
+        tuple(pragmas),
+    )
 
 
 def _inspect_reading(text: str, base: str | None) -> Findings:
@@ -544,52 +596,86 @@ def inspect(text: str, base: str | None = None) -> Findings:
 
 # -- the policy -----------------------------------------------------------------
 
+
 def _named(iris: Iterable[str]) -> str:
     return ", ".join(f"<{iri}>" for iri in iris)
 
 
 def _read_as(target: Target) -> str:
     """How a glued spelling is read, for messages: 'SERVICEX:y' is read as ..."""
-    return f" ({target.spelling!r} is read as a keyword and a name)" \
-        if " " not in target.spelling else ""
+    return (
+        f" ({target.spelling!r} is read as a keyword and a name)"
+        if " " not in target.spelling
+        else ""
+    )
 
 
 def _check_limits(findings: Findings, limits: Limits) -> None:
     measured = (
         (findings.depth, MAX_DEPTH, "nests brackets {n} levels deep", "at most {m} levels"),
-        (findings.expression_operators, limits.expression_operators,
-         "has {n} operators in one expression",
-         "at most {m} (ASU_MAX_EXPRESSION_OPERATORS)"),
-        (findings.expression_bytes, limits.expression_bytes,
-         "has an expression {n} bytes long", "at most {m} bytes (ASU_MAX_EXPRESSION_BYTES)"),
-        (findings.path_operators, limits.path_operators,
-         "has {n} operators in one property path", "at most {m} (ASU_MAX_PATH_OPERATORS)"),
-        (findings.group_patterns, limits.group_patterns,
-         "has {n} group patterns ({{ }}, BIND, FILTER)",
-         "at most {m} (ASU_MAX_GROUP_PATTERNS)"),
-        (findings.triple_patterns, limits.triple_patterns,
-         "has about {n} triple patterns", "at most {m} (ASU_MAX_TRIPLE_PATTERNS)"),
+        (
+            findings.expression_operators,
+            limits.expression_operators,
+            "has {n} operators in one expression",
+            "at most {m} (ASU_MAX_EXPRESSION_OPERATORS)",
+        ),
+        (
+            findings.expression_bytes,
+            limits.expression_bytes,
+            "has an expression {n} bytes long",
+            "at most {m} bytes (ASU_MAX_EXPRESSION_BYTES)",
+        ),
+        (
+            findings.path_operators,
+            limits.path_operators,
+            "has {n} operators in one property path",
+            "at most {m} (ASU_MAX_PATH_OPERATORS)",
+        ),
+        (
+            findings.group_patterns,
+            limits.group_patterns,
+            "has {n} group patterns ({{ }}, BIND, FILTER)",
+            "at most {m} (ASU_MAX_GROUP_PATTERNS)",
+        ),
+        (
+            findings.triple_patterns,
+            limits.triple_patterns,
+            "has about {n} triple patterns",
+            "at most {m} (ASU_MAX_TRIPLE_PATTERNS)",
+        ),
     )
     for value, limit, what, allowed in measured:
         if limit > 0 and value > limit:
-            raise QueryRefused(f"The query {what.format(n=f'{value:,}')}; this service "
-                               f"accepts {allowed.format(m=f'{limit:,}')}. Write it "
-                               "smaller (VALUES and IN list many values in one clause).",
-                               status=400)
+            raise QueryRefused(
+                f"The query {what.format(n=f'{value:,}')}; this service "
+                f"accepts {allowed.format(m=f'{limit:,}')}. Write it "
+                "smaller (VALUES and IN list many values in one clause).",
+                status=400,
+            )
 
 
 def check_size(text: str, max_query_bytes: int | None) -> None:
     """413 for a text over the limit (also checked before a cache look-up)."""
     size = len(text.encode("utf-8", "surrogatepass"))
     if max_query_bytes is not None and size > max_query_bytes:
-        raise QueryRefused(f"The query is {size:,} bytes long; this service accepts at most "
-                           f"{max_query_bytes:,} bytes.", status=413)
+        raise QueryRefused(
+            f"The query is {size:,} bytes long; this service accepts at most "
+            f"{max_query_bytes:,} bytes.",
+            status=413,
+        )
 
 
-def check(text: str, *, allowed_graphs: Iterable[str], service_allowlist: Iterable[str] = (),
-          max_query_bytes: int | None = None, default_graphs: Iterable[str] | None = None,
-          named_graphs: Iterable[str] | None = None,
-          limits: Limits | None = None, base: str | None = None) -> Findings:
+def check(
+    text: str,
+    *,
+    allowed_graphs: Iterable[str],
+    service_allowlist: Iterable[str] = (),
+    max_query_bytes: int | None = None,
+    default_graphs: Iterable[str] | None = None,
+    named_graphs: Iterable[str] | None = None,
+    limits: Limits | None = None,
+    base: str | None = None,
+) -> Findings:
     """Refuse (QueryRefused / QuerySyntaxError) what must not run; return the findings.
 
     ``default_graphs`` / ``named_graphs`` are the protocol's ``default-graph-uri``
@@ -602,35 +688,46 @@ def check(text: str, *, allowed_graphs: Iterable[str], service_allowlist: Iterab
     if foreign:
         raise QueryRefused(
             f"default-graph-uri / named-graph-uri may only name the graphs this service "
-            f"publishes; refused: {_named(foreign)}.")
+            f"publishes; refused: {_named(foreign)}."
+        )
     findings = inspect(text, base)
     _check_limits(findings, limits or Limits())
     if findings.pragmas:
-        raise QueryRefused(f"{findings.pragmas[0]} is refused: DEFINE pragmas are a Virtuoso "
-                           "extension, not SPARQL, and can make the store fetch data from the "
-                           "web.")
+        raise QueryRefused(
+            f"{findings.pragmas[0]} is refused: DEFINE pragmas are a Virtuoso "
+            "extension, not SPARQL, and can make the store fetch data from the "
+            "web."
+        )
     if findings.updates:
         keyword = "LOAD" if "LOAD" in findings.updates else findings.updates[0]
         raise QueryRefused(f"This endpoint is read-only: SPARQL Update ({keyword}) is refused.")
     allowlist = frozenset(service_allowlist)
     for target in findings.services:
         if target.iri is None:
-            raise QueryRefused(f"SERVICE with a variable or unresolvable endpoint "
-                               f"({target.spelling}) is refused: this service does not query "
-                               "other endpoints.")
+            raise QueryRefused(
+                f"SERVICE with a variable or unresolvable endpoint "
+                f"({target.spelling}) is refused: this service does not query "
+                "other endpoints."
+            )
         if target.iri not in allowlist:
-            raise QueryRefused(f"SERVICE <{target.iri}> is refused{_read_as(target)}: this "
-                               "service does not query other endpoints"
-                               + (f" except {_named(sorted(allowlist))}" if allowlist else "")
-                               + ".")
+            raise QueryRefused(
+                f"SERVICE <{target.iri}> is refused{_read_as(target)}: this "
+                "service does not query other endpoints"
+                + (f" except {_named(sorted(allowlist))}" if allowlist else "")
+                + "."
+            )
     foreign_graphs = [g for g in findings.from_graphs if g.iri not in allowed]
     if foreign_graphs:
-        shown = ", ".join(f"<{g.iri}>{_read_as(g)}" if g.iri else g.spelling
-                          for g in foreign_graphs)
-        raise QueryRefused(f"FROM / FROM NAMED may only name the graphs this service "
-                           f"publishes; refused: {shown}.")
-    if findings.undeclared:   # after the refusals: those are answered whatever the syntax
+        shown = ", ".join(
+            f"<{g.iri}>{_read_as(g)}" if g.iri else g.spelling for g in foreign_graphs
+        )
+        raise QueryRefused(
+            f"FROM / FROM NAMED may only name the graphs this service publishes; refused: {shown}."
+        )
+    if findings.undeclared:  # after the refusals: those are answered whatever the syntax
         prefix, _, where = findings.undeclared[0].partition(" at ")
-        raise QuerySyntaxError(f"{where}: the prefix {prefix} is not declared; add "
-                               f"PREFIX {prefix} <...> before the query.")
+        raise QuerySyntaxError(
+            f"{where}: the prefix {prefix} is not declared; add "
+            f"PREFIX {prefix} <...> before the query."
+        )
     return findings

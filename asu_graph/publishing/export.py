@@ -23,10 +23,10 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
-from .config import Settings
-from .formats import RDF_FORMATS
-from .namespaces import jsonld_context
-from .publishing.layout import (
+from asu_graph.config import Settings
+from asu_graph.formats import RDF_FORMATS
+from asu_graph.namespaces import jsonld_context
+from asu_graph.publishing.layout import (
     BUILDS,
     LATEST,
     STAGING_MARK,
@@ -57,8 +57,9 @@ class SortedGraph(Graph):
 
     def unsorted(self) -> Graph:
         """The same triples without the sorting, for writers that order by themselves."""
-        return Graph(store=self.store, identifier=self.identifier,
-                     namespace_manager=self.namespace_manager)
+        return Graph(
+            store=self.store, identifier=self.identifier, namespace_manager=self.namespace_manager
+        )
 
 
 def sorted_union(dataset: Dataset) -> SortedGraph:
@@ -93,9 +94,14 @@ def serialize_dump(dataset: Dataset, union: Graph, key: str, settings: Settings)
     if fmt.quads:  # TriG: the writer orders graphs by name and subjects within each
         return dataset.serialize(format=fmt.rdflib_name, encoding="utf-8")
     if key == "json-ld":
-        return _canonical_jsonld(union.serialize(
-            format="json-ld", context=jsonld_context(settings), auto_compact=True,
-            encoding="utf-8"))
+        return _canonical_jsonld(
+            union.serialize(
+                format="json-ld",
+                context=jsonld_context(settings),
+                auto_compact=True,
+                encoding="utf-8",
+            )
+        )
     if key == "rdfxml":
         return union.serialize(format=fmt.rdflib_name, encoding="utf-8")
     # N-Triples lines get sorted and the Turtle writer sorts subjects and
@@ -115,8 +121,13 @@ def sha256(path: Path) -> str:
 
 def file_entry(path: Path, fmt_key: str | None, media_type: str) -> dict:
     """The manifest entry of one written file: what it is, its size and checksum."""
-    return {"format": fmt_key, "media_type": media_type, "bytes": path.stat().st_size,
-            "sha256": sha256(path), "gzip": path.suffix == ".gz"}
+    return {
+        "format": fmt_key,
+        "media_type": media_type,
+        "bytes": path.stat().st_size,
+        "sha256": sha256(path),
+        "gzip": path.suffix == ".gz",
+    }
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -129,13 +140,21 @@ def write_file(path: Path, data: bytes) -> None:
 
 def write_checksums(folder: Path, files: dict[str, dict]) -> None:
     """``SHA256SUMS`` in the layout ``sha256sum -c`` reads."""
-    write_file(folder / "SHA256SUMS", "".join(
-        f"{meta['sha256']}  {name}\n" for name, meta in sorted(files.items())).encode("utf-8"))
+    write_file(
+        folder / "SHA256SUMS",
+        "".join(f"{meta['sha256']}  {name}\n" for name, meta in sorted(files.items())).encode(
+            "utf-8"
+        ),
+    )
 
 
-def write_dumps(dataset: Dataset, folder: Path, settings: Settings,
-                progress: Callable[[str], None] = lambda _msg: None,
-                gzip_copies: bool = True) -> dict[str, dict]:
+def write_dumps(
+    dataset: Dataset,
+    folder: Path,
+    settings: Settings,
+    progress: Callable[[str], None] = lambda _msg: None,
+    gzip_copies: bool = True,
+) -> dict[str, dict]:
     """Write every dump (and .gz copies) plus SHA256SUMS into ``folder``."""
     union = sorted_union(dataset)
     files: dict[str, dict] = {}
@@ -171,8 +190,9 @@ def write_once(parent: Path, name: str, fill: Callable[[Path], None]) -> Path:
         _fsync_dir(staging)
         target = parent / name
         if os.path.lexists(target):
-            raise FileExistsError(errno.EEXIST, f"{target} appeared while writing; "
-                                  "it was left as it is", str(target))
+            raise FileExistsError(
+                errno.EEXIST, f"{target} appeared while writing; it was left as it is", str(target)
+            )
         # rename(2) would replace an empty folder of that name; the check above
         # and the out dir's lock rule that out.
         os.rename(staging, target)
@@ -214,11 +234,11 @@ def build_manifest(publication, files: dict[str, dict]) -> dict:
 
 
 def write_manifest(folder: Path, manifest: dict) -> None:
-    write_file(folder / "manifest.json",
-               (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
+    write_file(folder / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
 
 
 # -- dates --------------------------------------------------------------------
+
 
 def source_date_epoch() -> datetime | None:
     """``SOURCE_DATE_EPOCH`` (the reproducible-builds convention), when set."""
@@ -228,8 +248,9 @@ def source_date_epoch() -> datetime | None:
     try:
         return datetime.fromtimestamp(int(value), UTC)
     except (ValueError, OverflowError, OSError):
-        raise ValueError(f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds since "
-                         "1970-01-01") from None
+        raise ValueError(
+            f"SOURCE_DATE_EPOCH={value!r} is not a number of seconds since 1970-01-01"
+        ) from None
 
 
 def data_date(publication, out_dir: Path) -> datetime:
@@ -259,11 +280,15 @@ def _parse_date(text: object) -> datetime | None:
 
 # -- builds: OUT/builds/{version} and the OUT/latest link ---------------------------
 
+
 def _is_complete(folder: Path, publication) -> dict | None:
     """The manifest of ``folder`` if it holds exactly this build, every file present."""
     manifest = read_manifest(folder)
-    if manifest is None or manifest.get("version") != publication.version \
-            or manifest.get("base") != publication.settings.base:
+    if (
+        manifest is None
+        or manifest.get("version") != publication.version
+        or manifest.get("base") != publication.settings.base
+    ):
         return None
     for name, meta in manifest["files"].items():
         try:
@@ -303,9 +328,11 @@ def switch_latest(out_dir: Path, folder: Path) -> None:
     target = os.path.relpath(folder, out_dir)
     if os.path.lexists(link) and not link.is_symlink():
         raise LayoutConflict(
-            errno.EEXIST, f"{link} is a folder or file, not the link this version of "
+            errno.EEXIST,
+            f"{link} is a folder or file, not the link this version of "
             f"asu-graph keeps there (an older layout?); it was left as it is. The build is "
-            f"in {folder}; remove or rename {link} yourself to have it point there")
+            f"in {folder}; remove or rename {link} yourself to have it point there",
+        )
     if link.is_symlink() and os.readlink(link) == target:
         return
     temporary = Path(out_dir) / f".{LATEST}{STAGING_MARK}{os.getpid()}"
@@ -323,8 +350,9 @@ def switch_latest(out_dir: Path, folder: Path) -> None:
         pass  # the switch is done; this only hurries it to the disk
 
 
-def link_top_level(out_dir: Path, names: list[str],
-                   progress: Callable[[str], None] = lambda _m: None) -> None:
+def link_top_level(
+    out_dir: Path, names: list[str], progress: Callable[[str], None] = lambda _m: None
+) -> None:
     """``OUT/asu.ttl -> latest/asu.ttl``, ...: made once, they follow ``latest``.
 
     A name already taken by anything else (a file of an older layout, the
@@ -346,8 +374,10 @@ def link_top_level(out_dir: Path, names: list[str],
             # convenience name is missing (tried again by the next build).
             progress(f"could not make {path}: {exc.strerror}")
     if skipped:
-        progress(f"left as they are (not made by this layout): {', '.join(skipped)}; "
-                 f"the current dumps are in {Path(out_dir) / LATEST}")
+        progress(
+            f"left as they are (not made by this layout): {', '.join(skipped)}; "
+            f"the current dumps are in {Path(out_dir) / LATEST}"
+        )
 
 
 def _latest_conflict(out_dir: Path) -> bool:
@@ -355,9 +385,13 @@ def _latest_conflict(out_dir: Path) -> bool:
     return os.path.lexists(link) and not link.is_symlink()
 
 
-def export_build(publication, out_dir: Path,
-                 progress: Callable[[str], None] = lambda _m: None,
-                 serving: bool = False, lock_wait: float | None = None) -> dict:
+def export_build(
+    publication,
+    out_dir: Path,
+    progress: Callable[[str], None] = lambda _m: None,
+    serving: bool = False,
+    lock_wait: float | None = None,
+) -> dict:
     """Write the publication's dumps into ``OUT/builds/{version}``; point ``latest`` there.
 
     Sets ``publication.modified`` to the date of this version of the data
@@ -373,29 +407,34 @@ def export_build(publication, out_dir: Path,
         conflict = _latest_conflict(out_dir)
         if conflict and not serving:
             raise LayoutConflict(
-                errno.EEXIST, f"{out_dir / LATEST} is a folder or file, not the link this "
+                errno.EEXIST,
+                f"{out_dir / LATEST} is a folder or file, not the link this "
                 "version of asu-graph keeps there (an older layout?). Nothing was written "
                 "and it was left as it is: remove or rename it yourself, or build into "
-                "another folder")
+                "another folder",
+            )
         root = out_dir / BUILDS
         publication.modified = data_date(publication, out_dir)
         # A build of this version with another date (SOURCE_DATE_EPOCH changed)
         # stays as it is; the new date gets a folder of its own.
-        existing = [m for m in _builds_of(out_dir, publication)
-                    if _parse_date(m.get("modified")) == publication.modified]
+        existing = [
+            m
+            for m in _builds_of(out_dir, publication)
+            if _parse_date(m.get("modified")) == publication.modified
+        ]
         made = None
         if existing:
             manifest = existing[0]
             folder = Path(manifest["folder"])
             progress(f"version {publication.version} is already built in {folder}")
         else:
-            name = next(n for n in _build_names(publication.version)
-                        if not os.path.lexists(root / n))
+            name = next(
+                n for n in _build_names(publication.version) if not os.path.lexists(root / n)
+            )
             manifest = {}
 
             def fill(staging: Path) -> None:
-                files = write_dumps(publication.dataset, staging, publication.settings,
-                                    progress)
+                files = write_dumps(publication.dataset, staging, publication.settings, progress)
                 manifest.update(build_manifest(publication, files))
                 write_manifest(staging, manifest)
 
@@ -403,8 +442,10 @@ def export_build(publication, out_dir: Path,
             progress(f"wrote {folder}")
             manifest = {**manifest, "folder": str(folder)}
         if conflict:
-            progress(f"{out_dir / LATEST} is not the link this version of asu-graph keeps "
-                     f"there (an older layout?): left as it is; serving {folder}")
+            progress(
+                f"{out_dir / LATEST} is not the link this version of asu-graph keeps "
+                f"there (an older layout?): left as it is; serving {folder}"
+            )
             return manifest
         try:
             switch_latest(out_dir, folder)
@@ -414,8 +455,9 @@ def export_build(publication, out_dir: Path,
                 shutil.rmtree(made, ignore_errors=True)
             raise
         progress(f"{out_dir / LATEST} -> {os.path.relpath(folder, out_dir)}")
-        link_top_level(out_dir, [*sorted(manifest["files"]), "SHA256SUMS", "manifest.json"],
-                       progress)
+        link_top_level(
+            out_dir, [*sorted(manifest["files"]), "SHA256SUMS", "manifest.json"], progress
+        )
         # Only a build that succeeded tidies up after killed ones: a failing
         # build removes nothing but its own staging folder.
         remove_stale_staging(root)

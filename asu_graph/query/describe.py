@@ -11,12 +11,13 @@ import re
 
 from rdflib import BNode, Graph, URIRef, Variable
 
-from .guard import scan
-from .rdf_writers import serialize_graph
-from .store import QueryResult, QuerySyntaxError, Store
+from asu_graph.rdf_writers import serialize_graph
+from asu_graph.sparql.guard import scan
+from asu_graph.store import QueryResult, QuerySyntaxError, Store
 
-_LABELS = ("<http://www.w3.org/2000/01/rdf-schema#label>|"
-           "<http://www.w3.org/2004/02/skos/core#prefLabel>")
+_LABELS = (
+    "<http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#prefLabel>"
+)
 
 _OUTBOUND = """CONSTRUCT {{ <{iri}> ?p ?o . ?o ?lp ?label . }}
 WHERE {{ <{iri}> ?p ?o .
@@ -44,7 +45,7 @@ def _bnode_closure(store: Store, iri: str, graph: Graph, **options: object) -> N
         for level in range(2, depth + 1):
             steps.append(f"?b{level - 1} ?p{level} ?b{level} . FILTER(isBlank(?b{level}))")
         pattern = " ".join(steps)
-        query = (f"CONSTRUCT {{ ?b{depth} ?q ?v }} WHERE {{ {pattern} ?b{depth} ?q ?v }}")
+        query = f"CONSTRUCT {{ ?b{depth} ?q ?v }} WHERE {{ {pattern} ?b{depth} ?q ?v }}"
         found = store.query(query, **options).graph()
         if len(found) == 0:
             return
@@ -62,8 +63,7 @@ def describe(store: Store, iri: str, *, inbound: bool = True, **options: object)
     if any(isinstance(o, BNode) for o in graph.objects(URIRef(iri), None)):
         _bnode_closure(store, iri, graph, **options)
     if inbound:
-        graph += store.query(_INBOUND.format(iri=iri, labels=_label_list()),
-                             **options).graph()
+        graph += store.query(_INBOUND.format(iri=iri, labels=_label_list()), **options).graph()
     return graph
 
 
@@ -88,18 +88,20 @@ def _describe_split(text: str) -> tuple[int, int] | None:
             if keyword is None:
                 if token.kind == "word" and token.text.upper() == "DESCRIBE":
                     keyword = token.pos
-            elif token.text == "{" or (token.kind == "word"
-                                       and token.text.upper() in ("WHERE", "FROM")):
+            elif token.text == "{" or (
+                token.kind == "word" and token.text.upper() in ("WHERE", "FROM")
+            ):
                 return keyword, token.pos
             elif token.kind not in ("var", "iri", "pname") and token.text != "*":
-                return None      # not a term: leave the query to the engine
+                return None  # not a term: leave the query to the engine
     except QuerySyntaxError:
         return None
     return (keyword, len(text)) if keyword is not None else None
 
 
-def described_terms(text: str, base_iri: str | None = None
-                    ) -> tuple[list[str], list[str], str | None] | None:
+def described_terms(
+    text: str, base_iri: str | None = None
+) -> tuple[list[str], list[str], str | None] | None:
     """For a DESCRIBE query: (explicit IRIs, variable names or ["*"], SELECT text).
 
     None when ``text`` is not a DESCRIBE query. The SELECT text, when there is
@@ -152,9 +154,14 @@ class DescriptionResult(QueryResult):
         return self._graph
 
 
-def describe_query(store: Store, text: str, *, limit: int = _MAX_DESCRIBED,
-                   prefixes: dict[str, str] | None = None,
-                   **options: object) -> DescriptionResult | None:
+def describe_query(
+    store: Store,
+    text: str,
+    *,
+    limit: int = _MAX_DESCRIBED,
+    prefixes: dict[str, str] | None = None,
+    **options: object,
+) -> DescriptionResult | None:
     """Answer a DESCRIBE query with merged bounded descriptions; None if not DESCRIBE.
 
     ``options`` (union_default_graph, default_graphs, named_graphs) go to every
@@ -183,8 +190,14 @@ def describe_query(store: Store, text: str, *, limit: int = _MAX_DESCRIBED,
     return DescriptionResult(graph)
 
 
-def query(store: Store, text: str, *, limit: int = _MAX_DESCRIBED,
-          prefixes: dict[str, str] | None = None, **options: object) -> QueryResult:
+def query(
+    store: Store,
+    text: str,
+    *,
+    limit: int = _MAX_DESCRIBED,
+    prefixes: dict[str, str] | None = None,
+    **options: object,
+) -> QueryResult:
     """``store.query``, except that DESCRIBE answers with the bounded description."""
     described = describe_query(store, text, limit=limit, prefixes=prefixes, **options)
     return described if described is not None else store.query(text, **options)

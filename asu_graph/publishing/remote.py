@@ -30,11 +30,11 @@ from typing import TypeVar
 from rdflib import Graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from .config import Settings
-from .formats import RDF_FORMATS, serialize
-from .iris import pointer_graph_iri, release_graph_iri
-from .publication import Publication
-from .store.http import (
+from asu_graph.config import Settings
+from asu_graph.formats import RDF_FORMATS, serialize
+from asu_graph.iris import pointer_graph_iri, release_graph_iri
+from asu_graph.publication import Publication
+from asu_graph.store.http import (
     StoreClient,
     StoreDown,
     StoreError,
@@ -43,18 +43,24 @@ from .store.http import (
     raise_for_status,
     shown,
 )
-from .store.releases import (
+from asu_graph.store.releases import (
     Release,
     pointer_content,
 )
-from .store.remote import RemoteStore
+from asu_graph.store.remote import RemoteStore
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
 
 
-def retrying(action: Callable[[], T], *, retries: int, backoff: float, progress: Progress,
-             transient: tuple[type[Exception], ...] = (StoreDown,)) -> T:
+def retrying(
+    action: Callable[[], T],
+    *,
+    retries: int,
+    backoff: float,
+    progress: Progress,
+    transient: tuple[type[Exception], ...] = (StoreDown,),
+) -> T:
     """Run ``action``; on a ``transient`` failure wait and try again, at most ``retries`` times.
 
     The wait doubles each time (``backoff``, 2 x ``backoff``, ...), so a store that
@@ -70,10 +76,11 @@ def retrying(action: Callable[[], T], *, retries: int, backoff: float, progress:
         except transient as exc:
             if attempt >= retries:
                 raise
-            delay = backoff * (2 ** attempt)
+            delay = backoff * (2**attempt)
             attempt += 1
             progress(f"{exc} Retrying in {delay:g} s ({attempt}/{retries}) ...")
             time.sleep(delay)
+
 
 _NT = RDF_FORMATS["nt"].media_type
 _TURTLE = RDF_FORMATS["turtle"].media_type
@@ -86,32 +93,52 @@ class PublishFailed(StoreError):
 class GraphStore:
     """The Graph Store Protocol operations publish needs: PUT and DELETE of a named graph."""
 
-    def __init__(self, url: str, client: StoreClient, *, retries: int = 5,
-                 backoff: float = 0.5, progress: Progress = lambda _m: None) -> None:
+    def __init__(
+        self,
+        url: str,
+        client: StoreClient,
+        *,
+        retries: int = 5,
+        backoff: float = 0.5,
+        progress: Progress = lambda _m: None,
+    ) -> None:
         self.url = check_url(url, "Graph Store URL")
         self.client = client
         self.retries = max(retries, 0)
         self.backoff = backoff
         self.progress = progress
 
-    def _send(self, method: str, graph: str, what: str, *, data: bytes | None = None,
-              content_type: str | None = None, missing_ok: bool = False) -> None:
+    def _send(
+        self,
+        method: str,
+        graph: str,
+        what: str,
+        *,
+        data: bytes | None = None,
+        content_type: str | None = None,
+        missing_ok: bool = False,
+    ) -> None:
         headers = {"Content-Type": content_type} if content_type else {}
 
         def send() -> None:
-            response = self.client.send(method, self.url, data=data, headers=headers,
-                                        params={"graph": graph})
+            response = self.client.send(
+                method, self.url, data=data, headers=headers, params={"graph": graph}
+            )
             if missing_ok and response.status_code == 404:
                 return
             raise_for_status(response, what)
 
         # Unreachable, overloaded or failing: a write is tried again a few times.
-        retrying(send, retries=self.retries, backoff=self.backoff, progress=self.progress,
-                 transient=(StoreDown, StoreError))
+        retrying(
+            send,
+            retries=self.retries,
+            backoff=self.backoff,
+            progress=self.progress,
+            transient=(StoreDown, StoreError),
+        )
 
     def put(self, graph: str, data: bytes, content_type: str = _NT) -> None:
-        self._send("PUT", graph, f"the upload of <{graph}>", data=data,
-                   content_type=content_type)
+        self._send("PUT", graph, f"the upload of <{graph}>", data=data, content_type=content_type)
 
     def delete(self, graph: str) -> None:
         self._send("DELETE", graph, f"the removal of <{graph}>", missing_ok=True)
@@ -126,9 +153,14 @@ class PublishReport:
 
 
 def _named_graphs(publication: Publication) -> list[Graph]:
-    return sorted((g for g in publication.dataset.graphs()
-                   if g.identifier != DATASET_DEFAULT_GRAPH_ID and len(g)),
-                  key=lambda g: str(g.identifier))
+    return sorted(
+        (
+            g
+            for g in publication.dataset.graphs()
+            if g.identifier != DATASET_DEFAULT_GRAPH_ID and len(g)
+        ),
+        key=lambda g: str(g.identifier),
+    )
 
 
 def _default_graph(publication: Publication) -> Graph:
@@ -136,16 +168,23 @@ def _default_graph(publication: Publication) -> Graph:
 
 
 class Publisher:
-    def __init__(self, settings: Settings, gsp_url: str, query_url: str, *,
-                 retries: int = 5, backoff: float = 0.5,
-                 progress: Progress = lambda _m: None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        gsp_url: str,
+        query_url: str,
+        *,
+        retries: int = 5,
+        backoff: float = 0.5,
+        progress: Progress = lambda _m: None,
+    ) -> None:
         self.settings = settings
         self.progress = progress
         # Uploads may take longer than a query; the query timeout still bounds each read.
-        self.client = StoreClient(settings, timeout=max(settings.query_timeout, 60.0),
-                                  pool_size=2)
-        self.gsp = GraphStore(gsp_url, self.client, retries=retries, backoff=backoff,
-                              progress=progress)
+        self.client = StoreClient(settings, timeout=max(settings.query_timeout, 60.0), pool_size=2)
+        self.gsp = GraphStore(
+            gsp_url, self.client, retries=retries, backoff=backoff, progress=progress
+        )
         # Reads go through the same remote store the front ends use, always fresh.
         self.reader = RemoteStore(query_url, settings.with_(store_release_ttl=0.0))
         self.reader.client = self.client
@@ -155,8 +194,7 @@ class Publisher:
     # -- reading back --------------------------------------------------------------
     def _retrying(self, action: Callable[[], T]) -> T:
         # Reads are retried only while the store is down (a wrong answer is not transient).
-        return retrying(action, retries=self.retries, backoff=self.backoff,
-                        progress=self.progress)
+        return retrying(action, retries=self.retries, backoff=self.backoff, progress=self.progress)
 
     def current(self) -> Release | None:
         return self._retrying(self.reader.read_pointer)
@@ -165,9 +203,13 @@ class Publisher:
         def ask() -> int:
             body, _ = self.reader.send(
                 f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}",
-                "application/sparql-results+json", None, None)
+                "application/sparql-results+json",
+                None,
+                None,
+            )
             bindings = json.loads(body)["results"]["bindings"]
             return int(bindings[0]["n"]["value"]) if bindings else 0
+
         return self._retrying(ask)
 
     # -- the steps ------------------------------------------------------------------
@@ -177,8 +219,7 @@ class Publisher:
         names = Release(iri, publication.version, ()).renamer(base)
         uploads: list[tuple[str, Graph]] = []
         for graph in _named_graphs(publication):
-            uploads.append((names.graph_name(str(graph.identifier)),
-                            names.to_store_graph(graph)))
+            uploads.append((names.graph_name(str(graph.identifier)), names.to_store_graph(graph)))
         default = _default_graph(publication)
         if len(default):
             uploads.append((names.default_graph, names.to_store_graph(default)))
@@ -195,7 +236,8 @@ class Publisher:
             if found != len(content):
                 raise PublishFailed(
                     f"verification failed: <{graph}> holds {found} triples in the store, "
-                    f"{len(content)} were sent")
+                    f"{len(content)} were sent"
+                )
 
     def _release_name(self, publication: Publication, current: Release | None) -> str:
         name = publication.version
@@ -218,15 +260,15 @@ class Publisher:
             return False
         return True
 
-    def publish(self, publication: Publication, *, grace: float | None = None,
-                keep_previous: bool = False) -> PublishReport:
+    def publish(
+        self, publication: Publication, *, grace: float | None = None, keep_previous: bool = False
+    ) -> PublishReport:
         settings = self.settings
         say = self.progress
         current = self.current()
         if current is not None:
             say(f"current release: {current.iri} (version {current.version})")
-            if current.version == publication.version and self._is_complete(current,
-                                                                              publication):
+            if current.version == publication.version and self._is_complete(current, publication):
                 say("that release already holds this version of the data: nothing to do")
                 return PublishReport(current, current, already_current=True)
         else:
@@ -234,8 +276,10 @@ class Publisher:
 
         name = self._release_name(publication, current)
         release, uploads = self._plan(publication, name)
-        say(f"uploading release {release.iri}: {len(uploads)} graphs, "
-            f"{release.triples:,} triples in its union")
+        say(
+            f"uploading release {release.iri}: {len(uploads)} graphs, "
+            f"{release.triples:,} triples in its union"
+        )
         written: list[str] = []
         try:
             for graph, content in uploads:
@@ -248,20 +292,19 @@ class Publisher:
             raise
 
         say(f"making {release.iri} current ...")
-        pointer = pointer_content(settings.base, release, datetime.now(UTC).replace(
-            microsecond=0))
-        self.gsp.put(pointer_graph_iri(settings.base),
-                     serialize(pointer, "turtle"), _TURTLE)
+        pointer = pointer_content(settings.base, release, datetime.now(UTC).replace(microsecond=0))
+        self.gsp.put(pointer_graph_iri(settings.base), serialize(pointer, "turtle"), _TURTLE)
         now = self.current()
         if now is None or now.iri != release.iri:
-            raise PublishFailed(f"the pointer graph <{pointer_graph_iri(settings.base)}> does not "
-                                f"name {release.iri} after it was written")
+            raise PublishFailed(
+                f"the pointer graph <{pointer_graph_iri(settings.base)}> does not "
+                f"name {release.iri} after it was written"
+            )
         say(f"release {release.iri} is current")
 
         dropped: tuple[str, ...] = ()
         if current is not None and current.iri != release.iri and not keep_previous:
-            wait = settings.store_release_ttl + settings.query_timeout if grace is None \
-                else grace
+            wait = settings.store_release_ttl + settings.query_timeout if grace is None else grace
             if wait > 0:
                 say(f"waiting {wait:g} s for front ends to leave {current.iri} ...")
                 time.sleep(wait)
@@ -283,12 +326,20 @@ class Publisher:
         self.client.close()
 
 
-def publish(publication: Publication, gsp_url: str, query_url: str, *,
-            grace: float | None = None, keep_previous: bool = False, retries: int = 5,
-            progress: Progress = lambda _m: None) -> PublishReport:
+def publish(
+    publication: Publication,
+    gsp_url: str,
+    query_url: str,
+    *,
+    grace: float | None = None,
+    keep_previous: bool = False,
+    retries: int = 5,
+    progress: Progress = lambda _m: None,
+) -> PublishReport:
     """Upload ``publication`` as a new release and make it current (see module docstring)."""
-    publisher = Publisher(publication.settings, gsp_url, query_url, retries=retries,
-                          progress=progress)
+    publisher = Publisher(
+        publication.settings, gsp_url, query_url, retries=retries, progress=progress
+    )
     try:
         return publisher.publish(publication, grace=grace, keep_previous=keep_previous)
     finally:

@@ -1,0 +1,1 @@
+"""Sources -> graph -> validate -> dumps: building the release."""

@@ -1,0 +1,1 @@
+"""Running queries: the workers and their sandbox, the cap, the cache, search."""

@@ -1,0 +1,1 @@
+"""Reading and checking SPARQL text: the one lexer, the guard, the function policy."""
