@@ -100,7 +100,9 @@ def test_pathological_query_is_stopped_while_others_answer(strict: str, query: s
         assert len(simple.json()["results"]["bindings"]) == 3
         refused = slow.result()
         elapsed = time.monotonic() - started
-    assert refused.status_code == 400, refused.text  # see web/sparql.py _refused
+    # Stopped at the timeout (400, see web/sparql.py _refused), or earlier by the memory
+    # budget when the engine's sort grows faster than the clock runs (503); never a 500.
+    assert refused.status_code in (400, 503), refused.text
     assert refused.headers["Content-Type"].startswith("text/plain")
     assert "stopped" in refused.text
     assert elapsed < TIMEOUT + 2, f"timeout answer after {elapsed:.1f}s"
