@@ -5,8 +5,9 @@ One ``asu-graph serve`` (Granian, the published data, a short query
 timeout) on 127.0.0.1; Debian's ``wrk`` sends the curated queries at the
 given concurrency for the given duration while another client keeps sending
 a cross-product query that can never finish, back to back, each of which
-must come back refused (400 "stopped", or 429 when the per-client limit
-turns it away first) within the timeout plus 2 s. ``--runaways N`` runs N such
+must come back refused (400 "stopped", 429 when the per-client limit turns
+it away first, 503 when every query slot of a process is taken) within the
+timeout plus 2 s. ``--runaways N`` runs N such
 senders at once, to bring runaway queries to a chosen share of the traffic. Reports requests/s,
 p50/p99 latency, errors, every pathological answer, and the server's memory
 (RSS and PSS summed over all its processes) before and after. Exit status 0
@@ -189,9 +190,10 @@ def main(argv: list[str] | None = None) -> int:
             log.close()
     limit = args.query_timeout + 2
     answers = [answer for sender in senders for answer in sender.answers]
-    # A runaway is stopped at the timeout (400 with "stopped") or turned away at once
-    # by the per-client limit (429); never a 5xx.
-    stopped_in_time = [s in (400, 429) and d <= limit for s, d in answers]
+    # A runaway is stopped at the timeout (400 with "stopped"), turned away at once by
+    # the per-client limit (429) or, when every query slot of a process is taken, after
+    # a second by the busy answer (503); never a 500.
+    stopped_in_time = [s in (400, 429, 503) and d <= limit for s, d in answers]
     figures = {
         "store": args.store,
         "cache": not args.no_cache,

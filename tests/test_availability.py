@@ -187,6 +187,36 @@ def test_one_clients_runaway_queries_do_not_delay_another_client(tmp_path: Path)
     assert all(status in (200, 400, 503) for status in statuses if status != 429)
 
 
+def test_runaways_from_many_clients_leave_cached_answers_and_pages_a_thread(
+    tmp_path: Path,
+) -> None:
+    """Loopback clients are outside the per-client limit: 12 runaway queries at once act
+    like 12 attackers. Each process keeps one thread that no query may hold, so the
+    landing page and a cached answer still come back fast, and the surplus runaways are
+    told the service is busy (503 + Retry-After) instead of waiting."""
+    env = {"ASU_QUERY_TIMEOUT": "8", "ASU_WORKERS": "1", "ASU_THREADS": "3"}
+    with asu_server(tmp_path, env=env) as url:
+        assert _get_from("127.0.0.1", url, SIMPLE, PROBE_TIMEOUT)[0] == 200  # now cached
+        with ThreadPoolExecutor(12) as pool:
+            runaways = [
+                pool.submit(_get_from, "127.0.0.1", url, RUNAWAY + f" # {n}", 60) for n in range(12)
+            ]
+            time.sleep(2.5)
+            for _ in range(3):
+                started = time.monotonic()
+                status, body = _get_from("127.0.0.1", url, SIMPLE, PROBE_TIMEOUT)
+                assert status == 200, body
+                page = requests.get(url + "/", timeout=PROBE_TIMEOUT)
+                assert page.status_code == 200
+                print(f"cached answer and page in {time.monotonic() - started:.3f} s")
+            results = [future.result() for future in runaways]
+    statuses = [status for status, _ in results]
+    assert statuses.count(503) >= 12 - 2, statuses  # 2 query slots of 3 threads
+    busy = next(body for status, body in results if status == 503)
+    assert "busy" in busy
+    assert all(status in (200, 400, 503) for status in statuses)
+
+
 def _process_tree(port: int) -> tuple[int, list[int]]:
     """The serving main process (found by its --port argument) and its children."""
     marker = f"--port\0{port}\0".encode()

@@ -28,6 +28,7 @@ HTTP timeout of the remote store bounds them (``InlineExecutor``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -58,6 +59,9 @@ from asu_graph.store import QueryAnswerError, QuerySyntaxError, Store
 from asu_graph.store.http import deadline_within
 
 log = logging.getLogger("asu_graph.query.executor")
+
+WORKER_NICENESS = 5
+"""How much lower than the serving processes query workers are scheduled."""
 
 _FRAME = struct.Struct("!Q")
 _ALARM_GRACE = 5  # seconds a worker outlives its timeout if its client vanished
@@ -249,6 +253,10 @@ def _zygote(
     signal.signal(signal.SIGTERM, leave)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, not us
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped by the kernel
+    # Query workers yield the CPU to the serving processes: while runaway queries burn
+    # until their timeout, pages and cached answers still get the processor first.
+    with contextlib.suppress(OSError):
+        os.nice(WORKER_NICENESS)
     try:
         while True:
             ready, _, _ = select.select([listener, lifeline], [], [])

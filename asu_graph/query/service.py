@@ -38,6 +38,12 @@ class DatasetSpec:
     named_graphs: tuple[str, ...] | None = None
 
 
+class ServiceBusy(guard.QueryRefused):
+    """Every query slot of this serving process is taken (503, Retry-After)."""
+
+    status = 503
+
+
 class TooManyQueries(guard.QueryRefused):
     """This client already has as many queries running as it may."""
 
@@ -142,6 +148,9 @@ class QueryService:
         self.cache: ResultCache[Answer] = ResultCache(settings.cache_size, settings.cache_max_bytes)
         # Created now, while the process is single-threaded (see executor.py).
         self.running = RunningQueries(settings.client_queries)
+        # All but one of the serving threads may wait for a query at once (see _busy_slot).
+        self._slot_count = max(1, settings.threads - 1)
+        self._slots = threading.BoundedSemaphore(self._slot_count)
         self.executor = executor or executor_for(
             publication.store,
             memory_bytes=settings.query_memory << 20,
@@ -227,11 +236,32 @@ class QueryService:
             hit = self.cache.get(key)
             if hit is not None:
                 return replace(hit, cached=True)
-        with self.running.hold(client):
+        with self.running.hold(client), self._busy_slot():
             answer = self._compute(text, formats_by_kind, dataset)
         if key is not None:
             self.cache.put(key, answer, len(answer.body))
         return answer
+
+    @contextmanager
+    def _busy_slot(self) -> Iterator[None]:
+        """One of this process's running-query slots, or a 503 at once.
+
+        Each running query holds a serving thread until it ends or times out.
+        Keeping one thread per process out of reach of queries means that many
+        runaway queries at once (from many clients, each within its own limit)
+        never leave cached answers and pages without a thread.
+        """
+        # No waiting: a request waiting for a slot would hold the very thread kept free.
+        if not self._slots.acquire(blocking=False):
+            raise ServiceBusy(
+                f"This service is busy: {self._slot_count} queries are already running in "
+                "this process. Try again in a moment.",
+                status=503,
+            )
+        try:
+            yield
+        finally:
+            self._slots.release()
 
     def _compute(
         self, text: str, formats_by_kind: dict[str, str | None], dataset: DatasetSpec

@@ -219,7 +219,7 @@ def _refused(exc: QueryRefused) -> Response:
         413: 414 if request.method in ("GET", "HEAD") else 400,
     }.get(exc.status, exc.status)
     response = error(status, exc.message)
-    if status == 429:  # this client's running queries: one of them ends soon
+    if status in (429, 503):  # running queries (this client's, or the process's) end soon
         response.headers["Retry-After"] = "1"
     return response
 
