@@ -38,6 +38,10 @@ class DatasetSpec:
     named_graphs: tuple[str, ...] | None = None
 
 
+BUSY_WAIT = 0.1
+"""Seconds a query waits for a free slot before the service answers 503 (busy)."""
+
+
 class ServiceBusy(guard.QueryRefused):
     """Every query slot of this serving process is taken (503, Retry-After)."""
 
@@ -244,15 +248,16 @@ class QueryService:
 
     @contextmanager
     def _busy_slot(self) -> Iterator[None]:
-        """One of this process's running-query slots, or a 503 at once.
+        """One of this process's running-query slots, or a 503 after a short wait.
 
         Each running query holds a serving thread until it ends or times out.
         Keeping one thread per process out of reach of queries means that many
         runaway queries at once (from many clients, each within its own limit)
         never leave cached answers and pages without a thread.
         """
-        # No waiting: a request waiting for a slot would hold the very thread kept free.
-        if not self._slots.acquire(blocking=False):
+        # A short wait only: a fast query frees its slot within milliseconds, while a
+        # request waiting long would hold the very thread kept free.
+        if not self._slots.acquire(timeout=BUSY_WAIT):
             raise ServiceBusy(
                 f"This service is busy: {self._slot_count} queries are already running in "
                 "this process. Try again in a moment.",
