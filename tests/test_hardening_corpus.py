@@ -10,40 +10,14 @@ so the listener test can fail.
 from __future__ import annotations
 
 import http.client
-import socket
-import threading
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 
+from .adversarial.listener import Listener
 from .bad_requests import FILE_CONTENT_MARKERS, Case, all_cases, outbound_cases
 from .support import asu_server
-
-
-class Listener:
-    """A TCP server on 127.0.0.1 that records (and drops) every connection."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sparql"
-        self.connections: list[tuple[str, int]] = []
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, peer = self.sock.accept()
-            except OSError:
-                return
-            self.connections.append(peer)
-            conn.close()
-
-    def close(self) -> None:
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")

@@ -27,5 +27,10 @@ class Listener:
             self.connections.append(peer)
             conn.close()
 
+    @property
+    def url(self) -> str:
+        """A SPARQL endpoint address on the listener (what SERVICE clauses aim at)."""
+        return f"http://127.0.0.1:{self.port}/sparql"
+
     def close(self) -> None:
         self.sock.close()
